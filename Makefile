@@ -1,0 +1,63 @@
+# Everyday commands for minitensor. Needs only python3 (with venv) and make.
+#
+#   make lab     set up .venv and open the lessons in JupyterLab
+#   make test    set up .venv and run ruff, pytest and the lesson notebooks (nbval)
+#   make bench   run the benchmarks
+#   make fmt     format and auto-fix lint
+#
+# Everything is installed into .venv in this folder; nothing touches the system Python.
+
+VENV   := .venv
+PYTHON := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+# The notebooks are run as tests only once there is at least one of them, so `make test`
+# also works before any lesson is written.
+NOTEBOOKS  := $(wildcard lessons/*.ipynb)
+NBVAL_ARGS := lessons --nbval-lax --nbval-current-env --nbval-cell-timeout=120 \
+              --nbval-sanitize-with lessons/sanitize.cfg
+PYTEST_ARGS := tests $(if $(NOTEBOOKS),$(NBVAL_ARGS)) -p no:cacheprovider
+
+# Jupyter refuses to run as root without --allow-root (root is common in containers).
+ifeq ($(shell id -u),0)
+LAB_ARGS := --allow-root
+endif
+
+.PHONY: venv lab test bench fmt gpu-check clean
+
+venv: $(STAMP)
+
+# Create the virtual environment once.
+$(PYTHON):
+	python3 -m venv $(VENV)
+
+# (Re)install when pyproject.toml changes, or when a top-level package appears (an editable
+# install only knows the packages that existed when it was made). The "|" makes the venv an
+# order-only prerequisite: its timestamp does not trigger a reinstall.
+$(STAMP): pyproject.toml $(wildcard minitensor/__init__.py widgets/__init__.py) | $(PYTHON)
+	$(PYTHON) -m pip install --upgrade pip
+	$(PYTHON) -m pip install -e ".[lab,test]"
+	touch $(STAMP)
+
+lab: venv
+	$(VENV)/bin/jupyter lab $(LAB_ARGS) lessons/
+
+# pytest fails the target on any failure, and also when it collects no tests (exit code 5).
+test: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PYTHON) -m pytest $(PYTEST_ARGS)
+
+bench: venv
+	$(PYTHON) -m benchmarks
+
+fmt: venv
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+gpu-check:
+	bash benchmarks/gpu_check.sh
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis test-artifacts
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
