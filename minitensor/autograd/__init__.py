@@ -1,0 +1,24 @@
+"""Autograd: the graph, the engine that walks it backwards, grad modes, and checks.
+
+    backward(tensors, grad_tensors)   what `loss.backward()` calls
+    grad(outputs, inputs)             gradients returned instead of added to `.grad`
+    backward_steps(...)               the engine as a generator of steps (public API: the
+                                      backward-stepper widget walks it; see engine.py)
+    Function                          write your own op with forward/backward, as PyTorch
+    gradcheck(fn, inputs)             compare backward with finite differences
+
+Read next: node.py (graph nodes), engine.py (the walk), ../ops/ (the maths of each op).
+"""
+
+from .api import backward, backward_steps, grad
+from .custom_function import Function, FunctionCtx
+from .engine import BackwardStep
+from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from .gradcheck import GradcheckError, gradcheck
+from .node import AccumulateGrad, Op
+
+__all__ = [
+    "AccumulateGrad", "BackwardStep", "Function", "FunctionCtx", "GradcheckError", "Op",
+    "backward", "backward_steps", "enable_grad", "grad", "gradcheck", "inference_mode",
+    "is_grad_enabled", "no_grad", "set_grad_enabled",
+]  # fmt: skip

@@ -1,0 +1,109 @@
+"""`backward`, `grad` and `backward_steps` on tensors: checks first, then the engine.
+
+The engine (engine.py) works on graph nodes and raw arrays; these functions take tensors,
+check them the way PyTorch does, and turn them into the engine's roots and seeds.
+"""
+
+from . import engine
+
+
+def _roots(tensors, grad_tensors):
+    """The engine's starting nodes and their seed gradients, with PyTorch's checks."""
+    from ..tensor import Tensor
+
+    if isinstance(tensors, Tensor):
+        tensors = (tensors,)
+    if grad_tensors is None or isinstance(grad_tensors, Tensor):
+        grad_tensors = (grad_tensors,) * len(tensors) if grad_tensors is None else (grad_tensors,)
+    if len(grad_tensors) != len(tensors):
+        raise RuntimeError(
+            f"grad can be implicitly created only for scalar outputs; got {len(tensors)} "
+            f"outputs and {len(grad_tensors)} gradients"
+        )
+    roots, seeds = [], []
+    for i, (t, g) in enumerate(zip(tensors, grad_tensors, strict=True)):
+        if not t.requires_grad:
+            raise RuntimeError(
+                f"element {i} of tensors does not require grad and does not have a grad_fn"
+            )
+        if g is None:
+            if t.numel() != 1:
+                raise RuntimeError(
+                    "grad can be implicitly created only for scalar outputs (this output has "
+                    f"shape {list(t.shape)}; pass gradient=, e.g. "
+                    "y.backward(torch.ones_like(y)), or reduce it first with y.sum())"
+                )
+            seed = t.device.xp.ones_like(t._data)
+        else:
+            if not isinstance(g, Tensor):
+                raise TypeError(f"gradient must be a Tensor, got {type(g).__name__}")
+            if g.shape != t.shape:
+                raise RuntimeError(
+                    f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and "
+                    f"output[{i}] has a shape of {t.shape}."
+                )
+            if g.device is not t.device:
+                raise RuntimeError(
+                    f"Expected all tensors to be on the same device, but found at least two "
+                    f"devices, {t.device} and {g.device}!"
+                )
+            seed = g._data
+        roots.append(t._edge())
+        seeds.append(seed)
+    return roots, seeds
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+    """Add d(tensors)/d(leaf) into `leaf.grad` for every leaf in the graph (accumulates!)."""
+    if create_graph:
+        raise NotImplementedError(
+            "create_graph=True (double backward) is not supported by minitensor; "
+            "gradients are computed on raw arrays and are not themselves recorded."
+        )
+    if inputs is not None:
+        raise NotImplementedError("backward(inputs=...) is not supported; use autograd.grad")
+    roots, seeds = _roots(tensors, grad_tensors)
+    engine.run_backward(roots, seeds, retain_graph=bool(retain_graph))
+
+
+def backward_steps(tensors, grad_tensors=None, retain_graph=False, accumulate=True):
+    """The engine's steps for `tensors.backward(grad_tensors)`, one node at a time.
+
+    Nothing happens until you iterate. With `accumulate=False` the leaves' `.grad` are not
+    touched: each AccumulateGrad step still shows the gradient that arrived there.
+    """
+    roots, seeds = _roots(tensors, grad_tensors)
+    return engine.backward_steps(roots, seeds, retain_graph=retain_graph, accumulate=accumulate)
+
+
+def grad(
+    outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=None
+):
+    """d(outputs)/d(inputs), returned as a tuple; no `.grad` is changed."""
+    from ..tensor import Tensor
+
+    if create_graph:
+        raise NotImplementedError("create_graph=True (double backward) is not supported")
+    single = isinstance(inputs, Tensor)
+    inputs = (inputs,) if single else tuple(inputs)
+    for i, t in enumerate(inputs):
+        if not t.requires_grad:
+            raise RuntimeError(
+                f"One of the differentiated Tensors (input {i}) does not require grad"
+            )
+    wanted = {t._edge(): i for i, t in enumerate(inputs)}
+    results = [None] * len(inputs)
+    roots, seeds = _roots(outputs, grad_outputs)
+    for step in engine.backward_steps(
+        roots, seeds, retain_graph=bool(retain_graph), accumulate=False
+    ):
+        if step.node in wanted:
+            t = inputs[wanted[step.node]]
+            results[wanted[step.node]] = Tensor._from_array(step.grad_output, t.device)
+    for i, r in enumerate(results):
+        if r is None and not allow_unused:
+            raise RuntimeError(
+                f"One of the differentiated Tensors (input {i}) appears to not have been used "
+                "in the graph. Set allow_unused=True if this is the desired behavior."
+            )
+    return tuple(results)

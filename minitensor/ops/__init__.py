@@ -1,0 +1,59 @@
+"""The primitive ops: every differentiable operation minitensor records is one of these.
+
+Everything else (`x - y` on a number, `mean`, `var`, losses, layers) is built from them in
+functional.py and nn/. `PRIMITIVES` lists them all; the test suite is parametrized over
+it, so a new op without a test case fails the suite.
+"""
+
+from .elementwise import (
+    Abs,
+    Add,
+    Clamp,
+    Clone,
+    Copy,
+    Cos,
+    Div,
+    Exp,
+    Fill,
+    IndexPut,
+    LeakyRelu,
+    Log,
+    Maximum,
+    Minimum,
+    Mul,
+    Neg,
+    Pow,
+    PowTensor,
+    Relu,
+    Sigmoid,
+    Sin,
+    Sqrt,
+    Sub,
+    Tanh,
+    ToCopy,
+    Where,
+)
+from .linalg import MatMul
+from .reduction import Max, Mean, Min, Prod, Sum, Var
+from .shape import (
+    Cat,
+    Expand,
+    Index,
+    Permute,
+    Repeat,
+    Reshape,
+    Squeeze,
+    Stack,
+    T,
+    Transpose,
+    Unsqueeze,
+)
+from .softmax import LogSoftmax, Softmax
+
+PRIMITIVES = (
+    Add, Sub, Mul, Div, Neg, Pow, PowTensor, Exp, Log, Sqrt, Sin, Cos, Tanh, Sigmoid, Relu,
+    LeakyRelu, Abs, Clamp, Maximum, Minimum, Where, Clone, ToCopy, Fill, Copy, IndexPut,
+    Sum, Mean, Max, Min, Prod, Var, MatMul,
+    Reshape, Unsqueeze, Squeeze, Permute, Transpose, T, Expand, Repeat, Index, Cat, Stack,
+    Softmax, LogSoftmax,
+)  # fmt: skip

@@ -1,0 +1,515 @@
+"""Elementwise primitives: out[i] = f(a[i], b[i]), with broadcasting.
+
+Each class is one op: the docstring gives the forward formula and each input's local
+derivative, `forward` computes on raw arrays and keeps what backward needs in `self.saved`,
+`backward(grad)` returns one gradient per input (chain rule: grad * local derivative).
+Inputs may be arrays or plain Python numbers (`x * 2`); a number gets no gradient (None).
+Broadcasting is undone by `unbroadcast` (see _broadcast.py), the only place that does it.
+"""
+
+from ..autograd.node import Op
+from ._broadcast import shape_of, unbroadcast
+
+
+def _grad_for(xp, input_shape, grad):
+    """The gradient for one input: None for a Python number, else summed to its shape."""
+    if input_shape is None:
+        return None
+    return unbroadcast(xp, grad, input_shape)
+
+
+def _shape_or_none(x):
+    return None if isinstance(x, (int, float, bool)) else shape_of(x)
+
+
+class _Binary(Op):
+    """Shared bookkeeping of two-input ops: the input shapes, for unbroadcast."""
+
+    __slots__ = ("a_shape", "b_shape")
+
+    def _remember_shapes(self, a, b):
+        self.a_shape, self.b_shape = _shape_or_none(a), _shape_or_none(b)
+
+
+class Add(_Binary):
+    """out = a + b.   d out/d a = 1,  d out/d b = 1."""
+
+    __slots__ = ()
+
+    def forward(self, a, b):
+        self._remember_shapes(a, b)
+        return a + b
+
+    def backward(self, grad):
+        return (_grad_for(self.xp, self.a_shape, grad), _grad_for(self.xp, self.b_shape, grad))
+
+
+class Sub(_Binary):
+    """out = a - b.   d out/d a = 1,  d out/d b = -1."""
+
+    __slots__ = ()
+
+    def forward(self, a, b):
+        self._remember_shapes(a, b)
+        return a - b
+
+    def backward(self, grad):
+        return (_grad_for(self.xp, self.a_shape, grad), _grad_for(self.xp, self.b_shape, -grad))
+
+
+class Mul(_Binary):
+    """out = a * b.   d out/d a = b,  d out/d b = a."""
+
+    __slots__ = ()
+    saves_inputs = (0, 1)
+
+    def forward(self, a, b):
+        self._remember_shapes(a, b)
+        self.saved = (a, b)
+        return a * b
+
+    def backward(self, grad):
+        a, b = self.saved
+        return (
+            _grad_for(self.xp, self.a_shape, grad * b),
+            _grad_for(self.xp, self.b_shape, grad * a),
+        )
+
+
+class Div(_Binary):
+    """out = a / b.   d out/d a = 1 / b,  d out/d b = -a / b**2."""
+
+    __slots__ = ()
+    saves_inputs = (0, 1)
+
+    def forward(self, a, b):
+        self._remember_shapes(a, b)
+        self.saved = (a, b)
+        return a / b
+
+    def backward(self, grad):
+        a, b = self.saved
+        return (
+            _grad_for(self.xp, self.a_shape, grad / b),
+            _grad_for(self.xp, self.b_shape, -grad * a / (b * b)),
+        )
+
+
+class Neg(Op):
+    """out = -x.   d out/d x = -1."""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        return -x
+
+    def backward(self, grad):
+        return -grad
+
+
+class Pow(Op):
+    """out = x ** p for a fixed number p.   d out/d x = p * x ** (p - 1)."""
+
+    __slots__ = ("p",)
+    saves_inputs = (0,)
+
+    def forward(self, x, *, p):
+        self.p = p
+        self.saved = (x,)
+        return x**p
+
+    def backward(self, grad):
+        (x,) = self.saved
+        if self.p == 0:
+            return grad * 0
+        return grad * self.p * x ** (self.p - 1)
+
+
+class PowTensor(_Binary):
+    """out = a ** b, both may be tensors.   d out/d a = b * a ** (b - 1),  d out/d b = out * log(a).
+
+    PyTorch calls this node PowBackward1.
+    """
+
+    __slots__ = ()
+    saves_inputs = (0, 1)
+    saves_output = True
+    backward_name = "PowBackward1"
+
+    def forward(self, a, b):
+        self._remember_shapes(a, b)
+        out = a**b
+        self.saved = (a, b, out)
+        return out
+
+    def backward(self, grad):
+        xp = self.xp
+        a, b, out = self.saved
+        grad_a = grad_b = None
+        if self.a_shape is not None:
+            grad_a = unbroadcast(xp, grad * b * a ** (b - 1), self.a_shape)
+        if self.b_shape is not None:
+            # NOTE: log(a) is nan for a < 0; where a == 0 and b > 0 the true value is 0.
+            log_a = (
+                xp.log(xp.where(a == 0, xp.ones_like(a), a))
+                if hasattr(a, "shape")
+                else _scalar_log(a)
+            )
+            grad_b = unbroadcast(xp, grad * out * log_a, self.b_shape)
+        return grad_a, grad_b
+
+
+def _scalar_log(a):
+    import math
+
+    return math.log(a) if a > 0 else float("nan")
+
+
+class Exp(Op):
+    """out = exp(x).   d out/d x = exp(x) = out."""
+
+    __slots__ = ()
+    saves_output = True
+
+    def forward(self, x):
+        out = self.xp.exp(x)
+        self.saved = (out,)
+        return out
+
+    def backward(self, grad):
+        (out,) = self.saved
+        return grad * out
+
+
+class Log(Op):
+    """out = log(x).   d out/d x = 1 / x."""
+
+    __slots__ = ()
+    saves_inputs = (0,)
+
+    def forward(self, x):
+        self.saved = (x,)
+        return self.xp.log(x)
+
+    def backward(self, grad):
+        (x,) = self.saved
+        return grad / x
+
+
+class Sqrt(Op):
+    """out = sqrt(x).   d out/d x = 1 / (2 sqrt(x)) = 1 / (2 out)."""
+
+    __slots__ = ()
+    saves_output = True
+
+    def forward(self, x):
+        out = self.xp.sqrt(x)
+        self.saved = (out,)
+        return out
+
+    def backward(self, grad):
+        (out,) = self.saved
+        return grad / (2 * out)
+
+
+class Sin(Op):
+    """out = sin(x).   d out/d x = cos(x)."""
+
+    __slots__ = ()
+    saves_inputs = (0,)
+
+    def forward(self, x):
+        self.saved = (x,)
+        return self.xp.sin(x)
+
+    def backward(self, grad):
+        (x,) = self.saved
+        return grad * self.xp.cos(x)
+
+
+class Cos(Op):
+    """out = cos(x).   d out/d x = -sin(x)."""
+
+    __slots__ = ()
+    saves_inputs = (0,)
+
+    def forward(self, x):
+        self.saved = (x,)
+        return self.xp.cos(x)
+
+    def backward(self, grad):
+        (x,) = self.saved
+        return -grad * self.xp.sin(x)
+
+
+class Tanh(Op):
+    """out = tanh(x).   d out/d x = 1 - tanh(x)**2 = 1 - out**2."""
+
+    __slots__ = ()
+    saves_output = True
+
+    def forward(self, x):
+        out = self.xp.tanh(x)
+        self.saved = (out,)
+        return out
+
+    def backward(self, grad):
+        (out,) = self.saved
+        return grad * (1 - out * out)
+
+
+class Sigmoid(Op):
+    """out = 1 / (1 + exp(-x)).   d out/d x = out * (1 - out).
+
+    NOTE: computed as (1 + tanh(x / 2)) / 2, the same number, because exp(-x) overflows
+    for large negative x and would print a warning.
+    """
+
+    __slots__ = ()
+    saves_output = True
+
+    def forward(self, x):
+        out = (1 + self.xp.tanh(x / 2)) / 2
+        self.saved = (out,)
+        return out
+
+    def backward(self, grad):
+        (out,) = self.saved
+        return grad * out * (1 - out)
+
+
+class Relu(Op):
+    """out = max(x, 0).   d out/d x = 1 where x > 0, else 0 (PyTorch picks 0 at x = 0)."""
+
+    __slots__ = ()
+    saves_output = True
+
+    def forward(self, x):
+        out = self.xp.maximum(x, 0)
+        self.saved = (out,)
+        return out
+
+    def backward(self, grad):
+        (out,) = self.saved
+        return grad * (out > 0)
+
+
+class LeakyRelu(Op):
+    """out = x if x > 0 else slope * x.   d out/d x = 1 where x > 0, else slope."""
+
+    __slots__ = ("slope",)
+    saves_inputs = (0,)
+
+    def forward(self, x, *, slope):
+        self.slope = slope
+        self.saved = (x,)
+        return self.xp.where(x > 0, x, x * slope)
+
+    def backward(self, grad):
+        (x,) = self.saved
+        return self.xp.where(x > 0, grad, grad * self.slope)
+
+
+class Abs(Op):
+    """out = |x|.   d out/d x = sign(x) (0 at x = 0, as PyTorch)."""
+
+    __slots__ = ()
+    saves_inputs = (0,)
+
+    def forward(self, x):
+        self.saved = (x,)
+        return self.xp.abs(x)
+
+    def backward(self, grad):
+        (x,) = self.saved
+        return grad * self.xp.sign(x)
+
+
+class Clamp(Op):
+    """out = min(max(x, low), high).   d out/d x = 1 where low <= x <= high, else 0.
+
+    PyTorch calls the node for number bounds ClampBackward1.
+    """
+
+    __slots__ = ()
+    saves_inputs = (0,)
+    backward_name = "ClampBackward1"
+
+    def forward(self, x, *, low, high):
+        self.saved = (x, low, high)
+        xp = self.xp
+        out = x
+        if low is not None:
+            out = xp.maximum(out, xp.asarray(low, dtype=x.dtype))
+        if high is not None:
+            out = xp.minimum(out, xp.asarray(high, dtype=x.dtype))
+        return out
+
+    def backward(self, grad):
+        x, low, high = self.saved
+        passes = self.xp.ones_like(x, dtype=self.xp.bool)
+        if low is not None:
+            passes = passes & (x >= low)
+        if high is not None:
+            passes = passes & (x <= high)
+        return grad * passes
+
+
+class Maximum(_Binary):
+    """out = max(a, b) elementwise.   d out/d a = 1 where a > b, 1/2 where a == b, else 0.
+
+    On ties the gradient is split evenly between the two inputs, as PyTorch does.
+    """
+
+    __slots__ = ()
+    saves_inputs = (0, 1)
+
+    def forward(self, a, b):
+        self._remember_shapes(a, b)
+        self.saved = (a, b)
+        return self.xp.maximum(a, b)
+
+    def backward(self, grad):
+        a, b = self.saved
+        share_a = (a > b) + (a == b) * 0.5
+        return (
+            _grad_for(self.xp, self.a_shape, grad * share_a),
+            _grad_for(self.xp, self.b_shape, grad * (1 - share_a)),
+        )
+
+
+class Minimum(_Binary):
+    """out = min(a, b) elementwise.   d out/d a = 1 where a < b, 1/2 where a == b, else 0."""
+
+    __slots__ = ()
+    saves_inputs = (0, 1)
+
+    def forward(self, a, b):
+        self._remember_shapes(a, b)
+        self.saved = (a, b)
+        return self.xp.minimum(a, b)
+
+    def backward(self, grad):
+        a, b = self.saved
+        share_a = (a < b) + (a == b) * 0.5
+        return (
+            _grad_for(self.xp, self.a_shape, grad * share_a),
+            _grad_for(self.xp, self.b_shape, grad * (1 - share_a)),
+        )
+
+
+class Where(Op):
+    """out = a where condition else b.   d out/d a = condition,  d out/d b = not condition."""
+
+    __slots__ = ("a_shape", "b_shape")
+    saves_inputs = (0,)
+
+    def forward(self, condition, a, b):
+        self.a_shape, self.b_shape = _shape_or_none(a), _shape_or_none(b)
+        self.saved = (condition,)
+        return self.xp.where(condition, a, b)
+
+    def backward(self, grad):
+        (condition,) = self.saved
+        zero = self.xp.zeros_like(grad)
+        return (
+            None,
+            _grad_for(self.xp, self.a_shape, self.xp.where(condition, grad, zero)),
+            _grad_for(self.xp, self.b_shape, self.xp.where(condition, zero, grad)),
+        )
+
+
+class Clone(Op):
+    """out = a copy of x.   d out/d x = 1."""
+
+    __slots__ = ()
+
+    def forward(self, x):
+        return self.xp.asarray(x, copy=True)
+
+    def backward(self, grad):
+        return grad
+
+
+class ToCopy(Op):
+    """out = x converted to another dtype and/or device.   d out/d x = 1 (converted back).
+
+    The gradient goes back in the input's dtype and on the input's device.
+    """
+
+    __slots__ = ("source_device", "source_dtype", "target_device")
+    moves_device = True
+    backward_name = "ToCopyBackward0"
+
+    def forward(self, x, *, source_device, source_dtype, target_device, target_dtype):
+        self.source_device, self.source_dtype = source_device, source_dtype
+        self.target_device = target_device
+        if target_device is not source_device:
+            x = target_device.backend.asarray(source_device.backend.to_numpy(x))
+        backend = target_device.backend
+        return target_device.xp.astype(x, backend.native_dtype(target_dtype), copy=True)
+
+    def backward(self, grad):
+        if self.target_device is not self.source_device:
+            grad = self.source_device.backend.asarray(self.target_device.backend.to_numpy(grad))
+        native = self.source_device.backend.native_dtype(self.source_dtype)
+        return self.source_device.xp.astype(grad, native)
+
+
+# Ops on a tensor's own storage (x.zero_(), x.copy_(src), x[i] = v) when they are recorded.
+
+
+class Fill(Op):
+    """out = value everywhere (x.fill_(value), x.zero_()).   d out/d x = 0."""
+
+    __slots__ = ()
+
+    def forward(self, x, *, value):
+        return self.xp.full_like(x, value)
+
+    def backward(self, grad):
+        return self.xp.zeros_like(grad)
+
+
+class Copy(Op):
+    """out = source, broadcast to x's shape (x.copy_(source)).   d out/d x = 0, d out/d source = 1.
+
+    PyTorch calls this node CopyBackwards.
+    """
+
+    __slots__ = ("source_shape", "source_dtype")
+    backward_name = "CopyBackwards"
+
+    def forward(self, x, source):
+        self.source_shape = shape_of(source)
+        self.source_dtype = getattr(source, "dtype", None)
+        return self.xp.broadcast_to(self.xp.astype(source, x.dtype), x.shape) + 0
+
+    def backward(self, grad):
+        grad_source = unbroadcast(self.xp, grad, self.source_shape)
+        if self.source_dtype is not None:
+            grad_source = self.xp.astype(grad_source, self.source_dtype)
+        return self.xp.zeros_like(grad), grad_source
+
+
+class IndexPut(Op):
+    """out = x with out[index] = values (x[index] = values).
+
+    d out/d x = 1 except at `index` (0 there),  d out/d values = 1 at `index`.
+    PyTorch calls this node CopySlices.
+    """
+
+    __slots__ = ("index", "values_shape")
+    backward_name = "CopySlices"
+
+    def forward(self, x, values, *, index):
+        self.index = index
+        self.values_shape = shape_of(values)
+        out = self.xp.asarray(x, copy=True)
+        out[index] = values
+        return out
+
+    def backward(self, grad):
+        grad_x = self.xp.asarray(grad, copy=True)
+        grad_x[self.index] = 0
+        return grad_x, unbroadcast(self.xp, grad[self.index], self.values_shape)

@@ -1,0 +1,52 @@
+"""Softmax and log-softmax: primitives of their own, for numerical stability.
+
+Composed from exp / sum / div they would overflow: exp(1000) is inf. Subtracting the row's
+maximum first changes nothing mathematically (it cancels) and keeps every exp() <= 1.
+"""
+
+from ..autograd.node import Op
+
+
+class Softmax(Op):
+    """out = exp(x - max) / sum(exp(x - max)) along `dim`.
+
+    d out/d x, applied to grad:  out * (grad - sum(grad * out, dim))
+    """
+
+    __slots__ = ("dim",)
+    saves_output = True
+
+    def forward(self, x, *, dim):
+        xp = self.xp
+        self.dim = dim
+        shifted = xp.exp(x - xp.max(x, axis=dim, keepdims=True))
+        out = shifted / xp.sum(shifted, axis=dim, keepdims=True)
+        self.saved = (out,)
+        return out
+
+    def backward(self, grad):
+        (out,) = self.saved
+        inner = self.xp.sum(grad * out, axis=self.dim, keepdims=True)
+        return out * (grad - inner)
+
+
+class LogSoftmax(Op):
+    """out = x - max - log(sum(exp(x - max))) along `dim`.
+
+    d out/d x, applied to grad:  grad - exp(out) * sum(grad, dim)
+    """
+
+    __slots__ = ("dim",)
+    saves_output = True
+
+    def forward(self, x, *, dim):
+        xp = self.xp
+        self.dim = dim
+        shifted = x - xp.max(x, axis=dim, keepdims=True)
+        out = shifted - xp.log(xp.sum(xp.exp(shifted), axis=dim, keepdims=True))
+        self.saved = (out,)
+        return out
+
+    def backward(self, grad):
+        (out,) = self.saved
+        return grad - self.xp.exp(out) * self.xp.sum(grad, axis=self.dim, keepdims=True)

@@ -1,0 +1,712 @@
+"""`Tensor`: an array of numbers plus what autograd needs to know about it.
+
+What a tensor holds (names as PyTorch's):
+
+    _data          the numbers: a NumPy array (CPU) or a CuPy array (GPU)
+    requires_grad  should backward compute d(loss)/d(this)?
+    grad           that gradient once backward ran (leaves only, unless retain_grad())
+    grad_fn        the graph node that produced this tensor (None for leaves)
+    _version       a counter shared with its aliases (detach()), bumped by every in-place
+                   change, so backward can tell that a saved value was overwritten
+
+Methods are one line each and lead to functional.py (argument handling) and ops/ (the
+maths), so "go to definition" always lands on real code.
+
+Read next: functional.py, then ops/elementwise.py and autograd/engine.py.
+"""
+
+import warnings
+import weakref
+
+from . import backend, dtypes
+from ._formatting import format_array
+from .autograd.node import AccumulateGrad, _raise_device_mismatch, _RemovableHandle
+
+
+class Tensor:
+    __slots__ = (
+        "_data", "device", "dtype", "grad_fn", "_requires_grad", "_grad", "_version",
+        "_hooks", "_accumulator", "_retains_grad", "_base", "__weakref__",
+    )  # fmt: skip
+
+    # NumPy must hand `ndarray + tensor` to Tensor.__radd__ instead of looping itself.
+    __array_ufunc__ = None
+
+    def __init__(self, data, *, dtype=None, device=None, requires_grad=False):
+        """`mt.Tensor([1, 2])` is PyTorch's legacy constructor: always floating point."""
+        from .creation import tensor
+
+        made = tensor(data, dtype=dtype or dtypes.get_default_dtype(), device=device)
+        self._adopt(made._data, made.device)
+        self.requires_grad = requires_grad
+
+    # ------------------------------------------------------------------ construction
+
+    @classmethod
+    def _from_array(cls, array, device, grad_fn=None, requires_grad=False):
+        """Wrap an array without copying (the fast path every op result takes)."""
+        t = object.__new__(cls)
+        t._adopt(array, device)
+        t.grad_fn = grad_fn
+        t._requires_grad = requires_grad or grad_fn is not None
+        return t
+
+    def _adopt(self, array, device):
+        if device is backend.cpu and type(array) is not backend.np.ndarray:
+            array = backend.np.asarray(array)  # NumPy returns scalars from 0-d maths
+        self._data = array
+        self.device = device
+        self.dtype = device.backend.dtype_of(array)
+        self.grad_fn = None
+        self._requires_grad = False
+        self._grad = None
+        self._version = [0]
+        self._hooks = None
+        self._accumulator = None
+        self._retains_grad = False
+        self._base = None  # for views (reshape, indexing): the tensor whose numbers they share
+
+    def _edge(self):
+        """The graph node a new op should point to for this input."""
+        if self.grad_fn is not None:
+            return self.grad_fn
+        accumulator = self._accumulator() if self._accumulator is not None else None
+        if accumulator is None:
+            accumulator = AccumulateGrad(self)
+            # weak: the leaf must not keep its own accumulator (and so itself) alive
+            self._accumulator = weakref.ref(accumulator)
+        return accumulator
+
+    # ------------------------------------------------------------------ autograd attributes
+
+    @property
+    def requires_grad(self):
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value):
+        if self.grad_fn is not None:
+            if value:
+                return
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables. If you want to "
+                "use a computed variable in a subgraph that doesn't require differentiation "
+                "use var_no_grad = var.detach()."
+            )
+        if value and not self.dtype.is_floating_point:
+            raise RuntimeError(
+                "only Tensors of floating point and complex dtype can require gradients "
+                f"(this tensor is {self.dtype}; convert it with .float() first)"
+            )
+        self._requires_grad = bool(value)
+
+    @property
+    def is_leaf(self):
+        """True for tensors made by the user (no grad_fn), and for all that need no grad."""
+        return self.grad_fn is None
+
+    @property
+    def grad(self):
+        if self.grad_fn is not None and not self._retains_grad:
+            warnings.warn(
+                "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. "
+                "Its .grad attribute won't be populated during autograd.backward(). If you "
+                "indeed want the .grad field to be populated for a non-leaf Tensor, use "
+                ".retain_grad() on the non-leaf Tensor.",
+                UserWarning,
+                stacklevel=2,
+            )
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got {value!r}")
+            if value.shape != self.shape:
+                raise RuntimeError(
+                    f"assigned grad has data of a different size: {value.shape} "
+                    f"vs the tensor's {self.shape}"
+                )
+            if value.device is not self.device:
+                _raise_device_mismatch(self.device, value.device)
+        self._grad = value
+
+    @property
+    def data(self):
+        """The same numbers, untracked: changes through `.data` are invisible to autograd.
+
+        This is PyTorch's sharp edge, kept on purpose: `.data` gets a fresh version counter,
+        so an in-place change through it is NOT caught by backward and can silently give
+        wrong gradients. Prefer `detach()` (shares the counter) or `with no_grad():`.
+        """
+        return Tensor._from_array(self._data, self.device)
+
+    @data.setter
+    def data(self, value):
+        self._data = value._data if isinstance(value, Tensor) else value
+        self.dtype = self.device.backend.dtype_of(self._data)
+
+    def detach(self):
+        """A new leaf sharing the numbers *and* the version counter: no graph, but changes
+        made in place through it are still caught by backward."""
+        t = Tensor._from_array(self._data, self.device)
+        t._version = self._version
+        return t
+
+    def detach_(self):
+        if self.grad_fn is not None:
+            self.grad_fn = None
+        self._requires_grad = False
+        return self
+
+    def requires_grad_(self, requires_grad=True):
+        self.requires_grad = requires_grad
+        return self
+
+    def retain_grad(self):
+        """Keep `.grad` on this non-leaf tensor after backward (leaves always keep it)."""
+        if self.grad_fn is None:
+            if not self._requires_grad:
+                raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+            return
+        if self._retains_grad:
+            return
+        self._retains_grad = True
+        me = weakref.ref(self)
+
+        def store(grad):
+            tensor = me()
+            if tensor is not None:
+                if tensor._grad is None:
+                    tensor._grad = grad.clone()
+                else:
+                    tensor._grad._data = tensor._grad._data + grad._data
+
+        self.grad_fn.register_prehook(store)
+
+    def register_hook(self, hook):
+        """Call `hook(grad)` when this tensor's gradient is computed; it may return a new one."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            return self.grad_fn.register_prehook(hook)
+        if self._hooks is None:
+            self._hooks = []
+        self._hooks.append(hook)
+        return _RemovableHandle(self._hooks, hook)
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Compute d(self)/d(leaf) for every leaf behind self, and ADD it to `leaf.grad`."""
+        from .autograd import backward
+
+        backward(
+            self, gradient, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs
+        )
+
+    # ------------------------------------------------------------------ shape and type
+
+    @property
+    def shape(self):
+        return Size(self._data.shape)
+
+    def size(self, dim=None):
+        return self.shape if dim is None else self.shape[F._dim(dim, self.ndim)]
+
+    @property
+    def ndim(self):
+        return self._data.ndim
+
+    def dim(self):
+        return self._data.ndim
+
+    def numel(self):
+        n = 1
+        for s in self._data.shape:
+            n *= s
+        return n
+
+    nelement = numel
+
+    @property
+    def is_cuda(self):
+        return self.device.type == "cuda"
+
+    def is_floating_point(self):
+        return self.dtype.is_floating_point
+
+    def element_size(self):
+        return self.dtype.itemsize
+
+    def __len__(self):
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(len(self)))
+
+    # ------------------------------------------------------------------ leaving minitensor
+
+    def item(self):
+        """The single number in this tensor, as a Python float/int/bool."""
+        if self.numel() != 1:
+            raise RuntimeError(
+                f"a Tensor with {self.numel()} elements cannot be converted to Scalar"
+            )
+        return self.device.backend.to_numpy(self._data).reshape(-1)[0].item()
+
+    def tolist(self):
+        return self.device.backend.to_numpy(self._data).tolist()
+
+    def numpy(self, *, force=False):
+        """The NumPy array behind a CPU tensor (shared, not copied), as PyTorch."""
+        if self.device.type != "cpu":
+            if not force:
+                raise TypeError(
+                    f"can't convert {self.device} device type tensor to numpy. Use "
+                    "Tensor.cpu() to copy the tensor to host memory first."
+                )
+            return self.device.backend.to_numpy(self._data)
+        if self._requires_grad and not force:
+            raise RuntimeError(
+                "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
+                "instead."
+            )
+        return self._data
+
+    def __array__(self, dtype=None, copy=None):
+        return self.numpy().astype(dtype) if dtype is not None else self.numpy()
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __index__(self):
+        if self.dtype.is_floating_point or self.numel() != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def __bool__(self):
+        if self.numel() != 1:
+            raise RuntimeError(
+                f"Boolean value of Tensor with more than one value is ambiguous "
+                f"(it has {self.numel()} values; use .any() or .all())"
+            )
+        return bool(self.item())
+
+    __hash__ = object.__hash__
+
+    def __repr__(self):
+        prefix = "tensor("
+        body = format_array(self.device.backend.to_numpy(self._data), prefix=prefix)
+        extras = []
+        if self.device.type != "cpu":
+            extras.append(f"device='{self.device}'")
+        if self.numel() == 0 and self.ndim != 1:
+            extras.append(f"size={tuple(self.shape)}")
+        if self.dtype not in (dtypes.get_default_dtype(), dtypes.int64, dtypes.bool):
+            extras.append(f"dtype={self.dtype}")
+        if self.grad_fn is not None:
+            extras.append(f"grad_fn=<{self.grad_fn.name()}>")
+        elif self._requires_grad:
+            extras.append("requires_grad=True")
+        return prefix + ", ".join([body, *extras]) + ")"
+
+    # ------------------------------------------------------------------ devices and dtypes
+
+    def to(self, *args, **kwargs):
+        return F.to(self, *args, **kwargs)
+
+    def cpu(self):
+        return F.to(self, "cpu")
+
+    def cuda(self, device=None):
+        return F.to(self, "cuda" if device is None else device)
+
+    def type(self, dtype=None):
+        if dtype is None:
+            return f"minitensor.{self.dtype.name}"
+        return F.to(self, dtype)
+
+    def float(self):
+        return F.to(self, dtypes.float32)
+
+    def double(self):
+        return F.to(self, dtypes.float64)
+
+    def half(self):
+        return F.to(self, dtypes.float16)
+
+    def long(self):
+        return F.to(self, dtypes.int64)
+
+    def int(self):
+        return F.to(self, dtypes.int32)
+
+    def bool(self):
+        return F.to(self, dtypes.bool)
+
+    def type_as(self, other):
+        return F.to(self, other.dtype)
+
+    def clone(self):
+        return F.clone(self)
+
+    def contiguous(self):
+        return self
+
+    # ------------------------------------------------------------------ arithmetic
+
+    def __add__(self, other):
+        return F.add(self, other)
+
+    def __radd__(self, other):
+        return F.add(other, self)
+
+    def __sub__(self, other):
+        return F.sub(self, other)
+
+    def __rsub__(self, other):
+        return F.sub(other, self)
+
+    def __mul__(self, other):
+        return F.mul(self, other)
+
+    def __rmul__(self, other):
+        return F.mul(other, self)
+
+    def __truediv__(self, other):
+        return F.div(self, other)
+
+    def __rtruediv__(self, other):
+        return F.div(other, self)
+
+    def __floordiv__(self, other):
+        return F.floor_divide(self, other)
+
+    def __rfloordiv__(self, other):
+        return F.floor_divide(other, self)
+
+    def __mod__(self, other):
+        return F.remainder(self, other)
+
+    def __rmod__(self, other):
+        return F.remainder(other, self)
+
+    def __pow__(self, other):
+        return F.pow(self, other)
+
+    def __rpow__(self, other):
+        return F.pow(other, self)
+
+    def __matmul__(self, other):
+        return F.matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return F.matmul(other, self)
+
+    def __neg__(self):
+        return F.neg(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return F.abs(self)
+
+    def __eq__(self, other):
+        return F.eq(self, other)
+
+    def __ne__(self, other):
+        return F.ne(self, other)
+
+    def __lt__(self, other):
+        return F.lt(self, other)
+
+    def __le__(self, other):
+        return F.le(self, other)
+
+    def __gt__(self, other):
+        return F.gt(self, other)
+
+    def __ge__(self, other):
+        return F.ge(self, other)
+
+    def __and__(self, other):
+        return F.logical_and(self, other)
+
+    def __or__(self, other):
+        return F.logical_or(self, other)
+
+    def __invert__(self):
+        return F.logical_not(self)
+
+    def __getitem__(self, index):
+        return F.index(self, index)
+
+    def __setitem__(self, index, value):
+        F.index_put_(self, index, value)
+
+    # in place: x += y changes x's own numbers (and its version)
+    def __iadd__(self, other):
+        return F.add_(self, other)
+
+    def __isub__(self, other):
+        return F.sub_(self, other)
+
+    def __imul__(self, other):
+        return F.mul_(self, other)
+
+    def __itruediv__(self, other):
+        return F.div_(self, other)
+
+    # ------------------------------------------------------------------ named maths
+
+    def add(self, other, alpha=1):
+        return F.add(self, other, alpha=alpha)
+
+    def sub(self, other, alpha=1):
+        return F.sub(self, other, alpha=alpha)
+
+    def mul(self, other):
+        return F.mul(self, other)
+
+    def div(self, other):
+        return F.div(self, other)
+
+    def pow(self, exponent):
+        return F.pow(self, exponent)
+
+    def matmul(self, other):
+        return F.matmul(self, other)
+
+    def mm(self, other):
+        return F.mm(self, other)
+
+    def dot(self, other):
+        return F.dot(self, other)
+
+    def neg(self):
+        return F.neg(self)
+
+    def exp(self):
+        return F.exp(self)
+
+    def log(self):
+        return F.log(self)
+
+    def sqrt(self):
+        return F.sqrt(self)
+
+    def sin(self):
+        return F.sin(self)
+
+    def cos(self):
+        return F.cos(self)
+
+    def tanh(self):
+        return F.tanh(self)
+
+    def sigmoid(self):
+        return F.sigmoid(self)
+
+    def relu(self):
+        return F.relu(self)
+
+    def abs(self):
+        return F.abs(self)
+
+    def sign(self):
+        return F.sign(self)
+
+    def clamp(self, min=None, max=None):
+        return F.clamp(self, min, max)
+
+    clip = clamp
+
+    def maximum(self, other):
+        return F.maximum(self, other)
+
+    def minimum(self, other):
+        return F.minimum(self, other)
+
+    def softmax(self, dim):
+        return F.softmax(self, dim)
+
+    def log_softmax(self, dim):
+        return F.log_softmax(self, dim)
+
+    def eq(self, other):
+        return F.eq(self, other)
+
+    def ne(self, other):
+        return F.ne(self, other)
+
+    def lt(self, other):
+        return F.lt(self, other)
+
+    def le(self, other):
+        return F.le(self, other)
+
+    def gt(self, other):
+        return F.gt(self, other)
+
+    def ge(self, other):
+        return F.ge(self, other)
+
+    def isnan(self):
+        return F.isnan(self)
+
+    def isfinite(self):
+        return F.isfinite(self)
+
+    def allclose(self, other, rtol=1e-05, atol=1e-08):
+        return F.allclose(self, other, rtol, atol)
+
+    def equal(self, other):
+        return F.equal(self, other)
+
+    # ------------------------------------------------------------------ reductions
+
+    def sum(self, dim=None, keepdim=False):
+        return F.sum(self, dim, keepdim)
+
+    def mean(self, dim=None, keepdim=False):
+        return F.mean(self, dim, keepdim)
+
+    def prod(self, dim=None, keepdim=False):
+        return F.prod(self, dim, keepdim)
+
+    def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+        return F.var(self, dim, unbiased, keepdim, correction=correction)
+
+    def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+        return F.std(self, dim, unbiased, keepdim, correction=correction)
+
+    def max(self, dim=None, keepdim=False):
+        return F.max(self, dim, keepdim)
+
+    def min(self, dim=None, keepdim=False):
+        return F.min(self, dim, keepdim)
+
+    def argmax(self, dim=None, keepdim=False):
+        return F.argmax(self, dim, keepdim)
+
+    def argmin(self, dim=None, keepdim=False):
+        return F.argmin(self, dim, keepdim)
+
+    def all(self, dim=None, keepdim=False):
+        return F.all(self, dim, keepdim)
+
+    def any(self, dim=None, keepdim=False):
+        return F.any(self, dim, keepdim)
+
+    def norm(self, p=2, dim=None, keepdim=False):
+        return F.norm(self, p, dim, keepdim)
+
+    # ------------------------------------------------------------------ shape ops
+
+    def reshape(self, *shape):
+        return F.reshape(self, *shape)
+
+    def view(self, *shape):
+        return F.view(self, *shape)
+
+    def view_as(self, other):
+        return F.view(self, other.shape)
+
+    def reshape_as(self, other):
+        return F.reshape(self, other.shape)
+
+    def flatten(self, start_dim=0, end_dim=-1):
+        return F.flatten(self, start_dim, end_dim)
+
+    def squeeze(self, dim=None):
+        return F.squeeze(self, dim)
+
+    def unsqueeze(self, dim):
+        return F.unsqueeze(self, dim)
+
+    def transpose(self, dim0, dim1):
+        return F.transpose(self, dim0, dim1)
+
+    def t(self):
+        return F.t(self)
+
+    @property
+    def T(self):
+        return F.t(self) if self.ndim <= 2 else F.permute(self, *reversed(range(self.ndim)))
+
+    @property
+    def mT(self):
+        return F.transpose(self, -2, -1)
+
+    def permute(self, *dims):
+        return F.permute(self, *dims)
+
+    def expand(self, *shape):
+        return F.expand(self, *shape)
+
+    def expand_as(self, other):
+        return F.expand(self, other.shape)
+
+    def repeat(self, *repeats):
+        return F.repeat(self, *repeats)
+
+    # ------------------------------------------------------------------ in-place ops
+
+    def add_(self, other, alpha=1):
+        return F.add_(self, other, alpha=alpha)
+
+    def sub_(self, other, alpha=1):
+        return F.sub_(self, other, alpha=alpha)
+
+    def mul_(self, other):
+        return F.mul_(self, other)
+
+    def div_(self, other):
+        return F.div_(self, other)
+
+    def pow_(self, exponent):
+        return F.pow_(self, exponent)
+
+    def clamp_(self, min=None, max=None):
+        return F.clamp_(self, min, max)
+
+    def zero_(self):
+        return F.fill_(self, 0)
+
+    def fill_(self, value):
+        return F.fill_(self, value)
+
+    def copy_(self, source):
+        return F.copy_(self, source)
+
+    def uniform_(self, a=0.0, b=1.0, *, generator=None):
+        return F.uniform_(self, a, b, generator=generator)
+
+    def normal_(self, mean=0.0, std=1.0, *, generator=None):
+        return F.normal_(self, mean, std, generator=generator)
+
+
+class Size(tuple):
+    """A tensor's shape: a tuple that prints as `minitensor.Size([2, 3])`, like PyTorch's."""
+
+    def __repr__(self):
+        return f"minitensor.Size({list(self)})"
+
+    def numel(self):
+        n = 1
+        for s in self:
+            n *= s
+        return n
+
+
+# At the bottom on purpose: functional.py needs the Tensor class defined above, and the
+# methods above only look `F` up when they are called.
+from . import functional as F  # noqa: E402
