@@ -806,10 +806,8 @@ def _inplace(x, op, *others, **options):
     import weakref
 
     node._output = weakref.ref(x)
-    node._saved_versions = tuple(
-        (label, x._version, x._version[0]) if label == "output 0" else (label, c, v)
-        for label, c, v in node._saved_versions
-    )
+    if op.saves_output:  # the output now lives in x: watch x's counter from here on
+        node._saved_versions = node._saved_versions[:-1] + ((x._version, x._version[0]),)
     return x
 
 

@@ -29,11 +29,10 @@ class FunctionCtx:
 
     def save_for_backward(self, *tensors):
         self._to_save = tensors
-        self._saved_versions = tuple(
-            (f"saved tensor {i}", t._version, t._version[0])
-            for i, t in enumerate(tensors)
-            if t is not None
-        )
+        self._saved_versions = tuple((t._version, t._version[0]) for t in tensors if t is not None)
+
+    def _saved_label(self, position):
+        return f"saved tensor {position}"
 
     @property
     def saved_tensors(self):

@@ -55,7 +55,7 @@ class Op:
     __slots__ = (
         "_next",  # the input nodes (AccumulateGrad, another op, or None), one per input
         "saved",  # arrays kept for backward; FREED after backward
-        "_saved_versions",  # ((label, version counter, version at save time), ...)
+        "_saved_versions",  # ((version counter, its value at save time), ...)
         "sequence_nr",  # creation order: the engine runs later nodes first
         "xp",  # the array namespace (numpy, cupy, ...) the op ran with
         "_output",  # weak reference to the output tensor (for graph drawings)
@@ -113,13 +113,14 @@ class Op:
         result = Tensor._from_array(out, device, grad_fn=node)
         node._output = weakref.ref(result)
         if cls.saves_inputs or cls.saves_output:
+            # (version counter, its value now) for each saved tensor, inputs then output
             versions = [
-                (f"input {i}", inputs[i]._version, inputs[i]._version[0])
+                (inputs[i]._version, inputs[i]._version[0])
                 for i in cls.saves_inputs
                 if isinstance(inputs[i], Tensor)
             ]
             if cls.saves_output:
-                versions.append(("output 0", result._version, 0))
+                versions.append((result._version, 0))
             node._saved_versions = tuple(versions)
         else:
             node._saved_versions = ()
@@ -158,14 +159,20 @@ class Op:
     def _check_saved(self):
         if self.saved is FREED:
             raise _backend_error_double_backward(self)
-        for label, counter, version in self._saved_versions:
+        for position, (counter, version) in enumerate(self._saved_versions):
             if counter[0] != version:
                 raise RuntimeError(
                     "one of the variables needed for gradient computation has been modified "
-                    f"by an inplace operation: the {label} of {self.name()} is at version "
-                    f"{counter[0]}; expected version {version} instead. Hint: make a copy "
-                    "(.clone()) before changing it in place, or change it after backward()."
+                    f"by an inplace operation: {self._saved_label(position)} of {self.name()} "
+                    f"is at version {counter[0]}; expected version {version} instead. Hint: "
+                    "make a copy (.clone()) before changing it in place, or change it after "
+                    "backward()."
                 )
+
+    def _saved_label(self, position):
+        """Which saved tensor `_saved_versions[position]` belongs to, in words."""
+        inputs = list(self.saves_inputs)
+        return f"the input {inputs[position]}" if position < len(inputs) else "the output"
 
     def _release(self):
         if self.saved:
