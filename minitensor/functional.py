@@ -82,6 +82,11 @@ def _promote(a, b, floating=False):
         if a.device is not b.device:
             _raise_device_mismatch(a.device, b.device)
         return a, b  # the fast path: nothing to convert
+    # Second fast path: a float tensor with a Python number keeps its dtype (x * 0.5).
+    if a_tensor and a.dtype.is_floating_point and type(b) in (builtins.float, builtins.int):
+        return a, b
+    if b_tensor and b.dtype.is_floating_point and type(a) in (builtins.float, builtins.int):
+        return a, b
     tensor = a if a_tensor else b
     a = _as_tensor_operand(a, tensor)
     b = _as_tensor_operand(b, tensor)
@@ -114,7 +119,7 @@ def _broadcast_check(a, b, op_name):
 
 def _binary(op, a, b, name, floating=False):
     a, b = _promote(a, b, floating)
-    if getattr(a, "shape", ()) != getattr(b, "shape", ()):
+    if isinstance(a, Tensor) and isinstance(b, Tensor) and a.shape != b.shape:
         _broadcast_check(a, b, name)
     return op.apply(a, b)
 
