@@ -1,0 +1,87 @@
+"""`Adagrad`: each coordinate's step shrinks with the sum of all its squared gradients so far.
+
+Read next: rmsprop.py, which replaces the ever-growing sum by a moving average.
+"""
+
+import minitensor as mt
+
+from .optimizer import Optimizer, _step_counter
+
+
+class Adagrad(Optimizer):
+    """Adagrad (Duchi, Hazan & Singer, 2011). One step, for each parameter `p`:
+
+        1. if maximize:          grad = -grad
+        2. step = step + 1
+        3. if weight_decay != 0: grad = grad + weight_decay * p
+        4. clr = lr / (1 + (step - 1) * lr_decay)
+        5. sum = sum + grad * grad
+        6. p = p - clr * grad / (sqrt(sum) + eps)
+
+    State: state['step'] and state['sum'], which starts at initial_accumulator_value. As
+    in PyTorch, the state exists from construction on (the state dict of an Adagrad that
+    never stepped is not empty).
+
+    Because `sum` only grows, a coordinate with a steady gradient g takes steps of about
+    clr / sqrt(step) (the first is exactly clr * sign(g), up to eps): large steps for rare
+    features, ever smaller ones for frequent features, and in long runs training can stall.
+    RMSprop and Adam replace the sum by a moving average for that reason. Elsewhere you may
+    meet eps inside the square root and initial_accumulator_value=0.1 (TensorFlow/Keras).
+    """
+
+    def __init__(
+        self,
+        params,
+        lr=1e-2,
+        lr_decay=0,
+        weight_decay=0,
+        initial_accumulator_value=0,
+        eps=1e-10,
+        maximize=False,
+    ):
+        if not 0.0 <= lr:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if not 0.0 <= lr_decay:
+            raise ValueError(f"Invalid lr_decay value: {lr_decay}")
+        if not 0.0 <= weight_decay:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        if not 0.0 <= initial_accumulator_value:
+            raise ValueError(
+                f"Invalid initial_accumulator_value value: {initial_accumulator_value}"
+            )
+        if not 0.0 <= eps:
+            raise ValueError(f"Invalid epsilon value: {eps}")
+        defaults = dict(
+            lr=lr,
+            lr_decay=lr_decay,
+            eps=eps,
+            weight_decay=weight_decay,
+            initial_accumulator_value=initial_accumulator_value,
+            maximize=maximize,
+        )
+        super().__init__(params, defaults)
+        for group in self.param_groups:
+            for p in group["params"]:
+                self._init_state(p, group)
+
+    def _init_state(self, p, group):
+        state = self.state[p]
+        state["step"] = _step_counter()
+        state["sum"] = mt.full_like(p, group["initial_accumulator_value"])
+
+    def _update(self, p, grad, group):
+        state = self.state[p]
+        if not state:  # a parameter from add_param_group, after construction
+            self._init_state(p, group)
+        state_sum = state["sum"]
+
+        if group["maximize"]:
+            grad = -grad
+        state["step"] += 1
+        step = state["step"].item()
+        if group["weight_decay"] != 0:
+            grad = grad.add(p, alpha=group["weight_decay"])
+        clr = group["lr"] / (1 + (step - 1) * group["lr_decay"])
+
+        state_sum.add_(grad * grad)
+        p.add_(grad / (state_sum.sqrt() + group["eps"]), alpha=-clr)

@@ -1,0 +1,114 @@
+"""`Adam`: momentum plus a step size per coordinate, from running averages of the gradient.
+
+Read next: adamw.py (the same with decoupled weight decay), rmsprop.py (Adam without the
+momentum average and without bias correction).
+"""
+
+import math
+
+import minitensor as mt
+
+from .optimizer import Optimizer, _step_counter
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba, 2015). One step, for each parameter `p`:
+
+        1. if maximize:          grad = -grad
+        2. if weight_decay != 0: grad = grad + weight_decay * p          (L2 in the gradient)
+        3. step = step + 1
+        4. exp_avg    = beta1 * exp_avg    + (1 - beta1) * grad          (m: mean of grad)
+        5. exp_avg_sq = beta2 * exp_avg_sq + (1 - beta2) * grad * grad   (v: mean of grad^2)
+        6. bias_correction1 = 1 - beta1 ** step
+           bias_correction2 = 1 - beta2 ** step
+        7. if amsgrad: max_exp_avg_sq = maximum(max_exp_avg_sq, exp_avg_sq), and use it in
+           place of exp_avg_sq below (the step size can then only shrink)
+        8. step_size = lr / bias_correction1
+           denom = sqrt(exp_avg_sq) / sqrt(bias_correction2) + eps
+        9. p = p - step_size * exp_avg / denom
+
+    State: state['step'] (a 0-d float tensor), 'exp_avg', 'exp_avg_sq', 'max_exp_avg_sq'.
+
+    The paper writes it with corrected averages: m_hat = m / (1 - beta1^t),
+    v_hat = v / (1 - beta2^t), p = p - lr * m_hat / (sqrt(v_hat) + eps). Steps 8-9 are the
+    same numbers, with the corrections moved onto scalars. TensorFlow/Keras add eps to the
+    uncorrected sqrt(v), which amounts to a larger eps during the first steps.
+
+    Why bias correction: exp_avg and exp_avg_sq start at zero, so early on they are too
+    small. After step 1, m = 0.1 * g and v = 0.001 * g^2 (default betas), and the
+    uncorrected update lr * m / sqrt(v) = lr * 0.1 / 0.0316 * sign(g) is about 3x too large:
+    v is shrunk more than m and sits under a square root. Corrected, the first update is
+    exactly lr * sign(g) (up to eps): whatever the gradient's scale, Adam first moves each
+    coordinate by about lr.
+
+    weight_decay here is L2 regularisation: weight_decay * p joins the gradient and is then
+    divided by sqrt(v) like the rest, so parameters with large gradients are hardly decayed.
+    AdamW (adamw.py) decays p directly instead.
+    """
+
+    def __init__(
+        self,
+        params,
+        lr=1e-3,
+        betas=(0.9, 0.999),
+        eps=1e-8,
+        weight_decay=0,
+        amsgrad=False,
+        *,
+        maximize=False,
+    ):
+        if not 0.0 <= lr:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if not 0.0 <= eps:
+            raise ValueError(f"Invalid epsilon value: {eps}")
+        if not 0.0 <= betas[0] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
+        if not 0.0 <= betas[1] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
+        if not 0.0 <= weight_decay:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        defaults = dict(
+            lr=lr,
+            betas=tuple(betas),
+            eps=eps,
+            weight_decay=weight_decay,
+            amsgrad=amsgrad,
+            maximize=maximize,
+        )
+        super().__init__(params, defaults)
+
+    def _update(self, p, grad, group):
+        lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+        state = self.state[p]
+        if not state:  # first step for this parameter: state lives on p's device and dtype
+            state["step"] = _step_counter()
+            state["exp_avg"] = mt.zeros_like(p)
+            state["exp_avg_sq"] = mt.zeros_like(p)
+            if group["amsgrad"]:
+                state["max_exp_avg_sq"] = mt.zeros_like(p)
+        exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
+
+        if group["maximize"]:
+            grad = -grad
+        grad = self._weight_decay(p, grad, group)
+        state["step"] += 1
+        step = state["step"].item()
+
+        exp_avg.mul_(beta1).add_(grad, alpha=1 - beta1)
+        exp_avg_sq.mul_(beta2).add_(grad * grad, alpha=1 - beta2)
+        bias_correction1 = 1 - beta1**step
+        bias_correction2 = 1 - beta2**step
+
+        if group["amsgrad"]:
+            max_exp_avg_sq = state["max_exp_avg_sq"]
+            max_exp_avg_sq.copy_(mt.maximum(max_exp_avg_sq, exp_avg_sq))
+            exp_avg_sq = max_exp_avg_sq
+        step_size = lr / bias_correction1
+        denom = exp_avg_sq.sqrt() / math.sqrt(bias_correction2) + eps
+        p.add_(exp_avg / denom, alpha=-step_size)
+
+    def _weight_decay(self, p, grad, group):
+        """Adam's weight decay: the L2 penalty's gradient, weight_decay * p, joins grad."""
+        if group["weight_decay"] != 0:
+            grad = grad.add(p, alpha=group["weight_decay"])
+        return grad

@@ -1,0 +1,98 @@
+"""`RMSprop`: divide each coordinate's gradient by a running root-mean-square of its history.
+
+Read next: adam.py (RMSprop plus a momentum average and bias correction), adagrad.py.
+"""
+
+import minitensor as mt
+
+from .optimizer import Optimizer, _step_counter
+
+
+class RMSprop(Optimizer):
+    """RMSprop (Hinton, lecture 6e of his 2012 Coursera course). One step, for each `p`:
+
+        1. if maximize:          grad = -grad
+        2. if weight_decay != 0: grad = grad + weight_decay * p
+        3. step = step + 1                                  (counted, not used)
+        4. square_avg = alpha * square_avg + (1 - alpha) * grad * grad
+        5. if centered:  grad_avg = alpha * grad_avg + (1 - alpha) * grad
+                         avg = sqrt(square_avg - grad_avg * grad_avg) + eps
+           else:         avg = sqrt(square_avg) + eps
+        6. if momentum > 0:  momentum_buffer = momentum * momentum_buffer + grad / avg
+                             p = p - lr * momentum_buffer
+           else:             p = p - lr * grad / avg
+
+    State: state['step'], 'square_avg', and 'momentum_buffer' / 'grad_avg' when used.
+
+    `centered` divides by an estimate of the gradient's standard deviation instead of its
+    root mean square. There is no bias correction: square_avg starts at zero, so with the
+    default alpha=0.99 the first step is lr * grad / sqrt(0.01 * grad^2) = 10 * lr * sign(grad),
+    ten times the step Adam would take. Elsewhere you may meet eps inside the square root
+    (sqrt(square_avg + eps)), lr inside the momentum buffer, and alpha (called rho or
+    decay) = 0.9, as in Hinton's lecture.
+    """
+
+    def __init__(
+        self,
+        params,
+        lr=1e-2,
+        alpha=0.99,
+        eps=1e-8,
+        weight_decay=0,
+        momentum=0,
+        centered=False,
+        maximize=False,
+    ):
+        if not 0.0 <= lr:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if not 0.0 <= eps:
+            raise ValueError(f"Invalid epsilon value: {eps}")
+        if not 0.0 <= momentum:
+            raise ValueError(f"Invalid momentum value: {momentum}")
+        if not 0.0 <= weight_decay:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        if not 0.0 <= alpha:
+            raise ValueError(f"Invalid alpha value: {alpha}")
+        defaults = dict(
+            lr=lr,
+            momentum=momentum,
+            alpha=alpha,
+            eps=eps,
+            centered=centered,
+            weight_decay=weight_decay,
+            maximize=maximize,
+        )
+        super().__init__(params, defaults)
+
+    def _update(self, p, grad, group):
+        lr, alpha, eps, momentum = group["lr"], group["alpha"], group["eps"], group["momentum"]
+        state = self.state[p]
+        if not state:
+            state["step"] = _step_counter()
+            state["square_avg"] = mt.zeros_like(p)
+            if momentum > 0:
+                state["momentum_buffer"] = mt.zeros_like(p)
+            if group["centered"]:
+                state["grad_avg"] = mt.zeros_like(p)
+        square_avg = state["square_avg"]
+
+        if group["maximize"]:
+            grad = -grad
+        if group["weight_decay"] != 0:
+            grad = grad.add(p, alpha=group["weight_decay"])
+        state["step"] += 1
+
+        square_avg.mul_(alpha).add_(grad * grad, alpha=1 - alpha)
+        if group["centered"]:
+            grad_avg = state["grad_avg"]
+            grad_avg.mul_(alpha).add_(grad, alpha=1 - alpha)
+            avg = (square_avg - grad_avg * grad_avg).sqrt() + eps
+        else:
+            avg = square_avg.sqrt() + eps
+
+        if momentum > 0:
+            buf = state["momentum_buffer"]
+            buf.mul_(momentum).add_(grad / avg)
+            p.add_(buf, alpha=-lr)
+        else:
+            p.add_(grad / avg, alpha=-lr)
