@@ -242,8 +242,8 @@ def use_cuda_backend(backend):
 
 
 def backend_of(array):
-    """The device an array belongs to, for arrays handed to `tensor()` / `as_tensor()`."""
-    if isinstance(array, np.ndarray):
+    """The device an array belongs to (for arrays handed to `tensor()`), None if unknown."""
+    if isinstance(array, (np.ndarray, np.generic)):  # NumPy gives scalars for 0-d results
         return cpu
     if _cuda_backend is not None and _cuda_backend.is_array(array):
         return device("cuda")

@@ -54,14 +54,16 @@ def _shape_args(shape):
 
 def _as_tensor_operand(x, like):
     """Operands of binary ops: tensors and Python numbers pass; NumPy arrays become tensors."""
+    if isinstance(x, np.generic):
+        # Before the number test: np.float64 *is* a Python float, but NumPy would let it
+        # make a float32 result float64. PyTorch treats it as a plain number.
+        return x.item()
     if isinstance(x, (Tensor, builtins.int, builtins.float, builtins.bool)):
         return x
     if isinstance(x, np.ndarray):
         from .creation import as_tensor
 
         return as_tensor(x, device=like.device)
-    if isinstance(x, (np.integer, np.floating, np.bool_)):
-        return x.item()
     raise TypeError(
         f"unsupported operand type: {type(x).__name__} (expected a Tensor, a number or a "
         "NumPy array)"
@@ -178,6 +180,8 @@ negative = neg
 
 def pow(base, exponent):  # noqa: A001  (PyTorch's name)
     """base ** exponent. With a number as exponent the node is PowBackward0."""
+    if isinstance(exponent, np.generic):
+        exponent = exponent.item()
     if isinstance(base, Tensor) and isinstance(exponent, (builtins.int, builtins.float)):
         if not base.dtype.is_floating_point and isinstance(exponent, builtins.float):
             base = to(base, dtypes.get_default_dtype())
@@ -445,8 +449,27 @@ def std(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
     return sqrt(var(x, dim, unbiased, keepdim, correction=correction))
 
 
-MaxResult = collections.namedtuple("max", ["values", "indices"])
-MinResult = collections.namedtuple("min", ["values", "indices"])
+class _ValuesIndices(collections.namedtuple("values_indices", ["values", "indices"])):
+    """What max(x, dim) returns: a (values, indices) pair that prints like PyTorch's."""
+
+    __slots__ = ()
+    kind = "values_indices"
+
+    def __repr__(self):
+        return (
+            f"minitensor.return_types.{self.kind}(\nvalues={self.values!r},\n"
+            f"indices={self.indices!r})"
+        )
+
+
+class MaxResult(_ValuesIndices):
+    __slots__ = ()
+    kind = "max"
+
+
+class MinResult(_ValuesIndices):
+    __slots__ = ()
+    kind = "min"
 
 
 def _extreme(op, result_type, arg, x, dim, keepdim):
@@ -606,9 +629,8 @@ def transpose(x, dim0, dim1):
 def t(x):
     if x.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {x.ndim}D")
-    if x.ndim < 2:
-        return x
-    return _view_of(ops.T.apply(x, dims=(1, 0)), x)
+    # A 0-D or 1-D tensor is its own transpose, but still gets a TBackward0 node, as in PyTorch.
+    return _view_of(ops.T.apply(x, dims=(1, 0) if x.ndim == 2 else tuple(range(x.ndim))), x)
 
 
 def expand(x, *shape):
@@ -794,6 +816,11 @@ def _inplace(x, op, *others, **options):
             _write(x, op.apply(x, *others, **options))
         return x
     if x._base is not None and x._base._requires_grad:
+        if x._base.grad_fn is None:
+            raise RuntimeError(
+                "a view of a leaf Variable that requires grad is being used in an in-place "
+                "operation. (Change the leaf itself under `with minitensor.no_grad():`.)"
+            )
         raise RuntimeError(
             "minitensor does not support in-place changes to a view of a tensor that requires "
             "grad (PyTorch does, through CopySlices). Use .clone() first, or an out-of-place "
@@ -846,6 +873,10 @@ def fill_(x, value):
     if isinstance(value, Tensor):
         value = value.item()
     return _inplace(x, ops.Fill, value=value)
+
+
+def zero_(x):
+    return _inplace(x, ops.Zero, value=0)
 
 
 def copy_(x, source):

@@ -19,7 +19,7 @@ import warnings
 import weakref
 
 from . import backend, dtypes
-from ._formatting import format_array
+from ._formatting import add_suffixes, format_array
 from .autograd.node import AccumulateGrad, _raise_device_mismatch, _RemovableHandle
 
 
@@ -95,7 +95,7 @@ class Tensor:
             )
         if value and not self.dtype.is_floating_point:
             raise RuntimeError(
-                "only Tensors of floating point and complex dtype can require gradients "
+                "Only Tensors of floating point and complex dtype can require gradients "
                 f"(this tensor is {self.dtype}; convert it with .float() first)"
             )
         self._requires_grad = bool(value)
@@ -183,6 +183,7 @@ class Tensor:
                 else:
                     tensor._grad._data = tensor._grad._data + grad._data
 
+        store.retains_grad = True  # the engine runs it after the tensor's other hooks
         self.grad_fn.register_prehook(store)
 
     def register_hook(self, hook):
@@ -309,13 +310,17 @@ class Tensor:
             extras.append(f"device='{self.device}'")
         if self.numel() == 0 and self.ndim != 1:
             extras.append(f"size={tuple(self.shape)}")
-        if self.dtype not in (dtypes.get_default_dtype(), dtypes.int64, dtypes.bool):
+        # An empty tensor has no numbers to show its dtype by, so only float32 goes unsaid.
+        implied = (dtypes.get_default_dtype(),)
+        if self.numel():
+            implied += (dtypes.int64, dtypes.bool)
+        if self.dtype not in implied:
             extras.append(f"dtype={self.dtype}")
         if self.grad_fn is not None:
             extras.append(f"grad_fn=<{self.grad_fn.name()}>")
         elif self._requires_grad:
             extras.append("requires_grad=True")
-        return prefix + ", ".join([body, *extras]) + ")"
+        return add_suffixes(prefix + body, extras, indent=len(prefix))
 
     # ------------------------------------------------------------------ devices and dtypes
 
@@ -640,7 +645,8 @@ class Tensor:
 
     @property
     def T(self):
-        return F.t(self) if self.ndim <= 2 else F.permute(self, *reversed(range(self.ndim)))
+        """All axes reversed (PyTorch records it as a permute: PermuteBackward0)."""
+        return F.permute(self, *reversed(range(self.ndim)))
 
     @property
     def mT(self):
@@ -679,7 +685,7 @@ class Tensor:
         return F.clamp_(self, min, max)
 
     def zero_(self):
-        return F.fill_(self, 0)
+        return F.zero_(self)
 
     def fill_(self, value):
         return F.fill_(self, value)

@@ -89,7 +89,8 @@ def grad(
     for i, t in enumerate(inputs):
         if not t.requires_grad:
             raise RuntimeError(
-                f"One of the differentiated Tensors (input {i}) does not require grad"
+                f"One of the differentiated Tensors does not require grad (input {i}, of "
+                f"shape {list(t.shape)})"
             )
     wanted = {t._edge(): i for i, t in enumerate(inputs)}
     results = [None] * len(inputs)
@@ -103,7 +104,7 @@ def grad(
     for i, r in enumerate(results):
         if r is None and not allow_unused:
             raise RuntimeError(
-                f"One of the differentiated Tensors (input {i}) appears to not have been used "
-                "in the graph. Set allow_unused=True if this is the desired behavior."
+                f"The differentiated Tensor at index {i} appears to not have been used in the "
+                "graph. Set allow_unused=True if this is the desired behavior."
             )
     return tuple(results)

@@ -18,6 +18,7 @@ API, so code written here runs unchanged on PyTorch. Inside, `apply` wraps the c
 `CustomNode`, an `Op` like every built-in one, so the engine treats it no differently.
 """
 
+from ..backend import backend_of
 from . import grad_mode
 from .node import FREED, Op, _backend_error_double_backward, _sequence
 
@@ -38,7 +39,7 @@ class FunctionCtx:
     def saved_tensors(self):
         if self.saved is FREED:
             raise _backend_error_double_backward(self)
-        self._check_saved()
+        Op._check_saved(self)  # a saved tensor changed in place since forward?
         return self._to_save
 
 
@@ -54,7 +55,7 @@ class CustomNode(FunctionCtx, Op):
         from ..tensor import Tensor
 
         with grad_mode.no_grad():
-            grads = self.function.backward(self, Tensor._from_array(grad, self._device()))
+            grads = self.function.backward(self, Tensor._from_array(grad, backend_of(grad)))
         if not isinstance(grads, tuple):
             grads = (grads,)
         if len(grads) != len(self._next):
@@ -64,11 +65,11 @@ class CustomNode(FunctionCtx, Op):
             )
         return tuple(g._data if isinstance(g, Tensor) else g for g in grads)
 
-    def _device(self):
-        from ..backend import cpu
-
-        out = self._output()
-        return out.device if out is not None else cpu
+    def _check_saved(self):
+        # PyTorch checks a custom Function's saved tensors when backward reads
+        # `ctx.saved_tensors`, not before: a backward that never reads them may run again
+        # after the graph was freed, as a built-in op that saves nothing can.
+        pass
 
     def _release(self):
         self.saved = FREED

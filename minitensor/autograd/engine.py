@@ -25,6 +25,7 @@ Read next: function.py (the nodes), ../tensor.py (`backward`, `grad`).
 import heapq
 import itertools
 
+from ..backend import backend_of
 from . import grad_mode
 from .node import AccumulateGrad
 
@@ -72,8 +73,10 @@ def _run_pre_hooks(node, grad):
         return grad
     from ..tensor import Tensor
 
-    device = node.output().device if node.output() is not None else None
-    for hook in list(hooks):
+    # The gradient's own device: the node's output tensor may already be gone.
+    device = backend_of(grad)
+    # retain_grad() stores the gradient after every other hook changed it, as PyTorch.
+    for hook in sorted(hooks, key=lambda h: getattr(h, "retains_grad", False)):
         with grad_mode.no_grad():
             result = hook(Tensor._from_array(grad, device))
         if result is not None:

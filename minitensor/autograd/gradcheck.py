@@ -18,6 +18,11 @@ class GradcheckError(RuntimeError):
     """Raised by gradcheck when backward disagrees with finite differences."""
 
 
+def _host_float64(t):
+    """A tensor's numbers as a flat float64 NumPy array (copied from the GPU if need be)."""
+    return t.device.backend.to_numpy(t._data).astype(np.float64).reshape(-1)
+
+
 def _jacobians(fn, inputs, eps):
     from ..tensor import Tensor
     from . import grad as autograd_grad
@@ -30,29 +35,31 @@ def _jacobians(fn, inputs, eps):
     numerical = {i: np.zeros((inputs[i].numel(), n_out)) for i in wanted}
     analytical = {i: np.zeros((inputs[i].numel(), n_out)) for i in wanted}
     for i in wanted:
-        flat = inputs[i]._data.reshape(-1)  # a view: changing it changes the input
-        for k in range(flat.shape[0]):
-            original = flat[k].item()
+        data = inputs[i]._data
+        for k in range(inputs[i].numel()):
+            # Write through an index tuple, not a flattened copy: a transposed or sliced
+            # input is not contiguous, and reshape(-1) would perturb a copy nobody reads.
+            position = tuple(int(p) for p in np.unravel_index(k, tuple(data.shape)))
+            original = float(data[position])
             with no_grad():
-                flat[k] = original + eps
-                plus = fn(*inputs).numpy(force=True).astype(np.float64).reshape(-1)
-                flat[k] = original - eps
-                minus = fn(*inputs).numpy(force=True).astype(np.float64).reshape(-1)
-                flat[k] = original
+                data[position] = original + eps
+                plus = _host_float64(fn(*inputs))
+                data[position] = original - eps
+                minus = _host_float64(fn(*inputs))
+                data[position] = original
             numerical[i][k] = (plus - minus) / (2 * eps)
     out = fn(*inputs)
     for j in range(n_out):
         seed = np.zeros(n_out)
         seed[j] = 1.0
-        seed_tensor = Tensor._from_array(
-            seed.reshape(out.shape).astype(out.dtype.numpy), out.device
-        )
+        seed_array = out.device.backend.asarray(seed.reshape(tuple(out.shape)), out.dtype)
+        seed_tensor = Tensor._from_array(seed_array, out.device)
         grads = autograd_grad(
             out, [inputs[i] for i in wanted], seed_tensor, retain_graph=True, allow_unused=True
         )
         for i, g in zip(wanted, grads, strict=True):
             if g is not None:
-                analytical[i][:, j] = g.numpy(force=True).reshape(-1)
+                analytical[i][:, j] = _host_float64(g)
     return wanted, numerical, analytical
 
 

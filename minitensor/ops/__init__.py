@@ -32,6 +32,7 @@ from .elementwise import (
     Tanh,
     ToCopy,
     Where,
+    Zero,
 )
 from .linalg import MatMul
 from .reduction import Max, Mean, Min, Prod, Sum, Var
@@ -52,7 +53,7 @@ from .softmax import LogSoftmax, Softmax
 
 PRIMITIVES = (
     Add, Sub, Mul, Div, Neg, Pow, PowTensor, Exp, Log, Sqrt, Sin, Cos, Tanh, Sigmoid, Relu,
-    LeakyRelu, Abs, Clamp, Maximum, Minimum, Where, Clone, ToCopy, Fill, Copy, IndexPut,
+    LeakyRelu, Abs, Clamp, Maximum, Minimum, Where, Clone, ToCopy, Fill, Zero, Copy, IndexPut,
     Sum, Mean, Max, Min, Prod, Var, MatMul,
     Reshape, Unsqueeze, Squeeze, Permute, Transpose, T, Expand, Repeat, Index, Cat, Stack,
     Softmax, LogSoftmax,

@@ -128,13 +128,15 @@ class Pow(Op):
 class PowTensor(_Binary):
     """out = a ** b, both may be tensors.   d out/d a = b * a ** (b - 1),  d out/d b = out * log(a).
 
-    PyTorch calls this node PowBackward1.
+    PyTorch calls this node PowBackward1, or PowBackward2 when the base is a number (2 ** x).
     """
 
     __slots__ = ()
     saves_inputs = (0, 1)
     saves_output = True
-    backward_name = "PowBackward1"
+
+    def name(self):
+        return "PowBackward2" if self.a_shape is None else "PowBackward1"
 
     def forward(self, a, b):
         self._remember_shapes(a, b)
@@ -352,7 +354,12 @@ class Clamp(Op):
             passes = passes & (x >= low)
         if high is not None:
             passes = passes & (x <= high)
-        return grad * passes
+        return self.xp.where(passes, grad, self.xp.zeros_like(grad))
+
+
+def _mask(xp, condition, grad):
+    """1.0 where `condition` holds, else 0.0, in the gradient's dtype (not float64)."""
+    return xp.astype(condition, grad.dtype)
 
 
 class Maximum(_Binary):
@@ -371,7 +378,7 @@ class Maximum(_Binary):
 
     def backward(self, grad):
         a, b = self.saved
-        share_a = (a > b) + (a == b) * 0.5
+        share_a = _mask(self.xp, a > b, grad) + _mask(self.xp, a == b, grad) * 0.5
         return (
             _grad_for(self.xp, self.a_shape, grad * share_a),
             _grad_for(self.xp, self.b_shape, grad * (1 - share_a)),
@@ -391,7 +398,7 @@ class Minimum(_Binary):
 
     def backward(self, grad):
         a, b = self.saved
-        share_a = (a < b) + (a == b) * 0.5
+        share_a = _mask(self.xp, a < b, grad) + _mask(self.xp, a == b, grad) * 0.5
         return (
             _grad_for(self.xp, self.a_shape, grad * share_a),
             _grad_for(self.xp, self.b_shape, grad * (1 - share_a)),
@@ -460,15 +467,26 @@ class ToCopy(Op):
 
 
 class Fill(Op):
-    """out = value everywhere (x.fill_(value), x.zero_()).   d out/d x = 0."""
+    """out = value everywhere (x.fill_(value)).   d out/d x = 0.
+
+    PyTorch calls this node FillBackward2 (FillBackward0/1/3 are other variants of fill).
+    """
 
     __slots__ = ()
+    backward_name = "FillBackward2"
 
     def forward(self, x, *, value):
         return self.xp.full_like(x, value)
 
     def backward(self, grad):
         return self.xp.zeros_like(grad)
+
+
+class Zero(Fill):
+    """out = 0 everywhere (x.zero_()).   d out/d x = 0. PyTorch's node: ZeroBackward0."""
+
+    __slots__ = ()
+    backward_name = "ZeroBackward0"
 
 
 class Copy(Op):

@@ -81,14 +81,17 @@ class Max(Op):
         x, out = self.saved
         out = _restore_dims(xp, out, self.dims, self.keepdim, x.ndim)
         grad = _restore_dims(xp, grad, self.dims, self.keepdim, x.ndim)
-        hits = x == out
+        # 1.0 where x is the extreme, else 0.0, in the gradient's dtype (a float64 mask
+        # would turn a float32 tensor's gradient into float64).
+        hits = xp.astype(x == out, grad.dtype)
         if self.dims is None:
             hits = hits / xp.sum(hits)  # ties share the gradient
         else:
             (axis,) = self.dims
             first = xp.argmax(hits, axis=axis, keepdims=True)
-            positions = xp.reshape(xp.arange(x.shape[axis]), (-1,) + (1,) * (x.ndim - axis - 1))
-            hits = positions == first
+            column = xp.arange(x.shape[axis], device=x.device)
+            positions = xp.reshape(column, (-1,) + (1,) * (x.ndim - axis - 1))
+            hits = xp.astype(positions == first, grad.dtype)
         return grad * hits
 
     def name(self):
