@@ -1,0 +1,121 @@
+"""`nn.functional` (import it as F): layers and losses as plain functions, no parameters kept.
+
+    import minitensor.nn.functional as F
+    y = F.relu(F.linear(x, w, b))
+    loss = F.cross_entropy(logits, labels)
+
+Each nn layer's `forward` is one call to a function here, so the maths lives in one place.
+The functions build on minitensor's ops, so autograd records them like any other
+computation; the graph shows the ops they are made of (a Linear layer appears as
+TBackward0 -> MmBackward0 -> AddBackward0 where PyTorch shows one fused AddmmBackward0).
+
+The losses live in functional_loss.py and are imported here, so `F.mse_loss` works.
+
+Read next: functional_loss.py, then linear.py / activation.py for the layers that call these.
+"""
+
+import warnings
+
+import minitensor as mt
+
+from .. import functional as core
+from .. import ops
+from .functional_loss import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    l1_loss,
+    mse_loss,
+    nll_loss,
+)
+
+__all__ = [
+    "linear", "relu", "leaky_relu", "tanh", "sigmoid", "softmax", "log_softmax", "dropout",
+    "mse_loss", "l1_loss", "cross_entropy", "nll_loss", "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+]  # fmt: skip
+
+
+def linear(input, weight, bias=None):
+    """y = x W^T + b, for x of shape (*, in_features) and W of shape (out_features, in_features).
+
+    W is stored (out, in) so each row of W holds the weights of one output; x W^T then
+    gives shape (*, out_features).
+    """
+    output = input.matmul(weight.t())
+    if bias is not None:
+        output = output + bias
+    return output
+
+
+def relu(input, inplace=False):
+    """max(x, 0), elementwise. inplace=True overwrites x (its gradient stays correct)."""
+    if inplace:
+        return core._inplace(input, ops.Relu)
+    return mt.relu(input)
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    """x where x > 0, else negative_slope * x."""
+    if inplace:
+        return core._inplace(input, ops.LeakyRelu, slope=negative_slope)
+    return core.leaky_relu(input, negative_slope)
+
+
+def tanh(input):
+    return mt.tanh(input)
+
+
+def sigmoid(input):
+    """1 / (1 + exp(-x))."""
+    return mt.sigmoid(input)
+
+
+def _implicit_dim(name, ndim, stacklevel):
+    """PyTorch's old rule for softmax without dim: 0 for 0-, 1- and 3-d input, else 1."""
+    warnings.warn(
+        f"Implicit dimension choice for {name} has been deprecated. Change the call to "
+        "include dim=X as an argument.",
+        UserWarning,
+        stacklevel=stacklevel,
+    )
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def _along(function, name, input, dim, stacklevel, dtype):
+    if dim is None:
+        dim = _implicit_dim(name, input.ndim, stacklevel + 1)
+    if dtype is not None:
+        input = input.to(dtype)  # e.g. compute in float64: softmax(x, 1, dtype=mt.float64)
+    return function(input, dim)
+
+
+def softmax(input, dim=None, _stacklevel=3, dtype=None):
+    """exp(x_i) / sum_j exp(x_j) along `dim`: every slice along dim becomes positive, sum 1."""
+    return _along(mt.softmax, "softmax", input, dim, _stacklevel, dtype)
+
+
+def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    """x_i - log(sum_j exp(x_j)) along `dim`: log(softmax(x)), without overflow."""
+    return _along(mt.log_softmax, "log_softmax", input, dim, _stacklevel, dtype)
+
+
+def dropout(input, p=0.5, training=True, inplace=False):
+    """Zero each element with probability p, scale the survivors by 1 / (1 - p).
+
+    The scaling keeps the expected value unchanged: E[out] = (1 - p) * x / (1 - p) = x, so
+    nothing needs rescaling at evaluation time, when dropout does nothing
+    (training=False, which is what `model.eval()` arranges for nn.Dropout).
+    The random mask comes from the default generator: `mt.manual_seed` makes it repeatable.
+    The graph shows MulBackward0 where PyTorch shows its fused NativeDropoutBackward0.
+    """
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0.0:
+        return input
+    keep = mt.rand(input.shape, device=input.device) >= p  # True with probability 1 - p
+    scale = 0.0 if p == 1.0 else 1.0 / (1.0 - p)  # p = 1 drops everything: no 1/0
+    mask = keep.to(input.dtype) * scale
+    if inplace:
+        return input.mul_(mask)
+    return input * mask

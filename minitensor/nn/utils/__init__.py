@@ -1,0 +1,3 @@
+"""`nn.utils`: helpers around training that are not layers (gradient clipping)."""
+
+from .clip_grad import clip_grad_norm_, clip_grad_value_
