@@ -10,7 +10,7 @@ This file is only the public namespace. Where things live:
     nn/  optim/  utils/data.py              backend.py      NumPy / CuPy and devices
 """
 
-from . import autograd, cuda, optim
+from . import autograd, cuda, nn, optim, utils
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .backend import device
 from .creation import (
