@@ -1,0 +1,346 @@
+"""Backpropagation one node at a time: the state behind the backward-stepper widget.
+
+    stepper = BackwardStepperModel(loss)
+    stepper.next()                  # run one more node of the real engine
+    stepper.chain_rule_text()       # upstream x local derivative = contribution, in numbers
+    stepper.graph()                 # the graph with the current node and gradients so far
+    stepper.apply()                 # only now: leaf.grad += ..., exactly like loss.backward()
+
+The steps are the real engine's: `mt.autograd.backward_steps(loss, retain_graph=True,
+accumulate=False)` (autograd/engine.py), recorded once when the stepper is made.
+- `retain_graph=True` keeps the saved tensors, so your graph can still be backpropagated
+  (or stepped again) afterwards.
+- `accumulate=False` leaves every `.grad` alone: stepping, even to the end, changes none of
+  your tensors. `apply()` adds the leaves' gradients (and those of `retain_grad()` tensors)
+  the way `loss.backward()` would: call it once, as you would call backward once.
+- Tensor hooks (`register_hook`) run while the steps are recorded, as in backward.
+
+Position k (0 ... number of steps) means "k nodes have run". The state at k is computed
+from the recorded steps alone, so going back to k gives exactly what was shown at k.
+
+Pure Python: no display library is imported here.
+
+Read next: stepper_view.py (the buttons), ../minitensor/autograd/engine.py (the walk).
+"""
+
+import numpy as np
+
+import minitensor as mt
+from minitensor.autograd.engine import _accumulate_into_leaf
+from minitensor.autograd.node import AccumulateGrad
+from minitensor.tensor import Tensor
+
+from .graph_model import (
+    DEFAULT_MAX_NODES,
+    GraphModel,
+    format_number,
+    formula_of,
+    reachable_nodes,
+    summarize,
+    to_numpy,
+)
+
+
+class RecordedStep:
+    """One engine step, its arrays copied to NumPy for display.
+
+    raw_grad_output is the engine's own array (on the tensors' device): apply() adds it.
+    local[i] is d out / d input i as a number, when the op is scalar (else None).
+    """
+
+    __slots__ = ("node", "grad_output", "grad_inputs", "accumulated", "raw_grad_output", "local")
+
+    def __init__(self, step, backend):
+        self.node = step.node
+        self.raw_grad_output = step.grad_output
+        self.grad_output = _copy(backend, step.grad_output)
+        self.grad_inputs = tuple(_copy(backend, g) for g in step.grad_inputs)
+        self.accumulated = step.accumulated
+        self.local = _local_derivatives(step, backend)
+
+    @property
+    def is_leaf(self):
+        return isinstance(self.node, AccumulateGrad)
+
+
+def _copy(backend, array):
+    return None if array is None else np.array(backend.to_numpy(array), copy=True)
+
+
+def _local_derivatives(step, backend):
+    """For a scalar op: d out / d input, by running its backward on an upstream of 1.
+
+    That is the local derivative itself (exact even when the real upstream is 0). Only
+    built-in ops: a custom Function's backward is the user's code and may have effects.
+    """
+    node = step.node
+    no_answer = (None,) * len(node._next)
+    if step.grad_output.size != 1 or isinstance(node, AccumulateGrad):
+        return no_answer
+    if hasattr(node, "function"):
+        return no_answer
+    ones = node.xp.ones_like(step.grad_output)
+    result = node.backward(ones)
+    result = result if isinstance(result, tuple) else (result,)
+    local = []
+    for value in result:
+        value = _copy(backend, value) if value is not None and not _is_number(value) else value
+        single = value is not None and np.size(value) == 1
+        local.append(float(np.asarray(value).reshape(-1)[0]) if single else None)
+    return tuple(local)
+
+
+def _is_number(value):
+    return isinstance(value, (int, float))
+
+
+class Overlay:
+    """What graph_model.build draws for a half-done backward at one position."""
+
+    def __init__(self, stepper, position):
+        self.position = position
+        steps = stepper.steps
+        self.current = steps[position - 1].node if position > 0 else None
+        self.done = {s.node for s in steps[: max(position - 1, 0)]}
+        self.grads, self.counts, self.sent = stepper._gradients_after(position)
+
+    def state(self, node):
+        if node is self.current:
+            return "current"
+        return "done" if node in self.done else None
+
+    def grad(self, node):
+        return self.grads.get(node)
+
+    def contributions(self, node):
+        return self.counts.get(node, 0)
+
+    def edge_label(self, op, i):
+        sent = self.sent.get((op, i))
+        if sent is None or sent.size != 1:
+            return ""
+        return "grad " + summarize(sent)
+
+
+class BackwardStepperModel:
+    """Step through `loss.backward(gradient)` node by node; see the module docstring."""
+
+    def __init__(
+        self, loss, gradient=None, params=None, model=None, names=None, max_nodes=DEFAULT_MAX_NODES
+    ):
+        if not isinstance(loss, Tensor):
+            raise TypeError(f"step_backward expects a minitensor Tensor, got {type(loss).__name__}")
+        self.loss = loss
+        self.graph_model = GraphModel(
+            loss, params=params, model=model, names=names, max_nodes=max_nodes
+        )
+        self._labels = self.graph_model.build().label_of
+        self._seeds = {}
+        self.steps = []
+        self._retained_grads = {}
+        self._record(gradient)
+        self.position = 0
+        self.applied = 0  # how many times apply() ran
+
+    # ---------------------------------------------------------------- recording
+
+    def _record(self, gradient):
+        """Drain the engine's generator once, keeping every .grad as it was."""
+        backend = self.loss.device.backend
+        retained = self._retained_tensors()
+        kept = {t: t._grad for t in retained}
+        for t in retained:
+            t._grad = None  # the retain_grad hook writes here while we record
+        try:
+            for step in mt.autograd.backward_steps(
+                self.loss, gradient, retain_graph=True, accumulate=False
+            ):
+                self.steps.append(RecordedStep(step, backend))
+        finally:
+            for t in retained:
+                arrived, t._grad = t._grad, kept[t]
+                if arrived is not None:
+                    self._retained_grads[t] = arrived
+        root = self.loss.grad_fn if self.loss.grad_fn is not None else self.loss._edge()
+        if gradient is None:  # backward_steps has checked that loss is a single number
+            dtype = self.steps[0].grad_output.dtype
+            self._seeds[root] = np.ones(tuple(self.loss.shape), dtype=dtype)
+        else:
+            self._seeds[root] = to_numpy(gradient)
+
+    def _retained_tensors(self):
+        start = [self.loss.grad_fn] if self.loss.grad_fn is not None else []
+        found = []
+        for node in reachable_nodes(start):
+            out = node.output() if not isinstance(node, AccumulateGrad) else None
+            if out is not None and out._retains_grad:
+                found.append(out)
+        return found
+
+    # ---------------------------------------------------------------- moving
+
+    def __len__(self):
+        return len(self.steps)
+
+    @property
+    def at_start(self):
+        return self.position == 0
+
+    @property
+    def at_end(self):
+        return self.position == len(self.steps)
+
+    def go_to(self, position):
+        if not 0 <= position <= len(self.steps):
+            raise IndexError(f"step {position} is outside 0 ... {len(self.steps)}")
+        self.position = int(position)
+
+    def next(self):
+        if not self.at_end:
+            self.position += 1
+        return self.position
+
+    def prev(self):
+        if not self.at_start:
+            self.position -= 1
+        return self.position
+
+    def reset(self):
+        self.position = 0
+
+    @property
+    def current(self):
+        """The step that just ran (None at the start)."""
+        return self.steps[self.position - 1] if self.position > 0 else None
+
+    # ---------------------------------------------------------------- what is known
+
+    def _gradients_after(self, position):
+        """({node: gradient so far}, {node: number of contributions}, {(op, i): sent})."""
+        grads = {root: seed for root, seed in self._seeds.items() if seed is not None}
+        counts = dict.fromkeys(grads, 1)
+        sent = {}
+        for step in self.steps[:position]:
+            for i, (child, g) in enumerate(zip(step.node._next, step.grad_inputs)):
+                if child is None or g is None:
+                    continue
+                sent[(step.node, i)] = g
+                grads[child] = grads[child] + g if child in grads else g
+                counts[child] = counts.get(child, 0) + 1
+        return grads, counts, sent
+
+    def gradient_so_far(self, tensor, position=None):
+        """The gradient that has reached `tensor` after `position` steps (None: not yet)."""
+        node = tensor.grad_fn if tensor.grad_fn is not None else tensor._edge()
+        grads = self._gradients_after(self.position if position is None else position)[0]
+        return grads.get(node)
+
+    def overlay(self, position=None):
+        return Overlay(self, self.position if position is None else position)
+
+    def graph(self, position=None):
+        """The Graph to draw at `position` (default: the current one)."""
+        return self.graph_model.build(overlay=self.overlay(position))
+
+    def label(self, node):
+        if node is None:
+            return "(needs no grad)"
+        return self._labels.get(node, node.name())
+
+    def final_grads(self):
+        """{leaf tensor: gradient array} that backward() would add into each leaf's .grad."""
+        return {s.node.variable: s.grad_output for s in self.steps if s.is_leaf}
+
+    # ---------------------------------------------------------------- the chain rule in words
+
+    def chain_rule_text(self, position=None):
+        """What happened at `position`, with numbers: upstream x local = contribution."""
+        position = self.position if position is None else position
+        total = len(self.steps)
+        if position == 0:
+            seed = next(iter(self._seeds.values()))
+            seed_text = summarize(seed) if seed is not None else "(none)"
+            return (
+                f"Start (0 of {total} steps). The seed gradient d loss/d loss = {seed_text} "
+                f"sits at {self.label(self.steps[0].node) if self.steps else 'the output'}. "
+                "Next runs the first node."
+            )
+        step = self.steps[position - 1]
+        after = self._gradients_after(position)[0]
+        if step.is_leaf:
+            return self._leaf_text(step, position, total)
+        lines = [
+            f"Step {position} of {total}: {step.node.name()}",
+            f"formula: {formula_of(step.node)}" if formula_of(step.node) else "",
+            f"upstream gradient (d loss / d {self.label(step.node)}): "
+            + _array_text(step.grad_output),
+        ]
+        for i, child in enumerate(step.node._next):
+            lines.append(self._term_text(step, i, child, after))
+        return "\n".join(line for line in lines if line)
+
+    def _term_text(self, step, i, child, after):
+        name = self.label(child)
+        contribution = step.grad_inputs[i] if i < len(step.grad_inputs) else None
+        if child is None or contribution is None:
+            return f"  input {i} {name}: no gradient needed"
+        local = step.local[i]
+        if local is not None and contribution.size == 1:
+            upstream = step.grad_output.reshape(-1)[0]
+            value = format_number(contribution.reshape(-1)[0])
+            maths = f"upstream {format_number(upstream)} × local {format_number(local)} = {value}"
+        else:
+            value = "this contribution"
+            maths = "contribution " + _array_text(contribution)
+        text = f"  {name} (input {i}): {maths}   → d loss/d {name} "
+        if step.accumulated[i]:
+            total = _array_text(after[child])
+            return text + f"+= {value}   (fan-out: another path already sent some; now {total})"
+        return text + f"= {value}"
+
+    def _leaf_text(self, step, position, total):
+        leaf = step.node.variable
+        name = self.label(step.node)
+        arrived = _array_text(step.grad_output)
+        now = "None" if leaf._grad is None else _array_text(to_numpy(leaf._grad))
+        lines = [
+            f"Step {position} of {total}: AccumulateGrad for leaf {name}",
+            f"all gradient has arrived: d loss / d {name} = {arrived}",
+        ]
+        if self.applied:
+            lines.append(f"apply() has added it ({self.applied}x): {name}.grad is now {now}.")
+        else:
+            lines += [
+                f"loss.backward() would now do {name}.grad += that ({name}.grad is {now} now).",
+                "The stepper changes no .grad: call apply() (or the Apply button) to add it.",
+            ]
+        return "\n".join(lines)
+
+    # ---------------------------------------------------------------- applying
+
+    def apply(self):
+        """Add the gradients into .grad, as loss.backward(retain_graph=True) would.
+
+        Moves to the end (the whole backward pass is what gets applied). Returns the
+        leaf tensors that were changed.
+        """
+        self.go_to(len(self.steps))
+        changed = []
+        for step in self.steps:
+            if step.is_leaf:
+                _accumulate_into_leaf(step.node.variable, step.raw_grad_output)
+                changed.append(step.node.variable)
+        for t, arrived in self._retained_grads.items():
+            # the same rule as Tensor.retain_grad's hook: first a copy, then a sum
+            if t._grad is None:
+                t._grad = arrived.clone()
+            else:
+                t._grad._data = t._grad._data + arrived._data
+        self.applied += 1
+        return changed
+
+
+def _array_text(values):
+    values = np.asarray(values)
+    shape = "" if values.ndim == 0 else f" (shape {tuple(values.shape)})"
+    return summarize(values) + shape

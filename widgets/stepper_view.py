@@ -1,0 +1,158 @@
+"""The backward-stepper widget: `step_backward(loss)` in a lesson, `BackwardStepper` underneath.
+
+    from widgets import step_backward
+    stepper = step_backward(loss)
+    stepper                     # Next / Prev / Play / Reset, a step slider, Apply
+
+The graph is redrawn at every step: the node that just ran has a thick vermillion border
+and a ▶, processed nodes a green border and a ✓, every tensor shows the gradient that has
+reached it so far, and the panel underneath spells out the chain rule with numbers.
+
+Nothing changes your tensors until you press Apply (or call `stepper.apply()`), which adds
+the gradients into `.grad` exactly like `loss.backward(retain_graph=True)`.
+
+Play never blocks the kernel: it is an ipywidgets.Play (the browser ticks) linked to the
+step slider, and every change of the slider redraws. Output from buttons goes through
+`Output.append_stdout`, which behaves the same in JupyterLab and under nbval.
+
+Read next: stepper_model.py (the state), graph_view.py (the drawing).
+"""
+
+import ipywidgets as ipw
+
+from . import style as styles
+from .graph_model import DEFAULT_MAX_NODES, summarize, to_numpy
+from .graph_view import GraphPicture, _escape, names_or_callers, render
+from .stepper_model import BackwardStepperModel
+
+
+def _button(description, css_class, tooltip, icon=""):
+    button = ipw.Button(description=description, tooltip=tooltip, icon=icon)
+    return button.add_class(css_class)
+
+
+class BackwardStepper(ipw.VBox):
+    """Buttons, a slider and a graph over the real engine's backward steps."""
+
+    def __init__(
+        self,
+        loss,
+        gradient=None,
+        params=None,
+        model=None,
+        names=None,
+        max_nodes=DEFAULT_MAX_NODES,
+        rankdir="TB",
+        interval_ms=1000,
+        style=None,
+        font_scale=None,
+    ):
+        self.stepper = BackwardStepperModel(
+            loss, gradient, params=params, model=model, names=names, max_nodes=max_nodes
+        )
+        self.display_style = styles.resolve(style, font_scale)
+        self.rankdir = rankdir
+        self._svg_cache = {}
+        steps = len(self.stepper)
+
+        self.reset_button = _button("Reset", "mt-stepper-reset", "back to the start", "undo")
+        self.prev_button = _button("Prev", "mt-stepper-prev", "one step back", "step-backward")
+        self.next_button = _button("Next", "mt-stepper-next", "run the next node", "step-forward")
+        self.apply_button = _button(
+            "Apply", "mt-stepper-apply", "add the gradients into .grad, as loss.backward() does"
+        )
+        self.play = ipw.Play(value=0, min=0, max=steps, step=1, interval=interval_ms)
+        self.play.add_class("mt-stepper-play")
+        self.slider = ipw.IntSlider(value=0, min=0, max=steps, description="step")
+        self.slider.add_class("mt-stepper-slider")
+        self.speed = ipw.IntSlider(
+            value=interval_ms, min=100, max=3000, step=100, description="ms/step"
+        ).add_class("mt-stepper-speed")
+        # Kernel-side links (not jslink): Python must redraw when the Play widget ticks.
+        ipw.link((self.play, "value"), (self.slider, "value"))
+        ipw.link((self.speed, "value"), (self.play, "interval"))
+
+        self.picture = GraphPicture(self.display_style, css_class="mt-stepper-graph")
+        self.panel = ipw.HTML().add_class("mt-stepper-panel")
+        self.messages = ipw.Output().add_class("mt-stepper-log")
+
+        self.reset_button.on_click(lambda _: self._move_to(0))
+        self.prev_button.on_click(lambda _: self._move_to(self.slider.value - 1))
+        self.next_button.on_click(lambda _: self._move_to(self.slider.value + 1))
+        self.apply_button.on_click(lambda _: self.apply())
+        self.slider.observe(self._on_slider, "value")
+
+        controls = ipw.HBox(
+            [self.reset_button, self.prev_button, self.next_button, self.play, self.apply_button]
+        )
+        super().__init__(
+            children=[controls, ipw.HBox([self.slider, self.speed]), self.picture, self.panel,
+                      self.messages]
+        )  # fmt: skip
+        self.add_class("mt-stepper")
+        self.rendering = None
+        self.redraw()
+
+    # ---------------------------------------------------------------- moving
+
+    def _move_to(self, position):
+        position = max(0, min(position, len(self.stepper)))
+        if position == 0:
+            self.play.playing = False
+        self.slider.value = position  # the slider's observer does the rest
+
+    def _on_slider(self, change):
+        self.stepper.go_to(change["new"])
+        self.redraw()
+
+    def redraw(self):
+        """Draw the graph and the chain-rule panel for the current step."""
+        stepper = self.stepper
+        self.rendering = render(stepper.graph(), self.display_style, self.rankdir, self._svg_cache)
+        self.picture.show(self.rendering)
+        text = _escape(stepper.chain_rule_text()).replace("+=", "<b>+=</b>")
+        font = self.display_style.css_font(14)
+        self.panel.value = f'<pre style="font-size:{font}; white-space:pre-wrap">{text}</pre>'
+        self.prev_button.disabled = self.reset_button.disabled = stepper.at_start
+        self.next_button.disabled = stepper.at_end
+
+    # ---------------------------------------------------------------- applying
+
+    def apply(self):
+        """Add the gradients into .grad (like loss.backward(retain_graph=True)); report it."""
+        changed = self.stepper.apply()
+        self._move_to(len(self.stepper))
+        lines = [f"Applied (time {self.stepper.applied}): the leaves' .grad now hold"]
+        for leaf in changed:
+            name = self.stepper.graph_model.name_of(leaf) or "a leaf"
+            lines.append(f"  {name}.grad = {summarize(to_numpy(leaf._grad))}")
+        if self.stepper.applied > 1:
+            lines.append("Applied again: gradients accumulate, as with a second backward().")
+        self.messages.append_stdout("\n".join(lines) + "\n")
+        self.redraw()
+        return changed
+
+    # ---------------------------------------------------------------- static output
+
+    def _repr_mimebundle_(self, **kwargs):
+        """The live widget plus a static copy: the graph now, and the chain rule as text."""
+        bundle = super()._repr_mimebundle_(**kwargs) or {}
+        bundle.update(self.rendering.static_bundle())
+        bundle["text/plain"] = (
+            f"BackwardStepper at step {self.stepper.position} of {len(self.stepper)}\n"
+            + self.stepper.chain_rule_text()
+        )
+        return bundle
+
+    def __repr__(self):
+        return f"<BackwardStepper: step {self.stepper.position} of {len(self.stepper)}>"
+
+
+def step_backward(loss, gradient=None, params=None, model=None, names=None, **options):
+    """Step through loss.backward() one node at a time (changes no .grad until Apply).
+
+    names: default: the names your variables have where you call this; names=False: none.
+    options: max_nodes, rankdir, interval_ms, style, font_scale (see BackwardStepper).
+    """
+    names = names_or_callers(names)
+    return BackwardStepper(loss, gradient, params=params, model=model, names=names, **options)
