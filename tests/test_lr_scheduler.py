@@ -72,20 +72,28 @@ def test_lr_sequence_equals_torchs_exactly(entry):
     assert run(mt, name, options) == run(torch, name, options)
 
 
+def multistep_closed_form(base, t):
+    return base * 0.1 ** sum(m <= t for m in [4, 9, 9])
+
+
+def cosine_closed_form(base, t):
+    return base * (1 + math.cos(math.pi * t / 10)) / 2
+
+
+CLOSED_FORMS = [
+    ("StepLR", {"step_size": 7}, lambda base, t: base * 0.1 ** (t // 7)),
+    ("MultiStepLR", {"milestones": [4, 9, 9]}, multistep_closed_form),
+    ("ExponentialLR", {"gamma": 0.9}, lambda base, t: base * 0.9**t),
+    ("CosineAnnealingLR", {"T_max": 10}, cosine_closed_form),
+    ("LambdaLR", {"lr_lambda": warmup}, lambda base, t: base * warmup(t)),
+]
+
+
 @pytest.mark.parametrize(
-    "entry, closed_form",
-    [
-        (("StepLR", {"step_size": 7}), lambda base, t: base * 0.1 ** (t // 7)),
-        (("MultiStepLR", {"milestones": [4, 9, 9]}), lambda base, t: base * 0.1 ** sum(
-            m <= t for m in [4, 9, 9])),
-        (("ExponentialLR", {"gamma": 0.9}), lambda base, t: base * 0.9**t),
-        (("CosineAnnealingLR", {"T_max": 10}), lambda base, t: base * (1 + math.cos(math.pi * t / 10)) / 2),
-        (("LambdaLR", {"lr_lambda": warmup}), lambda base, t: base * warmup(t)),
-    ],
-    ids=lambda x: x[0] if isinstance(x, tuple) else "",
-)  # fmt: skip
-def test_lr_sequence_follows_the_closed_form_in_the_docstring(entry, closed_form):
-    lrs = run(mt, *entry)
+    "name, options, closed_form", CLOSED_FORMS, ids=[c[0] for c in CLOSED_FORMS]
+)
+def test_lr_sequence_follows_the_closed_form_in_the_docstring(name, options, closed_form):
+    lrs = run(mt, name, options)
     for t, (lr_w, lr_b) in enumerate(lrs):
         assert lr_w == pytest.approx(closed_form(0.1, t), rel=1e-12, abs=1e-15)
         assert lr_b == pytest.approx(closed_form(0.5, t), rel=1e-12, abs=1e-15)
@@ -211,8 +219,9 @@ def test_scheduler_step_after_optimizer_step_does_not_warn():
 
 # ----------------------------------------------------------------------------- ReduceLROnPlateau
 
-METRICS = [1.0, 0.9, 0.95, 0.91, 0.92, 0.93, 0.899, 0.8999, 0.85, 0.86, 0.87, 0.88, 0.89, 0.9,
-           0.84, 0.84, 0.84, 0.84, 0.7, 0.71, 0.72, 0.73, 0.74, 0.75, 0.76, 0.77, 0.78, 0.79]  # fmt: skip
+METRICS = [1.0, 0.9, 0.95, 0.91, 0.92, 0.93, 0.899, 0.8999, 0.85, 0.86, 0.87, 0.88, 0.89,
+           0.9, 0.84, 0.84, 0.84, 0.84, 0.7, 0.71, 0.72, 0.73, 0.74, 0.75, 0.76, 0.77, 0.78,
+           0.79]  # fmt: skip
 
 PLATEAU_CONFIGS = [
     {},
