@@ -3,24 +3,39 @@
 Every tensor stores its numbers in an array of one *backend*:
 
 - `cpu`  -> NumPy (always there),
-- `cuda` -> CuPy, imported the first time a CUDA tensor is asked for, never before.
+- `cuda` -> CuPy, imported the first time a CUDA tensor is asked for, never before, so
+  `import minitensor` costs nothing on a machine without CuPy.
 
 Ops never ask "am I on the GPU?". They call `xp = tensor.device.xp` and use the array-API
 functions of that namespace (`xp.exp`, `xp.sum`, `xp.matmul`, ...), which NumPy 2, CuPy
-(through array_api_compat) and the test stand-in all provide. The handful of things the
-array API does not cover (moving data to the host, scatter-add) are methods of the backend
-classes below, so device-specific code lives here and nowhere else.
+(through array_api_compat) and the test stand-in all provide. The few things the array API
+does not cover are methods of the backend classes below, so device-specific code lives here
+and nowhere else:
+
+    asarray(host_data, dtype)    host numbers -> an array on this device
+    to_numpy(array)              an array on this device -> a NumPy array (the only way back)
+    getitem / setitem            x[index] and x[index] = v, with NumPy's indexing rules
+    index_add(target, index, v)  target[index] += v, where repeated indices add up
 
 Tests on machines without a GPU swap in a *stand-in* CUDA backend built on
 `array_api_strict` (see `use_cuda_backend`): its arrays refuse to turn into NumPy arrays
 and refuse to mix with CPU arrays, as CuPy's do, so a leak fails loudly on any machine.
 
-Read next: tensor.py.
+Read next: tensor.py; cuda.py for `mt.cuda.is_available()`.
 """
+
+import math
+import sys
 
 import numpy as np
 
 from . import dtypes
+
+GPU_INSTALL_HINT = (
+    'Install the GPU extra with  pip install -e ".[gpu]"  (CuPy for CUDA 12; for CUDA 13 '
+    "drivers: pip install cupy-cuda13x array-api-compat), or with conda: "
+    "conda install -c conda-forge cupy."
+)
 
 
 class NumpyBackend:
@@ -40,19 +55,47 @@ class NumpyBackend:
         return dtypes.from_numpy_dtype(array.dtype)
 
     def native_dtype(self, dtype):
+        """Our dtype object as this library's own dtype (what `xp.astype` takes)."""
         return dtype.numpy
-
-    def index_add(self, target, index, values):
-        """target[index] += values, adding repeated indices up (NumPy's `add.at`)."""
-        np.add.at(target, index, values)
-        return target
 
     def is_array(self, obj):
         return isinstance(obj, np.ndarray)
 
+    def getitem(self, array, index):
+        """array[index]: basic indexing gives a view, array indexing a copy."""
+        return array[index]
+
+    def setitem(self, array, index, values):
+        """array[index] = values, in place."""
+        array[index] = values
+
+    def index_add(self, target, index, values):
+        """target[index] += values, adding repeated indices up (`x[[0, 0]] += 1` adds 2).
+
+        Plain `target[index] += values` would add only once per position: NumPy evaluates
+        it as `target[index] = target[index] + values`. Returns the result (which may be
+        `target` itself, changed in place).
+        """
+        np.add.at(target, index, values)
+        return target
+
+    def device_count(self):
+        return 0
+
+    def synchronize(self):
+        """Wait until queued work is done (NumPy finishes each call before returning)."""
+
+    def device_name(self):
+        return "CPU"
+
 
 class CupyBackend(NumpyBackend):
-    """The CUDA backend: CuPy arrays, seen through array_api_compat's CuPy namespace."""
+    """The CUDA backend: CuPy arrays, seen through array_api_compat's CuPy namespace.
+
+    The namespace is needed because CuPy's own names are NumPy 1's (`concatenate`, no
+    `permute_dims`, `astype` only as a method); array_api_compat adds the array-API names.
+    Any CuPy build works (cupy-cuda12x, cupy-cuda13x, conda's cupy): all import as `cupy`.
+    """
 
     name = "cupy"
 
@@ -68,19 +111,39 @@ class CupyBackend(NumpyBackend):
     def to_numpy(self, array):
         return self.cupy.asnumpy(array)
 
-    def index_add(self, target, index, values):
-        self.cupy.add.at(target, index, values)
-        return target
-
     def is_array(self, obj):
         return isinstance(obj, self.cupy.ndarray)
+
+    def index_add(self, target, index, values):
+        add_at = getattr(self.cupy.add, "at", None)  # CuPy >= 12; older: cupyx.scatter_add
+        if add_at is None:
+            import cupyx
+
+            cupyx.scatter_add(target, index, values)
+        else:
+            add_at(target, index, values)
+        return target
+
+    def device_count(self):
+        return self.cupy.cuda.runtime.getDeviceCount()
+
+    def synchronize(self):
+        self.cupy.cuda.Device().synchronize()
+
+    def device_name(self):
+        name = self.cupy.cuda.runtime.getDeviceProperties(0)["name"]
+        return name.decode() if isinstance(name, bytes) else str(name)
 
 
 class ArrayApiStrictBackend:
     """A stand-in GPU for tests: `array_api_strict` arrays on its `device1` device.
 
     Like a real GPU's arrays they refuse `np.asarray` and refuse to mix with host arrays,
-    so any op that silently falls back to NumPy fails under this backend.
+    so any op that silently falls back to NumPy fails under this backend. Two things it
+    cannot do natively, and emulates here: NumPy's full indexing (the array API allows
+    integer-array indices only in a few forms; CuPy allows all of NumPy's) and scatter-add.
+    Both work out *where* the elements go on the host, from the index alone, and move the
+    numbers with array-API functions on the device. No float16 (the array API has none).
     """
 
     name = "array_api_strict"
@@ -91,6 +154,7 @@ class ArrayApiStrictBackend:
         self.xp = array_api_strict
         self.device = array_api_strict.Device("device1")
         self._host = array_api_strict.__array_namespace_info__().default_device()
+        self._array_type = type(array_api_strict.asarray(0))
 
     def asarray(self, data, dtype=None):
         host = np.asarray(data, dtype=None if dtype is None else dtype.numpy)
@@ -106,60 +170,150 @@ class ArrayApiStrictBackend:
     def native_dtype(self, dtype):
         return getattr(self.xp, dtype.name)
 
-    def index_add(self, target, index, values):
-        # The array API has no scatter-add; add one index entry at a time (slow, test-only).
-        host_index = (
-            np.asarray(index.to_device(self._host))
-            if hasattr(index, "to_device")
-            else np.asarray(index)
-        )
-        for position, i in enumerate(host_index.tolist()):
-            target[i, ...] = target[i, ...] + values[position, ...]
-        return target
-
     def is_array(self, obj):
-        return isinstance(obj, self.xp.Array)
+        return isinstance(obj, self._array_type)
+
+    def device_count(self):
+        return 1
+
+    def synchronize(self):
+        pass
+
+    def device_name(self):
+        return "array_api_strict stand-in (no GPU)"
+
+    # ------------------------------------------------------------------ indexing
+
+    def _positions(self, shape, index):
+        """Flat positions (host array shaped like the result) that `x[index]` reads.
+
+        NumPy applies the index to the numbers 0, 1, 2, ... laid out in x's shape; only the
+        index, never x's data, is copied to the host for this.
+        """
+        host_index = tuple(self.to_numpy(p) if self.is_array(p) else p for p in index)
+        return np.arange(math.prod(shape)).reshape(shape)[host_index]
+
+    def _is_advanced(self, index):
+        return any(self.is_array(p) for p in index)
+
+    def _scatter(self, flat, positions, values):
+        """`flat` with `values[k]` written at `positions[k]` (positions all different)."""
+        if positions.size == 0:
+            return flat
+        source = np.zeros(flat.shape[0], dtype=np.int64)
+        source[positions] = np.arange(positions.size)
+        mask = np.zeros(flat.shape[0], dtype=bool)
+        mask[positions] = True
+        spread = self.xp.take(values, self.asarray(source), axis=0)
+        return self.xp.where(self.asarray(mask), spread, flat)
+
+    def getitem(self, array, index):
+        if not self._is_advanced(index):
+            return array[index]
+        positions = self._positions(array.shape, index)
+        flat = self.xp.reshape(array, (-1,))
+        picked = self.xp.take(flat, self.asarray(positions.reshape(-1)), axis=0)
+        return self.xp.reshape(picked, positions.shape)
+
+    def setitem(self, array, index, values):
+        if not self._is_advanced(index):
+            if any(part is None for part in index):
+                # The array API allows no None (new axis) in a write: drop those size-1 axes.
+                with_new_axes = array[index].shape
+                index = tuple(part for part in index if part is not None)
+                if self.is_array(values):
+                    values = self.xp.broadcast_to(values, with_new_axes)
+                    values = self.xp.reshape(values, array[index].shape)
+            array[index] = values
+            return
+        positions = self._positions(array.shape, index)
+        if not self.is_array(values):
+            values = self.xp.full(positions.shape, values, dtype=array.dtype, device=self.device)
+        values = self.xp.reshape(self.xp.broadcast_to(values, positions.shape), (-1,))
+        flat = positions.reshape(-1)
+        # Where an index repeats, the last write wins, as in NumPy: keep last occurrences.
+        _, last_reversed = np.unique(flat[::-1], return_index=True)
+        keep = flat.size - 1 - last_reversed
+        keep_device = self.asarray(keep)
+        written = self._scatter(
+            self.xp.reshape(array, (-1,)), flat[keep], self.xp.take(values, keep_device, axis=0)
+        )
+        array[...] = self.xp.reshape(written, array.shape)
+
+    def index_add(self, target, index, values):
+        positions = self._positions(target.shape, index)
+        values = self.xp.reshape(self.xp.broadcast_to(values, positions.shape), (-1,))
+        positions = positions.reshape(-1)
+        if positions.size == 0:
+            return target
+        # Repeated positions are added in rounds: the 1st occurrence of every position,
+        # then the 2nd, ...; within a round all positions differ, so a scatter suffices.
+        order = np.argsort(positions, kind="stable")
+        ordered = positions[order]
+        group_starts = np.r_[True, ordered[1:] != ordered[:-1]]
+        first_of_group = np.maximum.accumulate(np.where(group_starts, np.arange(ordered.size), 0))
+        occurrence = np.empty(positions.size, dtype=np.int64)
+        occurrence[order] = np.arange(ordered.size) - first_of_group
+        flat = self.xp.reshape(target, (-1,))
+        for round_ in range(int(occurrence.max()) + 1):
+            chosen = np.flatnonzero(occurrence == round_)
+            picked = self.xp.take(values, self.asarray(chosen), axis=0)
+            zeros = self.xp.zeros_like(flat)
+            flat = flat + self._scatter(zeros, positions[chosen], picked)
+        return self.xp.reshape(flat, target.shape)
 
 
 # ----------------------------------------------------------------------------- devices
 
 _cpu_backend = NumpyBackend()
 _cuda_backend = None  # created on first use (imports CuPy), or set by use_cuda_backend()
+_devices = {}
 
 
 class device:
-    """Where a tensor lives: `device("cpu")`, `device("cuda")`, `device("cuda:0")`.
+    """Where a tensor lives: `device("cpu")`, `device("cuda")`, `device("cuda:0")`,
+    `device("cuda", 0)`, or `device(0)` (a CUDA ordinal), as `torch.device`.
 
-    Prints like PyTorch's `device(type='cuda', index=0)`; `str()` gives `'cuda:0'`.
+    Prints like PyTorch's: `device(type='cuda', index=0)`; `str()` gives `'cuda:0'`.
+    As in PyTorch, `device("cuda")` (no index: "the current GPU") is not equal to
+    `device("cuda:0")`; a tensor asked for on "cuda" lives on `cuda:0` (see `tensor_device`).
+    Device objects are shared: `device("cpu") is device("cpu")`.
     """
 
     __slots__ = ("type", "index")
 
-    def __new__(cls, spec, index=None):
+    def __new__(cls, type_or_spec, index=None):
+        spec = type_or_spec
         if isinstance(spec, device):
             return spec
+        if isinstance(spec, int) and not isinstance(spec, bool):
+            spec = f"cuda:{spec}"  # PyTorch reads a bare number as a CUDA ordinal
         if not isinstance(spec, str):
-            raise TypeError(f"device() expected a string like 'cpu' or 'cuda:0', got {spec!r}")
-        kind, _, number = spec.partition(":")
+            raise TypeError(
+                f"device() received an invalid argument {spec!r} of type {type(spec).__name__} "
+                "(expected a string like 'cpu', 'cuda' or 'cuda:0', or a device)"
+            )
+        kind, colon, number = spec.partition(":")
         if kind not in ("cpu", "cuda"):
             raise RuntimeError(
                 f"Expected one of cpu, cuda device type at start of device string: {spec}"
             )
-        if number:
-            if not number.isdigit():
+        if colon:
+            if not number.isdigit() or index is not None:
                 raise RuntimeError(f"Invalid device string: '{spec}'")
             index = int(number)
-        if kind == "cuda" and index is None:
-            index = 0  # we only know one GPU; PyTorch would use the current device
+        if index is not None and (not isinstance(index, int) or index < 0):
+            raise RuntimeError(f"Device index must not be negative, got {index!r}")
         key = (kind, index)
         if key not in _devices:
-            obj = super().__new__(cls)
-            obj.type, obj.index = kind, index
-            _devices[key] = obj
+            made = super().__new__(cls)
+            made.type, made.index = kind, index
+            _devices[key] = made
         return _devices[key]
 
     @property
     def backend(self):
+        """The backend object of this device (raises a clear error for CUDA without a GPU)."""
         return _cpu_backend if self.type == "cpu" else cuda_backend()
 
     @property
@@ -175,10 +329,10 @@ class device:
     def __str__(self):
         return self.type if self.index is None else f"{self.type}:{self.index}"
 
+    # Equality is identity (objects are shared, one per (type, index)); comparing with a
+    # string is False, as in PyTorch: compare `t.device.type == "cuda"` instead.
     def __eq__(self, other):
-        if isinstance(other, str):
-            other = device(other)
-        return isinstance(other, device) and (self.type, self.index) == (other.type, other.index)
+        return self is other
 
     def __hash__(self):
         return hash((self.type, self.index))
@@ -187,34 +341,76 @@ class device:
         return (device, (str(self),))
 
 
-_devices = {}
 cpu = device("cpu")
+cuda0 = device("cuda", 0)
+
+
+def tensor_device(spec):
+    """The device a tensor asked for with `device=spec` lives on: `cpu` or `cuda:0`.
+
+    PyTorch does the same: `zeros(2, device="cuda").device` is `device(type='cuda',
+    index=0)` and `device="cpu:0"` gives `device(type='cpu')`. minitensor drives one GPU,
+    so `cuda:1` and up are refused with a message saying so.
+    """
+    if spec is None:
+        return cpu
+    wanted = device(spec)
+    if wanted.type == "cpu":
+        return cpu
+    if wanted.index not in (None, 0):
+        raise RuntimeError(
+            f"CUDA error: invalid device ordinal: minitensor uses one GPU, cuda:0, and "
+            f"cannot put a tensor on {wanted}"
+        )
+    return cuda0
+
+
+# ----------------------------------------------------------------------------- CUDA
+
+
+def _driver_detail(cupy):
+    """What CUDA itself says about the GPUs (for the error message), in one phrase."""
+    try:
+        count = cupy.cuda.runtime.getDeviceCount()
+    except Exception as error:  # CUDARuntimeError, e.g. cudaErrorInsufficientDriver
+        return f"CUDA says: {error}"
+    return f"CUDA sees {count} device(s)"
 
 
 def cuda_unavailable_reason():
-    """None when a CUDA backend is usable, else a sentence saying why not and what to do."""
+    """None when a CUDA backend is usable, else sentences saying why not and what to do.
+
+    CuPy imports fine on a machine without a GPU, so the import is not the test:
+    `cupy.is_available()` is.
+    """
     if _cuda_backend is not None:
         return None
     try:
         import cupy
     except ImportError:
-        return (
-            "CuPy is not installed, so minitensor cannot use a GPU. Install the GPU extra: "
-            "pip install -e '.[gpu]' (or: conda install -c conda-forge cupy)."
-        )
+        return f"CuPy is not installed, so minitensor cannot use a GPU. {GPU_INSTALL_HINT}"
     except Exception as error:  # a broken CUDA install can raise anything on import
-        return f"CuPy failed to import ({type(error).__name__}: {error})."
+        return (
+            f"CuPy is installed but failed to import ({type(error).__name__}: {error}). "
+            "Its CUDA libraries may not match this machine; reinstall the CuPy build for "
+            f"your driver's CUDA version. {GPU_INSTALL_HINT}"
+        )
     try:
-        if not cupy.is_available():
-            return (
-                "CuPy is installed but found no usable CUDA GPU (no device, or the NVIDIA "
-                "driver is missing or too old)."
-            )
+        available = cupy.is_available()
+    except Exception as error:
+        available, detail = False, f"{type(error).__name__}: {error}"
+    else:
+        detail = None if available else _driver_detail(cupy)
+    if not available:
+        return (
+            f"CuPy is installed, but found no usable NVIDIA GPU ({detail}). There is no GPU, "
+            "or the NVIDIA driver is missing or too old for this CuPy build (check with "
+            "`nvidia-smi`; cupy-cuda12x needs a CUDA 12 driver, cupy-cuda13x a CUDA 13 one)."
+        )
+    try:
         import array_api_compat.cupy  # noqa: F401
     except ImportError:
-        return "array-api-compat is missing: pip install -e '.[gpu]'."
-    except Exception as error:
-        return f"CuPy could not reach the GPU: {type(error).__name__}: {error}"
+        return f"array-api-compat is missing (CuPy needs it here). {GPU_INSTALL_HINT}"
     return None
 
 
@@ -224,7 +420,7 @@ def cuda_backend():
     if _cuda_backend is None:
         reason = cuda_unavailable_reason()
         if reason is not None:
-            raise RuntimeError(f"Torch not compiled with CUDA enabled: {reason}")
+            raise RuntimeError(f"CUDA is not available: {reason}")
         import cupy
 
         _cuda_backend = CupyBackend(cupy)
@@ -246,5 +442,8 @@ def backend_of(array):
     if isinstance(array, (np.ndarray, np.generic)):  # NumPy gives scalars for 0-d results
         return cpu
     if _cuda_backend is not None and _cuda_backend.is_array(array):
-        return device("cuda")
+        return cuda0
+    cupy = sys.modules.get("cupy")  # a CuPy array can only exist once cupy is imported
+    if cupy is not None and isinstance(array, getattr(cupy, "ndarray", ())):
+        return cuda0
     return None

@@ -19,7 +19,7 @@ from .tensor import Tensor
 
 
 def _device(device):
-    return backend.cpu if device is None else backend.device(device)
+    return backend.tensor_device(device)  # "cuda" -> cuda:0, "cpu:0" -> cpu, as PyTorch
 
 
 def _size(size):
@@ -92,6 +92,8 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False):
 
     `tensor([1, 2])` is int64, `tensor([1.0])` float32, a float64 NumPy array stays float64.
     """
+    if isinstance(data, Tensor) and device is None:
+        device = data.device  # a copy of a tensor stays on its device, as in PyTorch
     array = backend.backend_of(data) if not isinstance(data, (Tensor, list, tuple)) else None
     if array is not None and array.type == "cuda" and device is None:
         device = array

@@ -80,9 +80,13 @@ def _cast(x, dtype):
 def _promote(a, b, floating=False):
     """Both operands in their common dtype (PyTorch's rule); `floating` for true division."""
     a_tensor, b_tensor = isinstance(a, Tensor), isinstance(b, Tensor)
-    if a_tensor and b_tensor and a.dtype is b.dtype and (a.dtype.is_floating_point or not floating):
-        if a.device is not b.device:
-            _raise_device_mismatch(a.device, b.device)
+    if (
+        a_tensor
+        and b_tensor
+        and a.dtype is b.dtype
+        and a.device is b.device  # different devices: checked below (0-dim CPU tensors pass)
+        and (a.dtype.is_floating_point or not floating)
+    ):
         return a, b  # the fast path: nothing to convert
     # Second fast path: a float tensor with a Python number keeps its dtype (x * 0.5).
     if a_tensor and a.dtype.is_floating_point and type(b) in (builtins.float, builtins.int):
@@ -728,7 +732,7 @@ def _normalise_index(x, index):
         elif not isinstance(part, (builtins.int, np.integer)):
             only_ints = False
         normalised.append(part)
-    if not builtins.any(p is Ellipsis or p is None for p in normalised):
+    if not builtins.any(p is Ellipsis for p in normalised):
         normalised.append(Ellipsis)  # the array API wants every axis accounted for
     kind = "IndexBackward0" if advanced else ("SelectBackward0" if only_ints else "SliceBackward0")
     return tuple(normalised), kind
@@ -755,7 +759,7 @@ def index_put_(x, index, value):
     if isinstance(value, Tensor):
         value = _cast(value, x.dtype)
     try:
-        return _inplace(x, ops.IndexPut, value, index=normalised)
+        return _inplace(x, ops.IndexPut, value, index=normalised, backend=x.device.backend)
     except IndexError as error:
         raise _index_error(x, error) from None
 
@@ -938,7 +942,7 @@ def to(x, *args, device=None, dtype=None, copy=False, non_blocking=False):
             dtype = arg
         else:
             raise TypeError(f"to() received an invalid argument {arg!r}")
-    target_device = x.device if device is None else backend.device(device)
+    target_device = x.device if device is None else backend.tensor_device(device)
     if isinstance(dtype, type):
         dtype = {
             builtins.float: dtypes.float64,

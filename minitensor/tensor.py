@@ -331,7 +331,7 @@ class Tensor:
         return F.to(self, "cpu")
 
     def cuda(self, device=None):
-        return F.to(self, "cuda" if device is None else device)
+        return F.to(self, backend.device("cuda" if device is None else device))  # x.cuda(0) too
 
     def type(self, dtype=None):
         if dtype is None:

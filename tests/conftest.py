@@ -6,6 +6,8 @@ and mixing with CPU arrays, as a real GPU does; so CPU-only CI exercises the dev
 paths for real. With CuPy and a GPU present, "cuda" is the real thing.
 """
 
+import contextlib
+
 import pytest
 from hypothesis import settings
 
@@ -22,6 +24,20 @@ def real_gpu_available():
     return mt.cuda.is_available() and backend.cuda_backend().name == "cupy"
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "devices: uses the `device` fixture (make gpu-check selects these with -m)"
+    )
+
+
+def pytest_collection_modifyitems(items):
+    # Every test that takes `device` (or `cuda_device`) is marked, so `-m devices` runs
+    # exactly the device-parametrized tests, on a real GPU in `make gpu-check`.
+    for item in items:
+        if {"device", "cuda_device"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.devices)
+
+
 @pytest.fixture
 def standin_cuda():
     """Put the array_api_strict stand-in behind device('cuda') for one test."""
@@ -30,15 +46,32 @@ def standin_cuda():
     backend.use_cuda_backend(previous)
 
 
-@pytest.fixture(params=["cpu", "cuda"])
-def device(request):
-    """Run the test on the CPU, and on 'cuda' (a real GPU, else the stand-in)."""
-    if request.param == "cpu" or real_gpu_available():
-        yield request.param
+@contextlib.contextmanager
+def _cuda_for_tests():
+    """Behind device("cuda"): the real GPU when CuPy finds one, else the stand-in."""
+    if real_gpu_available():
+        yield
         return
     pytest.importorskip("array_api_strict")
     previous = backend.use_cuda_backend(backend.ArrayApiStrictBackend())
     try:
-        yield "cuda"
+        yield
     finally:
         backend.use_cuda_backend(previous)
+
+
+@pytest.fixture
+def cuda_device():
+    """A CUDA device for tests that need one: the real GPU, else the stand-in."""
+    with _cuda_for_tests():
+        yield "cuda"
+
+
+@pytest.fixture(params=["cpu", "cuda"])
+def device(request):
+    """Run the test on the CPU, and on 'cuda' (a real GPU, else the stand-in)."""
+    if request.param == "cpu":
+        yield "cpu"
+        return
+    with _cuda_for_tests():
+        yield "cuda"

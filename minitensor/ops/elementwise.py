@@ -293,7 +293,8 @@ class Relu(Op):
 
     def backward(self, grad):
         (out,) = self.saved
-        return grad * (out > 0)
+        # where(), not grad * (out > 0): the array API has no float * bool arithmetic
+        return self.xp.where(out > 0, grad, self.xp.zeros_like(grad))
 
 
 class LeakyRelu(Op):
@@ -341,10 +342,11 @@ class Clamp(Op):
         self.saved = (x, low, high)
         xp = self.xp
         out = x
+        # The bounds become arrays on x's own device (x.device), in x's dtype.
         if low is not None:
-            out = xp.maximum(out, xp.asarray(low, dtype=x.dtype))
+            out = xp.maximum(out, xp.asarray(low, dtype=x.dtype, device=x.device))
         if high is not None:
-            out = xp.minimum(out, xp.asarray(high, dtype=x.dtype))
+            out = xp.minimum(out, xp.asarray(high, dtype=x.dtype, device=x.device))
         return out
 
     def backward(self, grad):
@@ -517,17 +519,19 @@ class IndexPut(Op):
     PyTorch calls this node CopySlices.
     """
 
-    __slots__ = ("index", "values_shape")
+    __slots__ = ("index", "values_shape", "backend")
     backward_name = "CopySlices"
 
-    def forward(self, x, values, *, index):
-        self.index = index
+    def forward(self, x, values, *, index, backend):
+        # backend.setitem / getitem: a[index] = v and a[index], with NumPy's indexing rules
+        self.index, self.backend = index, backend
         self.values_shape = shape_of(values)
         out = self.xp.asarray(x, copy=True)
-        out[index] = values
+        backend.setitem(out, index, values)
         return out
 
     def backward(self, grad):
         grad_x = self.xp.asarray(grad, copy=True)
-        grad_x[self.index] = 0
-        return grad_x, unbroadcast(self.xp, grad[self.index], self.values_shape)
+        self.backend.setitem(grad_x, self.index, 0)
+        grad_values = self.backend.getitem(grad, self.index)
+        return grad_x, unbroadcast(self.xp, grad_values, self.values_shape)

@@ -30,10 +30,11 @@ class MatMul(Op):
         # Make both operands (at least) 2-D, as matmul did internally.
         a2 = xp.expand_dims(a, axis=0) if a.ndim == 1 else a
         b2 = xp.expand_dims(b, axis=-1) if b.ndim == 1 else b
-        if a.ndim == 1:
-            grad = xp.expand_dims(grad, axis=-2)
+        # Column axis first: for vector @ vector grad is 0-d and gets (1,), then (1, 1).
         if b.ndim == 1:
             grad = xp.expand_dims(grad, axis=-1)
+        if a.ndim == 1:
+            grad = xp.expand_dims(grad, axis=-2)
         grad_a = xp.matmul(grad, xp.matrix_transpose(b2))
         grad_b = xp.matmul(xp.matrix_transpose(a2), grad)
         grad_a = unbroadcast(xp, grad_a, a2.shape)

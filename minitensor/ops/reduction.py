@@ -132,7 +132,7 @@ class Prod(Op):
             return grad * out / x
         others = xp.ones_like(x)
         axes = tuple(range(x.ndim)) if self.dims is None else self.dims
-        flat_positions = xp.reshape(xp.arange(x.size), x.shape)
+        flat_positions = xp.reshape(xp.arange(x.size, device=x.device), x.shape)
         for i in range(x.size):
             # product of every element but position i, along the reduced axes
             mask = flat_positions == i

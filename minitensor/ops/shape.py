@@ -120,15 +120,15 @@ class Index(Op):
     __slots__ = ("shape", "index", "kind", "backend")
 
     def forward(self, x, *, index, kind, backend):
+        # backend.getitem is x[index]; the GPU stand-in emulates NumPy's array indexing
         self.shape, self.index, self.kind, self.backend = x.shape, index, kind, backend
-        return x[index]
+        return backend.getitem(x, index)
 
     def backward(self, grad):
-        grad_x = self.xp.zeros(self.shape, dtype=grad.dtype)
+        grad_x = self.xp.zeros(self.shape, dtype=grad.dtype, device=grad.device)
         if self.kind == "IndexBackward0":
-            grad_x = self.backend.index_add(grad_x, self.index, grad)
-        else:
-            grad_x[self.index] = grad  # basic indexing never reads a position twice
+            return self.backend.index_add(grad_x, self.index, grad)
+        self.backend.setitem(grad_x, self.index, grad)  # basic: no position read twice
         return grad_x
 
     def name(self):
