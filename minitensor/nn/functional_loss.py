@@ -90,6 +90,7 @@ def _class_dim(input):
 
 def _check_class_targets(input, target, weight):
     """Class-index targets: integer dtype, shape = input's without the class dim, weight (C,)."""
+    classes = input.shape[_class_dim(input)]  # first, so a 0-d input fails with its message
     if target.dtype not in (mt.int64, mt.uint8):
         legacy = {"float32": "Float", "float64": "Double", "int32": "Int", "bool": "Bool"}
         got = legacy.get(target.dtype.name, target.dtype.name)
@@ -107,7 +108,6 @@ def _check_class_targets(input, target, weight):
     elif target.shape[1:] != input.shape[2:]:
         expected = [input.shape[0], *input.shape[2:]]
         raise RuntimeError(f"Expected target size {expected}, got {list(target.shape)}")
-    classes = input.shape[_class_dim(input)]
     if weight is not None and tuple(weight.shape) != (classes,):
         raise RuntimeError(
             f"weight tensor should be defined either for all {classes} classes or no classes "
@@ -243,7 +243,7 @@ class BinaryCrossEntropy(Function):
 
     Backward uses PyTorch's formulas rather than differentiating the clamps:
         dl/dx = (x - y) / max(x (1 - x), 1e-12)
-        dl/dy = log(1 - x) - log(x)                     (the clamped logs)
+        dl/dy = log(1 - x) - log(x)         (logs NOT clamped: +-inf at x = 0 or 1, as PyTorch)
     Differentiating the composition would give 0 * inf = nan at x = 0 or 1 exactly; the
     1e-12 floor gives a large but finite push instead, as PyTorch does.
     """
@@ -259,7 +259,7 @@ class BinaryCrossEntropy(Function):
         grad_x = grad * (x - y) / mt.clamp(x * (1 - x), min=1e-12)
         grad_y = None
         if ctx.needs_input_grad[1]:
-            grad_y = grad * (_clamped_log(1 - x) - _clamped_log(x))
+            grad_y = grad * (mt.log(1 - x) - mt.log(x))
         return grad_x, grad_y
 
 
