@@ -52,7 +52,8 @@ class Mean(Op):
         for axis in range(len(self.shape)) if self.dims is None else self.dims:
             n *= self.shape[axis]
         grad = _restore_dims(self.xp, grad, self.dims, self.keepdim, len(self.shape))
-        return self.xp.broadcast_to(grad / n, self.shape)
+        # n == 0 only for an empty x, whose gradient is empty too: avoid 1/0 warnings
+        return self.xp.broadcast_to(grad / max(n, 1), self.shape)
 
     def name(self):
         return "MeanBackward0" if self.dims is None else "MeanBackward1"
