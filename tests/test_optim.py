@@ -438,3 +438,29 @@ def test_state_lives_on_the_parameters_device_and_results_match_the_cpu(entry, d
         for key, value in device_opt.state[q].items():
             expected = "cpu" if key == "step" else device
             assert value.device.type == expected, key
+
+
+def test_a_deep_copy_steps_its_own_parameters_even_after_a_scheduler_wrapped_step():
+    params = make_params()
+    opt = mt.optim.SGD(params, lr=0.1)
+    mt.optim.lr_scheduler.StepLR(opt, step_size=1)
+    twin = copy.deepcopy(opt)
+    before = [p.detach().clone() for p in params]
+    for p in twin.param_groups[0]["params"]:
+        p.grad = mt.ones_like(p)
+    twin.step()
+    assert all(mt.equal(p, old) for p, old in zip(params, before))
+    assert not mt.equal(twin.param_groups[0]["params"][1], before[1])
+
+
+@pytest.mark.parametrize("entry", OPTIMIZERS, ids=optimizer_id)
+def test_docstring_algorithm_names_every_state_key_the_optimizer_keeps(entry):
+    name, options = entry
+    params = make_params()
+    opt = getattr(mt.optim, name)(params, **options)
+    train(opt, params, 1)
+    doc = type(opt).__doc__
+    assert doc.lstrip().splitlines()[0]  # a summary line, then the numbered algorithm
+    assert "1. " in doc and "2. " in doc
+    for key in opt.state[params[0]]:
+        assert key in doc, f"{name}'s docstring does not mention state['{key}']"

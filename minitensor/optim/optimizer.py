@@ -196,6 +196,11 @@ class Optimizer:
             for group, saved in zip(self.param_groups, saved_groups)
         ]
 
+    def __getstate__(self):
+        """What pickle and copy.deepcopy keep: the data model only, as PyTorch. (Not, e.g., the
+        wrapper a scheduler puts around step, which would still point at this optimizer.)"""
+        return {"defaults": self.defaults, "state": self.state, "param_groups": self.param_groups}
+
     def __repr__(self):
         text = f"{type(self).__name__} ("
         for i, group in enumerate(self.param_groups):
