@@ -9,6 +9,7 @@ from .harness import machine_description
 SUITES = {
     "core": "benchmarks.core_bench",
     "training": "benchmarks.training_bench",
+    "graph": "benchmarks.graph_bench",
 }
 
 
