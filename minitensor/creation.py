@@ -156,6 +156,9 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False):
 
 
 def eye(n, m=None, *, dtype=None, device=None, requires_grad=False):
+    for name, size in (("n", n), ("m", m)):
+        if size is not None and size < 0:
+            raise RuntimeError(f"{name} must be greater or equal to 0, got {size}")
     return _finish(np.eye(n, m), dtype or dtypes.get_default_dtype(), device, requires_grad)
 
 
@@ -172,6 +175,8 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
 
 
 def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False):
+    if steps < 0:
+        raise RuntimeError(f"number of steps must be non-negative (got steps={steps})")
     return _finish(
         np.linspace(start, end, steps), dtype or dtypes.get_default_dtype(), device, requires_grad
     )

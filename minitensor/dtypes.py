@@ -62,6 +62,18 @@ def _by_name(name):
     return _NAMES[name]
 
 
+# The C++ names PyTorch's error messages use ("result type Float can't be cast to ... Long").
+_SCALAR_TYPE_NAMES = {
+    "float16": "Half", "float32": "Float", "float64": "Double", "int8": "Char",
+    "uint8": "Byte", "int16": "Short", "int32": "Int", "int64": "Long", "bool": "Bool",
+}  # fmt: skip
+
+
+def scalar_type_name(d):
+    """PyTorch's name for a dtype in error messages: float32 -> 'Float', int64 -> 'Long'."""
+    return _SCALAR_TYPE_NAMES[d.name]
+
+
 def get_default_dtype():
     return _default_float
 

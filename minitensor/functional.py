@@ -138,7 +138,13 @@ def add(a, b, *, alpha=1):
 
 
 def sub(a, b, *, alpha=1):
-    if isinstance(a, Tensor) and a.dtype is dtypes.bool or getattr(b, "dtype", None) is dtypes.bool:
+    bools = [isinstance(x, Tensor) and x.dtype is dtypes.bool for x in (a, b)]
+    if builtins.all(bools):
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
+            "`^` or `logical_xor()` operator instead."
+        )
+    if builtins.any(bools):
         raise RuntimeError(
             "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
             "trying to invert a mask, use the `~` or `logical_not()` operator instead."
@@ -272,8 +278,13 @@ def minimum(a, b):
 
 def where(condition, a, b):
     """a where condition is True, else b (elementwise, broadcasting all three)."""
-    if not isinstance(condition, Tensor) or condition.dtype is not dtypes.bool:
-        raise TypeError("where expected condition to be a boolean tensor")
+    if not isinstance(condition, Tensor):
+        raise TypeError(f"where(): condition must be a Tensor, got {type(condition).__name__}")
+    if condition.dtype is not dtypes.bool:
+        raise RuntimeError(
+            "where expected condition to be a boolean tensor, but got a tensor with dtype "
+            f"{dtypes.scalar_type_name(condition.dtype)} (compare first, e.g. x > 0)"
+        )
     a, b = _promote(a, b)
     return ops.Where.apply(condition, a, b)
 
@@ -309,6 +320,11 @@ def matmul(a, b):
                 f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src "
                 f"[{b.shape[0]}] to have the same number of elements, but got {a.shape[0]} "
                 f"and {b.shape[0]} elements respectively"
+            )
+        if a.ndim == 2 and b.ndim == 1:
+            raise RuntimeError(
+                f"size mismatch, got input ({a.shape[0]}), mat ({a.shape[0]}x{a.shape[1]}), "
+                f"vec ({b.shape[0]})"
             )
         rows = "x".join(str(s) for s in (a.shape if a.ndim > 1 else (1, a.shape[0])))
         cols = "x".join(str(s) for s in (b.shape if b.ndim > 1 else (b.shape[0], 1)))
@@ -423,7 +439,8 @@ def mean(x, dim=None, keepdim=False):
     if not x.dtype.is_floating_point:
         raise RuntimeError(
             "mean(): could not infer output dtype. Input dtype must be either a floating "
-            f"point or complex dtype. Got: {x.dtype.name} (use x.float().mean())"
+            f"point or complex dtype. Got: {dtypes.scalar_type_name(x.dtype)} "
+            "(use x.float().mean())"
         )
     return ops.Mean.apply(x, dims=_dims(dim, x.ndim), keepdim=keepdim)
 
@@ -740,6 +757,8 @@ def _normalise_index(x, index):
 
 def _index_error(x, error):
     message = str(error).replace("axis", "dimension")
+    if message.startswith("too many indices"):
+        message = f"too many indices for tensor of dimension {x.ndim}"
     return IndexError(f"{message} (indexing a tensor of shape {list(x.shape)})")
 
 
@@ -756,12 +775,26 @@ def index(x, index):
 def index_put_(x, index, value):
     """x[index] = value, in place."""
     normalised, _ = _normalise_index(x, index)
-    if isinstance(value, Tensor):
-        value = _cast(value, x.dtype)
     try:
+        if isinstance(value, Tensor):
+            value = _cast(value, x.dtype)
+            target = x.device.backend.getitem(x._data, normalised).shape
+            _check_expands_to(value, target)
         return _inplace(x, ops.IndexPut, value, index=normalised, backend=x.device.backend)
     except IndexError as error:
         raise _index_error(x, error) from None
+
+
+def _check_expands_to(value, shape):
+    """x[index] = value needs value to broadcast to x[index]'s shape; else expand's error.
+
+    Leading size-1 dims of value are dropped first, as PyTorch does (x[0] = ones(1, 3)).
+    """
+    value_shape = list(value.shape)
+    while len(value_shape) > len(shape) and value_shape[0] == 1:
+        value_shape.pop(0)
+    with grad_mode.no_grad():
+        expand(reshape(value.detach(), value_shape), *shape)
 
 
 # ----------------------------------------------------------------------------- in place
@@ -772,8 +805,8 @@ def _check_inplace_dtype(x, other):
     result = dtypes.result_type(x, other)
     if result.category > x.dtype.category:
         raise RuntimeError(
-            f"result type {result.name.capitalize()} can't be cast to the desired output type "
-            f"{x.dtype.name.capitalize()}"
+            f"result type {dtypes.scalar_type_name(result)} can't be cast to the desired "
+            f"output type {dtypes.scalar_type_name(x.dtype)}"
         )
     return _cast(_as_tensor_operand(other, x), x.dtype)
 
@@ -890,7 +923,7 @@ def copy_(x, source):
         source = tensor(source, dtype=x.dtype)
     if source.device is not x.device:
         source = to(source, x.device)
-    _broadcast_check(source, x, "copy_")
+    _broadcast_check(x, source, "copy_")
     return _inplace(x, ops.Copy, _cast(source, x.dtype))
 
 

@@ -125,8 +125,9 @@ class Tensor:
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got {value!r}")
             if value.shape != self.shape:
                 raise RuntimeError(
-                    f"assigned grad has data of a different size: {value.shape} "
-                    f"vs the tensor's {self.shape}"
+                    f"attempting to assign a gradient of size '{list(value.shape)}' to a tensor "
+                    f"of size '{list(self.shape)}'. Please ensure that the gradient and the "
+                    "tensor are the same size"
                 )
             if value.device is not self.device:
                 _raise_device_mismatch(self.device, value.device)
@@ -282,10 +283,18 @@ class Tensor:
         return self.numpy().astype(dtype) if dtype is not None else self.numpy()
 
     def __float__(self):
-        return float(self.item())
+        return float(self._scalar())
 
     def __int__(self):
-        return int(self.item())
+        return int(self._scalar())
+
+    def _scalar(self):
+        if self.numel() != 1:
+            raise ValueError(
+                "only one element tensors can be converted to Python scalars (this one has "
+                f"shape {list(self.shape)})"
+            )
+        return self.item()
 
     def __index__(self):
         if self.dtype.is_floating_point or self.numel() != 1:
