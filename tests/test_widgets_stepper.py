@@ -261,6 +261,16 @@ def test_apply_button_adds_grads_and_reports_through_append_stdout():
     assert message["name"] == "stdout" and "a.grad = -2" in message["text"]
 
 
+def test_methods_move_like_the_buttons_and_return_the_chain_rule():
+    view, a = make_view()
+    assert view.next().startswith("Step 1 of 4") and view.slider.value == 1
+    assert view.go_to(4).startswith("Step 4 of 4") and view.next_button.disabled
+    assert view.prev().startswith("Step 3 of 4")
+    assert view.reset().startswith("Start") and view.slider.value == 0
+    with pytest.raises(IndexError):
+        view.go_to(-1)
+
+
 def test_plus_equals_is_emphasised_in_the_panel():
     a = mt.tensor(1.0, requires_grad=True)
     view = BackwardStepper(a + a, names={"a": a})

@@ -76,9 +76,9 @@ class BackwardStepper(ipw.VBox):
         self.panel = ipw.HTML().add_class("mt-stepper-panel")
         self.messages = ipw.Output().add_class("mt-stepper-log")
 
-        self.reset_button.on_click(lambda _: self._move_to(0))
-        self.prev_button.on_click(lambda _: self._move_to(self.slider.value - 1))
-        self.next_button.on_click(lambda _: self._move_to(self.slider.value + 1))
+        self.reset_button.on_click(lambda _: self.reset())
+        self.prev_button.on_click(lambda _: self.prev())
+        self.next_button.on_click(lambda _: self.next())
         self.apply_button.on_click(lambda _: self.apply())
         self.slider.observe(self._on_slider, "value")
 
@@ -94,6 +94,25 @@ class BackwardStepper(ipw.VBox):
         self.redraw()
 
     # ---------------------------------------------------------------- moving
+
+    def next(self):
+        """One node further (what the Next button does); returns the chain rule as text."""
+        self._move_to(self.slider.value + 1)
+        return self.stepper.chain_rule_text()
+
+    def prev(self):
+        self._move_to(self.slider.value - 1)
+        return self.stepper.chain_rule_text()
+
+    def reset(self):
+        self._move_to(0)
+        return self.stepper.chain_rule_text()
+
+    def go_to(self, position):
+        if not 0 <= position <= len(self.stepper):
+            raise IndexError(f"step {position} is outside 0 ... {len(self.stepper)}")
+        self._move_to(position)
+        return self.stepper.chain_rule_text()
 
     def _move_to(self, position):
         position = max(0, min(position, len(self.stepper)))
