@@ -361,3 +361,143 @@ def test_race_models_import_no_display_library():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+# ----------------------------------------------------------------------------- the widget
+
+
+@pytest.fixture
+def small_race():
+    pytest.importorskip("ipywidgets")
+    pytest.importorskip("matplotlib")
+    from widgets.race_view import race
+
+    return race("quadratic", optimizers=("SGD", "Momentum", "Adam", "AdamW"), steps=20)
+
+
+def is_png(data):
+    return bytes(data).startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def picture(w):
+    """The bytes the Image widget shows (ipywidgets hands back a memoryview)."""
+    return bytes(w.image.value)
+
+
+def test_race_widget_builds_headless_with_findable_classes(small_race):
+    w = small_race
+    assert "mt-race" in w._dom_classes
+    assert "mt-race-play" in w.play._dom_classes
+    assert is_png(w.image.value) and picture(w) == w.png
+    assert w.step_slider.value == w.step_slider.max == 20  # opens on the whole race
+    assert "Settings" in w.settings_box.value and "lr=0.15" in w.settings_box.value
+    assert w.caption_box.value.count("lr=") >= 4
+
+
+def test_every_race_slider_recomputes_and_redraws(small_race):
+    w = small_race
+    moves = [
+        (w.lr_sliders["SGD"], 0.05, lambda m: m.lrs["SGD"] == pytest.approx(0.05)),
+        (w.lr_sliders["Adam"], 0.02, lambda m: m.lrs["Adam"] == pytest.approx(0.02)),
+        (w.momentum, 0.5, lambda m: m.momentum == 0.5),
+        (w.beta1, 0.8, lambda m: m.betas[0] == 0.8),
+        (w.beta2, 0.99, lambda m: m.betas[1] == 0.99),
+        (w.weight_decay, 0.3, lambda m: m.weight_decay == 0.3),
+        (w.steps, 25, lambda m: m.steps == 25),
+        (w.start_x, -3.0, lambda m: m.start[0] == -3.0),
+        (w.start_y, 1.0, lambda m: m.start[1] == 1.0),
+    ]
+    for control, value, check in moves:
+        assert control in w.lr_box.children + w.hyper_box.children, control.description
+        before_png, before_steps = picture(w), w.model.optimizer_steps
+        control.value = value
+        assert check(w.model), control.description
+        assert w.model.optimizer_steps > before_steps, control.description
+        assert picture(w) != before_png, control.description
+    assert w.messages.outputs == ()
+
+
+def test_step_slider_and_play_scrub_without_rerunning(small_race):
+    w = small_race
+    runs, pictures = w.model.run_count, w.picture.full_draws
+    seen = {picture(w)}
+    w.play.playing = True  # in a browser Play now ticks its value; here we tick it by hand
+    for t in (0, 5, 13):
+        w.play.value = t
+        assert w.step_slider.value == t
+        assert f"State after step {t}" in w.state_box.value
+        seen.add(picture(w))
+    assert len(seen) == 4
+    assert w.model.run_count == runs and w.picture.full_draws == pictures
+
+
+def test_compare_toggles_switch_the_runs_and_the_sliders(small_race):
+    w = small_race
+    w.compare.value = "momentum"
+    assert [r.optimizer_name for r in w.model.result.runs][1:] == [
+        "MovingAverageMomentum",
+        "LrInsideMomentum",
+    ]
+    assert w.lr_box.children == (w.lr_sliders["Momentum"],)
+    assert w.rescale_lr in w.hyper_box.children
+    assert "coincide" in w.caption_box.value
+    before = picture(w)
+    w.rescale_lr.value = False
+    assert not w.model.rescale_lr and picture(w) != before
+    w.compare.value = "bias_correction"
+    assert "AdamWithoutBiasCorrection" in w.settings_box.value
+    w.compare.value = "weight_decay"
+    assert w.weight_decay in w.hyper_box.children
+    assert "AdamW" in w.caption_box.value
+    assert w.optimizer_row.layout.display == "none"
+
+
+def test_surface_dropdown_resets_lrs_and_start_to_the_surface_defaults(small_race):
+    w = small_race
+    w.surface.value = "noisy_bowl"
+    bowl = SURFACES["noisy_bowl"]
+    assert w.model.surface is bowl
+    assert (w.start_x.value, w.start_y.value) == bowl.start
+    assert w.lr_sliders["SGD"].value == pytest.approx(bowl.default_lrs["SGD"])
+    assert w.seed in w.hyper_box.children
+    before = picture(w)
+    w.seed.value = 3
+    assert w.model.seed == 3 and picture(w) != before
+
+
+def test_optimizer_toggles_add_runs_and_keep_at_least_one(small_race):
+    w = small_race
+    w.optimizer_toggles["RMSprop"].value = True
+    assert "RMSprop" in [r.runner.key for r in w.model.result.runs]
+    assert w.lr_sliders["RMSprop"] in w.lr_box.children
+    for name in ("SGD", "Momentum", "Adam", "AdamW"):
+        w.optimizer_toggles[name].value = False
+    w.optimizer_toggles["RMSprop"].value = False
+    assert w.optimizer_toggles["RMSprop"].value  # switched back on
+    assert w.model.optimizers == ("RMSprop",)
+    assert "at least one optimizer" in w.messages.outputs[-1]["text"]
+
+
+def test_log_scale_checkbox_redraws_the_loss_axis(small_race):
+    w = small_race
+    before, runs = picture(w), w.model.run_count
+    w.log_scale.value = False
+    assert picture(w) != before and w.model.run_count == runs
+
+
+def test_static_copy_for_viewers_without_a_kernel(small_race):
+    import base64
+
+    bundle = small_race._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert is_png(base64.b64decode(bundle["image/png"]))
+    assert bundle["text/plain"] == small_race.model.caption()
+
+
+def test_race_widget_takes_your_own_function():
+    pytest.importorskip("ipywidgets")
+    from widgets.race_view import race
+
+    w = race(lambda x, y: x**2 + 5 * (y - 0.5) ** 2, lr=0.05, steps=10, xlim=(-2, 2))
+    assert w.surface.value == "<lambda>" and is_png(w.image.value)
+    assert "<lambda>" in w.caption_box.value or "&lt;lambda&gt;" in w.caption_box.value

@@ -1,0 +1,214 @@
+"""`TrainingMonitor`: a live loss curve and progress bar for a plain training loop.
+
+    monitor = TrainingMonitor(total=200)          # shows itself in the notebook
+    for step in range(200):
+        ...
+        loss.backward(); opt.step(); opt.zero_grad()
+        monitor.update(loss)                      # a float or a one-element tensor
+    monitor.finish()                              # final picture, kept in the saved notebook
+
+Every `every` updates the curve is redrawn into an `Image` widget and the `FloatProgress`
+moves: widget values change in place, so nothing flickers and nothing is printed (no
+`clear_output`). Without a notebook frontend (a script, nbval) the same code runs and stays
+silent: in a script nothing is displayed at all, under nbval the widget's output appears
+once and later changes travel as widget messages, never as new cell output.
+
+`finish()` draws the final curve and replaces the displayed output with one that also
+carries the picture as PNG, so the notebook saved afterwards shows the curve on GitHub,
+in nbviewer and in exported HTML.
+
+Read next: monitor_model.py (the numbers and the redraw schedule).
+"""
+
+import base64
+import html
+import io
+import time
+
+import ipywidgets as ipw
+import matplotlib as mpl
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import LogFormatterSciNotation, LogLocator, NullLocator
+from PIL import Image
+
+from . import style as styles
+from .monitor_model import MonitorModel
+from .style import OKABE_ITO
+
+
+class TrainingMonitor(ipw.VBox):
+    """A live loss curve (and optional metric) with a progress bar; see the module docstring.
+
+    total        number of updates expected (the progress bar's end); None if unknown
+    every        redraw every this many updates (default: about 25 redraws per run)
+    metric       name of a second curve, e.g. "accuracy" (pass values to update(metric=))
+    log_scale    loss axis on a log scale (default True: losses shrink by orders of magnitude)
+    title        shown above the curve
+    display      show the monitor at once (default: only inside a running notebook kernel)
+    min_interval  at least this many seconds between two pictures (the bar and the numbers
+                 still move at every redraw): drawing never slows a fast loop down much
+    """
+
+    def __init__(
+        self,
+        total=None,
+        every=None,
+        metric=None,
+        log_scale=True,
+        title="training",
+        font_scale=None,
+        style=None,
+        display=None,
+        min_interval=0.25,
+    ):
+        self.model = MonitorModel(total=total, every=every, metric_name=metric)
+        self.display_style = styles.resolve(style, font_scale)
+        self.log_scale = log_scale
+        self.title = title
+        self.progress = ipw.FloatProgress(
+            value=0, min=0, max=total or 1, description="progress", bar_style="info"
+        ).add_class("mt-monitor-progress")
+        if total is None:
+            self.progress.layout.display = "none"  # no end known: the label counts steps
+        self.label = ipw.HTML().add_class("mt-monitor-label")
+        self.image = ipw.Image(format="png").add_class("mt-monitor-image")
+        super().__init__(children=[ipw.HBox([self.progress, self.label]), self.image])
+        self.add_class("mt-monitor")
+        self.min_interval = min_interval
+        self._figure = None
+        self.png = b""
+        self.draws = 0
+        self._last_draw = -float("inf")
+        self._handle = None
+        self._redraw()
+        if display is None:
+            display = _in_kernel()
+        if display:
+            from IPython.display import display as show
+
+            self._handle = show(self, display_id=True)
+
+    def update(self, loss, metric=None):
+        """Record one step (loss: a float or a one-element tensor); redraw when due."""
+        if self.model.update(loss, metric):
+            self._redraw(force=False)
+
+    def finish(self):
+        """Draw the final curve, and put it into the displayed output as a static PNG."""
+        self.model.finish()
+        self._redraw()
+        self.progress.bar_style = "danger" if self.model.first_bad_step() else "success"
+        if self._handle is not None:
+            self._handle.update(self)
+
+    # ------------------------------------------------------------------ drawing
+
+    def _redraw(self, force=True):
+        """Move the bar and the label; redraw the curve unless one was drawn just now."""
+        self.label.value = (
+            f'<span style="font-size:{self.display_style.css_font(14)}">'
+            f"{html.escape(self.model.summary())}</span>"
+        )
+        self.progress.value = self.model.step if self.model.total else 0
+        now = time.monotonic()
+        if force or now - self._last_draw >= self.min_interval:
+            self.png = self._draw_png()
+            self.image.value = self.png
+            self.draws += 1
+            self._last_draw = now
+
+    def _draw_png(self):
+        if self._figure is None:
+            self._make_figure()
+        model, ax = self.model, self._axes
+        steps = np.arange(1, model.step + 1)
+        losses = np.array(model.losses, dtype=float)
+        self._loss_line.set_data(steps, losses)
+        finite = losses[np.isfinite(losses)]
+        log = self.log_scale and len(finite) > 0 and (finite > 0).all()
+        ax.set_yscale("log" if log else "linear")  # (this resets the tick locators)
+        if log:  # labels at 1, 2, 5 x 10^k: a narrow range still gets numbers
+            ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0), numticks=6))
+            ax.yaxis.set_major_formatter(LogFormatterSciNotation(labelOnlyBase=False))
+        ax.yaxis.set_minor_locator(NullLocator())
+        title = self.title
+        if self.log_scale and not log and len(finite):
+            title += " (linear axis: some losses are ≤ 0)"
+        ax.set_title(title)
+        ax.set_xlim(0, max(model.total or 0, model.step, 1))
+        if len(finite):
+            low, high = finite.min(), finite.max()
+            pad = 0.05 * (high - low) if not log else 0
+            ax.set_ylim((low / 1.2, high * 1.2) if log else (low - pad - 1e-12, high + pad + 1e-12))
+        bad = model.first_bad_step()
+        if bad is not None:
+            self._bad_line.set_xdata([bad, bad])
+            self._bad_line.set_visible(True)
+            self._bad_text.set_position((bad, 0.5))
+            self._bad_text.set_text(f" loss is {losses[bad - 1]} from step {bad}")
+        if model.has_metric():
+            self._show_metric(steps)
+        self._figure.canvas.draw()
+        rgba = np.asarray(self._figure.canvas.buffer_rgba())
+        buffer = io.BytesIO()
+        # compress_level=1: a few times faster than the default, the file a little larger
+        Image.fromarray(rgba[..., :3]).save(buffer, format="PNG", compress_level=1)
+        return buffer.getvalue()
+
+    def _make_figure(self):
+        """The figure and its artists, made once; redraws only change their data."""
+        size = 10 * self.display_style.font_scale
+        with mpl.rc_context({"font.size": size, "axes.titlesize": size * 1.1}):
+            self._figure = Figure(figsize=(7.0, 3.2), dpi=80)
+            FigureCanvasAgg(self._figure)
+            ax = self._axes = self._figure.add_subplot(1, 1, 1)
+            (self._loss_line,) = ax.plot([], [], color=OKABE_ITO["blue"], lw=2)
+            ax.set_xlabel("step")
+            ax.set_ylabel("loss", color=OKABE_ITO["blue"])
+            ax.grid(True, alpha=0.3)
+            self._bad_line = ax.axvline(0, color=OKABE_ITO["vermillion"], ls="--", visible=False)
+            self._bad_text = ax.text(0, 0.5, "", transform=ax.get_xaxis_transform(),
+                                     color=OKABE_ITO["vermillion"])  # fmt: skip
+            self._metric_axes = None
+            self._figure.subplots_adjust(left=0.12, right=0.88, bottom=0.17, top=0.88)
+
+    def _show_metric(self, steps):
+        if self._metric_axes is None:
+            size = 10 * self.display_style.font_scale
+            with mpl.rc_context({"font.size": size}):
+                mx = self._metric_axes = self._axes.twinx()
+                (self._metric_line,) = mx.plot([], [], "--", color=OKABE_ITO["vermillion"], lw=2)
+                mx.set_ylabel(f"{self.model.metric_name} (dashed)", color=OKABE_ITO["vermillion"])
+        metrics = np.array(self.model.metrics, dtype=float)
+        self._metric_line.set_data(steps, metrics)
+        finite = metrics[np.isfinite(metrics)]
+        low, high = finite.min(), finite.max()
+        pad = 0.05 * (high - low) + 1e-9
+        self._metric_axes.set_ylim(low - pad, high + pad)
+
+    # ------------------------------------------------------------------ static output
+
+    def _repr_mimebundle_(self, **kwargs):
+        """The live widget, plus the current curve as PNG and the summary as text."""
+        bundle = super()._repr_mimebundle_(**kwargs) or {}
+        bundle["image/png"] = base64.b64encode(self.png).decode("ascii")
+        bundle["text/plain"] = f"TrainingMonitor: {self.model.summary()}"
+        return bundle
+
+    def _repr_png_(self):
+        return self.png
+
+    def __repr__(self):
+        return f"<TrainingMonitor: {self.model.summary()}>"
+
+
+def _in_kernel():
+    """True inside a running IPython kernel (a notebook, or nbval), False in a script."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and getattr(shell, "kernel", None) is not None

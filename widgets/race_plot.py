@@ -1,0 +1,266 @@
+"""The race's picture: contour plot with paths, and loss against step, as PNG bytes.
+
+`RacePicture(font_scale).draw(model, t, log_scale)` returns the PNG of the race at step t.
+Two speeds, because the widget redraws on every tick of Play:
+
+- a *full* draw when the race changed (new paths, new limits): everything that does not
+  depend on t is drawn once and the pixels are kept (matplotlib's "blitting");
+- a *frame* for another t: only the moving parts (each optimizer's marker, the path so far,
+  the state arrow, the step line on the loss axis) are drawn on a copy of those pixels.
+
+It uses a matplotlib `Figure` with the Agg canvas directly (no pyplot, no interactive
+backend, no ipympl), so it behaves the same in JupyterLab, under nbval and in a script.
+
+Colours: Okabe-Ito (style.py), and each optimizer also has its own marker and dash, so the
+picture reads in greyscale and for colour-blind viewers.
+
+Read next: race_view.py (the widget around this picture).
+"""
+
+import io
+
+import matplotlib as mpl
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import LogFormatterSciNotation, LogLocator, NullLocator
+from PIL import Image
+
+from .style import OKABE_ITO
+
+# runner key -> (colour, marker). Yellow is left out: it vanishes on white.
+LOOKS = {
+    "SGD": ("vermillion", "o"),
+    "Momentum": ("blue", "s"),
+    "Nesterov": ("sky_blue", "^"),
+    "Adam": ("bluish_green", "D"),
+    "AdamW": ("reddish_purple", "v"),
+    "RMSprop": ("orange", "P"),
+    "Adagrad": ("black", "X"),
+    "Momentum (average)": ("orange", "P"),
+    "Momentum (lr inside)": ("bluish_green", "D"),
+    "Adam (no correction)": ("vermillion", "o"),
+    "Adam (L2)": ("blue", "s"),
+}
+DASHES = {"solid": "-", "dashed": "--", "dotted": ":"}
+# Overlaid runs that coincide: the lower ones drawn wider, so every one stays visible.
+WIDTHS = {"solid": 4.0, "dashed": 2.6, "dotted": 1.8}
+
+
+def look(key):
+    """(hex colour, marker) for a runner key."""
+    colour, marker = LOOKS.get(key, ("black", "o"))
+    return OKABE_ITO[colour], marker
+
+
+def contour_levels(Z, n=24):
+    """Levels at quantiles of Z: every part of the surface gets lines, even Rosenbrock's
+    flat valley next to its steep walls (evenly spaced levels would show only the walls)."""
+    finite = Z[np.isfinite(Z)]
+    levels = np.unique(np.quantile(finite, np.linspace(0, 1, n)))
+    if len(levels) < 3:
+        levels = np.linspace(finite.min(), finite.max() + 1e-9, n)
+    return levels
+
+
+class RacePicture:
+    """A two-panel figure redrawn fast for each step; see the module docstring."""
+
+    def __init__(self, font_scale=1.0, size=(11.0, 4.4), dpi=80):
+        self.font_scale = font_scale
+        with mpl.rc_context(self._rc()):
+            self.figure = Figure(figsize=size, dpi=dpi)
+            self.canvas = FigureCanvasAgg(self.figure)
+            self.contour_axes, self.loss_axes = self.figure.subplots(
+                1, 2, gridspec_kw={"width_ratios": [1.15, 1]}
+            )
+        self._drawn_key = None
+        self._layout_key = None
+        self._surface = None
+        self._background = None
+        self._moving = []
+        self.full_draws = 0
+        self.frames = 0
+
+    def _rc(self):
+        size = 10 * self.font_scale
+        return {
+            "font.size": size,
+            "axes.titlesize": size * 1.1,
+            "axes.labelsize": size,
+            "legend.fontsize": size * 0.85,
+            "xtick.labelsize": size * 0.85,
+            "ytick.labelsize": size * 0.85,
+        }
+
+    def draw(self, model, t, log_scale=True):
+        """PNG bytes of the race at step t (full draw only if the race changed)."""
+        result = model.result
+        key = (id(result), bool(log_scale))
+        with mpl.rc_context(self._rc()):
+            if key != self._drawn_key:
+                self._draw_still(model, result, log_scale)
+                self._drawn_key = key
+            self._draw_moving(result, t, log_scale)
+        return self._png()
+
+    # ------------------------------------------------------------------ what stays still
+
+    def _draw_still(self, model, result, log_scale):
+        self.full_draws += 1
+        surface = result.surface
+        ax, lx = self.contour_axes, self.loss_axes
+        if surface is not self._surface:
+            self._draw_surface(surface)
+        for artist in list(ax.lines) + list(ax.texts) + list(ax.collections[self._n_contour :]):
+            artist.remove()
+        lx.clear()
+        ax.plot(*result.start, "o", ms=9, mfc="white", mec="black", mew=1.5, zorder=5)
+        for mx, my in surface.minima:
+            ax.plot(mx, my, "*", ms=14, mfc="white", mec="black", mew=1.2, zorder=5)
+        floor = _loss_floor(surface, result.runs)
+        self._moving = []
+        for run in result.runs:
+            colour, marker = look(run.runner.key)
+            dash = DASHES[run.runner.dash]
+            # the whole path, faint; the path up to step t is drawn on top, per frame
+            ax.plot(*run.positions.T, dash, color=colour, lw=1.2, alpha=0.35, zorder=3)
+            if run.diverged_at is not None:
+                last = run.positions[run.diverged_at - 1]
+                ax.plot(*last, "x", color=colour, ms=12, mew=3, zorder=6)
+            steps = np.arange(len(run.losses))
+            label = f"{run.label}  (lr={run.lr:.3g})"
+            if run.diverged_at is not None:
+                label += f", diverged at step {run.diverged_at}"
+            values = run.losses - floor if log_scale else run.losses
+            lx.plot(steps, values, dash, color=colour, lw=WIDTHS[run.runner.dash] * 0.6,
+                    label=label)  # fmt: skip
+            self._moving.append(_RunArtists(ax, lx, colour, marker, run.runner.dash))
+        self._step_line = lx.axvline(0, color="black", lw=1, animated=True)
+        self._step_text = ax.text(
+            0.02, 0.97, "", transform=ax.transAxes, va="top", animated=True,
+            bbox={"boxstyle": "round", "fc": "white", "ec": "0.6", "alpha": 0.9},
+        )  # fmt: skip
+        self._threshold_note(model, result)
+        ax.set_xlim(surface.xlim)
+        ax.set_ylim(surface.ylim)
+        ax.set_title(surface.formula)
+        lx.set_xlabel("step")
+        if log_scale:
+            lx.set_yscale("log")
+            known = surface.min_value is not None
+            lx.set_ylabel("loss − min f" if known else "loss − lowest loss seen")
+        else:
+            lx.set_ylabel("loss f(p)")
+        lx.set_xlim(0, max(1, result.steps))
+        lx.set_title(f"{result.steps} steps each, same start")
+        lx.grid(True, alpha=0.3)
+        if log_scale:
+            # labels at 1, 2 and 5 times powers of ten: a narrow range still gets numbers
+            lx.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0), numticks=8))
+            lx.yaxis.set_major_formatter(LogFormatterSciNotation(labelOnlyBase=False))
+            lx.yaxis.set_minor_locator(NullLocator())  # minor ticks cost time, say little
+        lx.legend(loc="upper right")
+        self._draw_figure((surface, log_scale, tuple(run.label for run in result.runs)))
+        self._background = self.canvas.copy_from_bbox(self.figure.bbox)
+
+    def _draw_figure(self, layout_key):
+        """canvas.draw(), placing the panels anew only when the picture's structure changed.
+
+        Constrained layout finds margins that fit the labels, but it costs as much as the
+        drawing itself; new paths on the same surface keep the same layout.
+        """
+        if layout_key != self._layout_key:
+            self.figure.set_layout_engine("constrained")
+            self.figure.get_layout_engine().execute(self.figure)
+            self.figure.set_layout_engine("none")  # keep the positions it found
+            self._layout_key = layout_key
+        self.canvas.draw()
+
+    def _draw_surface(self, surface):
+        ax = self.contour_axes
+        ax.clear()
+        X, Y, Z = surface.grid()
+        levels = contour_levels(Z)
+        ax.contourf(X, Y, Z, levels=levels, cmap="Greys", vmin=levels[0],
+                    vmax=levels[-1] + 2.5 * (levels[-1] - levels[0]), zorder=0)  # fmt: skip
+        ax.contour(X, Y, Z, levels=levels, colors="0.55", linewidths=0.5, zorder=1)
+        ax.set_aspect("equal", adjustable="box")
+        ax.set_xlabel("x")
+        ax.set_ylabel("y")
+        self._n_contour = len(ax.collections)
+        self._surface = surface
+
+    def _threshold_note(self, model, result):
+        threshold = model.divergence_threshold()
+        uses_gd = any(run.optimizer_name == "SGD" for run in result.runs)
+        if threshold is None or not uses_gd:
+            return
+        self.contour_axes.text(
+            0.98, 0.03, f"GD diverges for lr > 2/λ_max = {threshold:.3g}",
+            transform=self.contour_axes.transAxes, ha="right", va="bottom",
+            bbox={"boxstyle": "round", "fc": "white", "ec": "0.6", "alpha": 0.9},
+        )  # fmt: skip
+
+    # ------------------------------------------------------------------ what moves
+
+    def _draw_moving(self, result, t, log_scale):
+        self.frames += 1
+        self.canvas.restore_region(self._background)
+        floor = _loss_floor(result.surface, result.runs)
+        t = max(0, min(t, result.steps))
+        for artists, run in zip(self._moving, result.runs):
+            artists.show(run, t, floor if log_scale else 0.0)
+        self._step_line.set_xdata([t, t])
+        self._step_text.set_text(f"step {t} of {result.steps}")
+        for artist in [self._step_line, self._step_text]:
+            self.figure.draw_artist(artist)
+
+    def _png(self):
+        rgba = np.asarray(self.canvas.buffer_rgba())
+        buffer = io.BytesIO()
+        # compress_level=1: a few times faster than the default, files a little larger
+        Image.fromarray(rgba[..., :3]).save(buffer, format="PNG", compress_level=1)
+        return buffer.getvalue()
+
+
+class _RunArtists:
+    """One run's moving parts: path so far, marker now, state arrow, marker on the loss."""
+
+    def __init__(self, ax, lx, colour, marker, dash):
+        self.path = ax.plot([], [], DASHES[dash], color=colour, lw=WIDTHS[dash] * 0.7,
+                            animated=True, zorder=4)[0]  # fmt: skip
+        self.now = ax.plot([], [], marker, color=colour, ms=10, mec="black", mew=1,
+                           animated=True, zorder=7)[0]  # fmt: skip
+        self.arrow = ax.quiver([0], [0], [0], [0], color=colour, angles="xy",
+                               scale_units="xy", scale=1, width=0.006, animated=True,
+                               zorder=8)  # fmt: skip
+        self.loss_now = lx.plot([], [], marker, color=colour, ms=8, mec="black", mew=1,
+                                animated=True)[0]  # fmt: skip
+        self.axes = ax
+
+    def show(self, run, t, floor):
+        upto = run.positions[: t + 1]
+        self.path.set_data(upto[:, 0], upto[:, 1])
+        x, y = run.positions[min(t, run.last_step())]
+        self.now.set_data([x], [y])
+        velocity = run.velocity_at(t)
+        if velocity is not None and np.all(np.isfinite(velocity)):
+            self.arrow.set_offsets([[x, y]])
+            self.arrow.set_UVC([velocity[0]], [velocity[1]])
+            self.arrow.set_visible(True)
+        else:
+            self.arrow.set_visible(False)
+        loss_t = min(t, run.last_step())
+        self.loss_now.set_data([loss_t], [run.losses[loss_t] - floor])
+        for artist in (self.path, self.arrow, self.now, self.loss_now):
+            if artist.get_visible():
+                artist.axes.draw_artist(artist)
+
+
+def _loss_floor(surface, runs):
+    """What a log axis subtracts: min f if known, else the lowest loss seen, minus a hair."""
+    lowest = [np.nanmin(run.losses) for run in runs if np.isfinite(run.losses).any()]
+    floor = surface.min_value if surface.min_value is not None else min(lowest, default=0.0)
+    # a hair below, so that a run sitting exactly at the minimum still shows on a log axis
+    return floor - 1e-12 * max(1.0, abs(floor))
