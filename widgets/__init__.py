@@ -6,6 +6,9 @@
     step_backward(loss)     backpropagation one node at a time (stepper_view.py,
                             stepper_model.py)
     record_modules(net)     remember which submodule made which op (graph_modules.py)
+    race("rosenbrock")      optimizers racing on a 2-D surface (race_view.py, race_model.py)
+    TrainingMonitor(total=n)  live loss curve for a training loop (monitor_view.py,
+                            monitor_model.py)
     style.set_default(font_scale=1.6)   bigger text everywhere, for a projector
 
 The names are imported when first used (PEP 562 `__getattr__` below), so that importing a
@@ -26,6 +29,12 @@ _EXPORTS = {
     "BackwardStepper": "stepper_view",
     "BackwardStepperModel": "stepper_model",
     "record_modules": "graph_modules",
+    "race": "race_view",
+    "OptimizerRace": "race_view",
+    "RaceModel": "race_model",
+    "Surface": "surfaces",
+    "TrainingMonitor": "monitor_view",
+    "MonitorModel": "monitor_model",
 }
 
 __all__ = [*_EXPORTS, "style"]
