@@ -8,6 +8,7 @@ import os
 import stat
 
 import pytest
+from widget_examples import scalar_expression, two_layer_net
 
 import minitensor as mt
 from widgets import graph_render, graph_view
@@ -15,22 +16,8 @@ from widgets.graph_model import GraphModel, summarize
 from widgets.graph_modules import record_modules
 
 
-def scalar_expression():
-    """c = a * b; d = c + a: a is used twice, b once."""
-    a = mt.tensor(2.0, requires_grad=True)
-    b = mt.tensor(-3.0, requires_grad=True)
-    c = a * b
-    d = c + a
-    return a, b, c, d
-
-
 def edges_by_title(graph):
     return {(graph.nodes[s].title, graph.nodes[t].title) for s, t, _ in graph.edges}
-
-
-def two_layer_net(seed=0):
-    mt.manual_seed(seed)
-    return mt.nn.Sequential(mt.nn.Linear(3, 4), mt.nn.ReLU(), mt.nn.Linear(4, 1))
 
 
 # --------------------------------------------------------------------------- contents

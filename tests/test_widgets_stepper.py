@@ -3,34 +3,12 @@ changes no .grad until apply(), and its view is driven headless through its butt
 
 import numpy as np
 import pytest
+from widget_examples import hand_built_mlp, scalar_expression
 
 import minitensor as mt
 from widgets import graph_render
 from widgets.stepper_model import BackwardStepperModel
 from widgets.stepper_view import BackwardStepper, step_backward
-
-
-def scalar_expression():
-    a = mt.tensor(2.0, requires_grad=True)
-    b = mt.tensor(-3.0, requires_grad=True)
-    c = a * b
-    d = c + a
-    return a, b, c, d
-
-
-def hand_built_mlp(seed=0):
-    """A 2-layer MLP written with tensors only: loss = mean((relu(x W1 + b1) W2 + b2 - y)^2)."""
-    mt.manual_seed(seed)
-    x, y = mt.randn(6, 3), mt.randn(6, 1)
-    params = {
-        "W1": mt.randn(3, 4, requires_grad=True),
-        "b1": mt.zeros(4, requires_grad=True),
-        "W2": mt.randn(4, 1, requires_grad=True),
-        "b2": mt.zeros(1, requires_grad=True),
-    }
-    hidden = (x @ params["W1"] + params["b1"]).relu()
-    loss = ((hidden @ params["W2"] + params["b2"] - y) ** 2).mean()
-    return loss, params
 
 
 def grads_from_backward(loss, tensors):
@@ -324,3 +302,28 @@ def test_view_without_dot_still_steps(monkeypatch, tmp_path):
         view.picture.text_box.value
     )
     assert "image/svg+xml" not in view._repr_mimebundle_()
+
+
+def test_graph_and_stepper_work_on_every_device(device):
+    """Display code converts device arrays with the backend's to_numpy, never np.asarray."""
+    a = mt.tensor([1.0, -2.0], device=device, requires_grad=True)
+    w = mt.tensor([3.0, 0.5], device=device)
+    loss = (a * w + a).sum()
+    stepper = BackwardStepperModel(loss, names={"a": a, "w": w})
+    stepper.go_to(len(stepper))
+    assert stepper.graph().find("a").lines[-1] == "grad so far: [4, 1.5] (2 contributions added)"
+    assert stepper.graph().find("w").lines[1] == "value: [3, 0.5]"
+    assert a.grad is None
+    stepper.apply()
+    assert a.grad.device.type == device
+    assert a.grad.tolist() == [4.0, 1.5]
+    view = BackwardStepper(loss, names={"a": a})
+    view.next()
+    assert "Step 1 of" in view.panel.value
+
+
+def test_loss_that_needs_no_grad_gets_pytorchs_error():
+    with pytest.raises(RuntimeError, match="does not require grad and does not have a grad_fn"):
+        BackwardStepperModel(mt.ones(2).sum())
+    with pytest.raises(TypeError, match="expects a minitensor Tensor, got float"):
+        BackwardStepperModel(1.0)
