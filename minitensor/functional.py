@@ -616,7 +616,7 @@ def squeeze(x, dim=None):
     else:
         axes = _dims(dim, x.ndim) or ()
         shape = tuple(s for i, s in enumerate(x.shape) if not (i in axes and s == 1))
-    return _view_of(ops.Squeeze.apply(x, shape=shape), x)
+    return _view_of(ops.Squeeze.apply(x, shape=shape, dim=dim), x)
 
 
 def unsqueeze(x, dim):

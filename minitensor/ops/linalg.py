@@ -13,7 +13,8 @@ class MatMul(Op):
     A 1-D operand is treated as a row (on the left) or a column (on the right) and the
     extra axis removed again; batch axes broadcast and are summed back by `unbroadcast`.
     PyTorch's node name depends on the shapes: DotBackward0 (1-D @ 1-D), MvBackward0
-    (2-D @ 1-D), MmBackward0 (2-D @ 2-D), BmmBackward0 for batches.
+    (2-D @ 1-D), MmBackward0 (2-D @ 2-D), SqueezeBackward4 (1-D @ 2-D: PyTorch makes the
+    vector a 1-row matrix and squeezes the row away), UnsafeViewBackward0 for batches.
     """
 
     __slots__ = ("a_ndim", "b_ndim")
@@ -52,4 +53,6 @@ class MatMul(Op):
             return "MvBackward0"
         if self.a_ndim == 2 and self.b_ndim == 2:
             return "MmBackward0"
-        return "BmmBackward0"
+        if self.a_ndim == 1 and self.b_ndim == 2:
+            return "SqueezeBackward4"
+        return "UnsafeViewBackward0"

@@ -33,10 +33,21 @@ class Unsqueeze(Reshape):
 
 
 class Squeeze(Reshape):
-    """out = x without size-1 axes.   grad_x = grad with those axes put back."""
+    """out = x without size-1 axes.   grad_x = grad with those axes put back.
 
-    __slots__ = ()
-    backward_name = "SqueezeBackward0"
+    PyTorch's node: SqueezeBackward0 for squeeze(), 1 for squeeze(dim), 2 for a tuple of dims.
+    """
+
+    __slots__ = ("dim",)
+
+    def forward(self, x, *, shape, dim=None):
+        self.dim = dim
+        return super().forward(x, shape=shape)
+
+    def name(self):
+        if self.dim is None:
+            return "SqueezeBackward0"
+        return "SqueezeBackward2" if isinstance(self.dim, (tuple, list)) else "SqueezeBackward1"
 
 
 class Permute(Op):
