@@ -32,12 +32,15 @@ def regression_data():
     return x, y
 
 
-def the_seed_loop(nn, optim, model, data_loader, epochs):
-    """The post's code, word for word, run for several epochs; returns every batch's loss."""
+def the_seed_loop(nn, optim, model, epochs_of_batches):
+    """The post's code, word for word, once per epoch; returns every batch's loss.
+
+    Works for `nn, optim` of minitensor and of torch: the API is the same.
+    """
     criterion = nn.MSELoss()
     optimizer = optim.Adam(model.parameters(), lr=0.001)
     losses = []
-    for _ in range(epochs):
+    for data_loader in epochs_of_batches:
         for inputs, targets in data_loader:
             optimizer.zero_grad()
             outputs = model(inputs)
@@ -59,7 +62,7 @@ def minitensor_run(seed=0, shuffle=True):
         shuffle=shuffle,
         generator=mt.Generator().manual_seed(seed),
     )
-    return the_seed_loop(mt.nn, mt.optim, model, data_loader, EPOCHS), start
+    return the_seed_loop(mt.nn, mt.optim, model, [data_loader] * EPOCHS), start
 
 
 def epoch_means(losses):
@@ -103,18 +106,7 @@ def test_the_seed_loop_gives_pytorchs_losses(shuffle):
     with torch.no_grad():
         for name, p in model.named_parameters():
             p.copy_(torch.tensor(start[name].numpy()))
-    theirs = []
-    nn, optim = torch.nn, torch.optim
-    criterion = nn.MSELoss()
-    optimizer = optim.Adam(model.parameters(), lr=0.001)
-    for data_loader in loaders:  # one loader per epoch, each with that epoch's order
-        for inputs, targets in data_loader:
-            optimizer.zero_grad()
-            outputs = model(inputs)
-            loss = criterion(outputs, targets)
-            loss.backward()
-            optimizer.step()
-            theirs.append(loss.item())
+    theirs = the_seed_loop(torch.nn, torch.optim, model, loaders)
 
     assert len(ours) == len(theirs) == EPOCHS * SAMPLES // BATCH
     np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-6)

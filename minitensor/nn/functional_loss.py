@@ -7,7 +7,10 @@ C = number of classes, and the loss of one element is l_i. Every loss takes `red
 
 The losses are built from minitensor's ops (so backward needs nothing new), with one
 exception, `binary_cross_entropy`, written as a custom autograd Function to reproduce
-PyTorch's gradient at inputs of exactly 0 or 1 (see BinaryCrossEntropy below).
+PyTorch's gradient at inputs of exactly 0 or 1 (see BinaryCrossEntropy below). So the
+values and gradients are PyTorch's, but the graph differs: it shows the ops a loss is made
+of (PowBackward0 -> MeanBackward0 for mse_loss) where PyTorch shows one node per loss
+(MseLossBackward0, NllLossBackward0, ...).
 
 Numerical care, as in PyTorch:
 - cross_entropy uses log_softmax (a primitive that subtracts the max first), never
