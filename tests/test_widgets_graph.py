@@ -164,6 +164,16 @@ def test_bad_arguments_get_clear_errors():
         GraphModel(mt.ones(1), params={"w": 3.0})
     with pytest.raises(ValueError, match="collapse must be"):
         GraphModel(mt.ones(1), collapse="sometimes")
+    with pytest.raises(TypeError, match="model= expects an nn.Module, got dict"):
+        GraphModel(mt.ones(1), model={})
+
+
+def test_several_outputs_share_one_drawing():
+    a = mt.tensor(1.0, requires_grad=True)
+    up, down = a * 2, a - 1
+    graph = GraphModel([up, down], names={"a": a, "up": up, "down": down}).build()
+    assert sorted(graph.nodes[r].title for r in graph.roots) == ["down", "up"]
+    assert graph.titles("leaf") == ["a"]
 
 
 # --------------------------------------------------------------------------- modules, size
@@ -255,6 +265,16 @@ def test_legend_names_only_the_kinds_drawn():
     legend = graph_render.legend_label(GraphModel(d).build())
     assert "leaf tensor" in legend and "operation" in legend
     assert "parameter" not in legend and "requires_grad=False" not in legend
+
+
+def test_default_style_applies_to_widgets_made_afterwards():
+    a, b, c, d = scalar_expression()
+    try:
+        graph_render.styles.set_default(font_scale=2.0)
+        assert "fontsize=24.0" in graph_view.GraphView(d).rendering.dot
+        assert "fontsize=12.0" in graph_view.GraphView(d, font_scale=1.0).rendering.dot
+    finally:
+        graph_render.styles.set_default(font_scale=1.0)
 
 
 def test_font_scale_changes_the_dot_font_size():

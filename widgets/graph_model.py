@@ -228,6 +228,8 @@ class GraphModel:
         for name, t in _named_tensors(names):
             self._names.setdefault(id(t), (name, t))
         if model is not None:
+            if not hasattr(model, "named_parameters"):
+                raise TypeError(f"model= expects an nn.Module, got {type(model).__name__}")
             params = {**dict(model.named_parameters()), **(params or {})}
         for name, t in _named_tensors(params):
             self._names[id(t)] = (name, t)
