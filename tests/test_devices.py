@@ -531,3 +531,244 @@ def test_cuda_manual_seed_gives_the_cpu_numbers(cuda_device):
     on_gpu = mt.randn(4, device=cuda_device).tolist()
     mt.manual_seed(3)
     assert mt.randn(4).tolist() == on_gpu
+
+
+# ----------------------------------------------------------------------------- nn, optim, data
+
+
+def _mlp(seed=0):
+    mt.manual_seed(seed)
+    return mt.nn.Sequential(mt.nn.Linear(4, 8), mt.nn.Tanh(), mt.nn.Linear(8, 3))
+
+
+def _host_values(tensors):
+    return [t.detach().cpu().numpy() for t in tensors]
+
+
+def test_module_to_moves_parameters_and_buffers_in_place(device):
+    model = _mlp()
+    model.register_buffer("scale", mt.ones(3))
+    before = list(model.parameters())
+    values = _host_values(before)
+    assert model.to(device) is model
+    after = list(model.parameters())
+    assert all(a is b for a, b in zip(after, before))  # the same Parameter objects
+    for p, value in zip(after, values):
+        assert isinstance(p, mt.nn.Parameter) and p.is_leaf and p.requires_grad
+        assert p.device.type == device and np.array_equal(p.detach().cpu().numpy(), value)
+    assert model.scale.device.type == device
+    assert all(t.device.type == device for t in model.state_dict().values())
+
+
+def test_module_cuda_and_cpu_round_trip_keeps_the_numbers(cuda_device):
+    model = _mlp()
+    values = _host_values(model.parameters())
+    assert all(p.is_cuda for p in model.cuda().parameters())
+    assert not any(p.is_cuda for p in model.cpu().parameters())
+    for p, value in zip(model.parameters(), values):
+        np.testing.assert_array_equal(p.detach().numpy(), value)
+
+
+def test_module_to_moves_existing_gradients_too(cuda_device):
+    model = _mlp()
+    model(mt.ones(2, 4)).sum().backward()
+    model.to(cuda_device)
+    assert all(p.grad.device == p.device == mt.device("cuda:0") for p in model.parameters())
+
+
+OPTIMIZERS = {
+    "SGD": lambda p: mt.optim.SGD(p, lr=0.1),
+    "SGD_nesterov": lambda p: mt.optim.SGD(
+        p, lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.01
+    ),
+    "Adam": lambda p: mt.optim.Adam(p, lr=0.01),
+    "Adam_amsgrad": lambda p: mt.optim.Adam(p, lr=0.01, amsgrad=True, weight_decay=0.1),
+    "AdamW": lambda p: mt.optim.AdamW(p, lr=0.01),
+    "RMSprop": lambda p: mt.optim.RMSprop(p, lr=0.01, momentum=0.5, centered=True),
+    "Adagrad": lambda p: mt.optim.Adagrad(p, lr=0.1),
+}
+
+
+def _train(device, make_optimizer, optimizer_first, steps=4):
+    """A few steps of a small classifier; the optimizer is made before or after `to()`."""
+    model = _mlp()
+    if optimizer_first:
+        optimizer = make_optimizer(model.parameters())
+        model.to(device)
+    else:
+        optimizer = make_optimizer(model.to(device).parameters())
+    mt.manual_seed(1)
+    x, y = mt.randn(16, 4, device=device), mt.randint(0, 3, (16,), device=device)
+    loss_fn, losses = mt.nn.CrossEntropyLoss(), []
+    for _ in range(steps):
+        optimizer.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    return model, optimizer, losses
+
+
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+@pytest.mark.parametrize("optimizer_first", [True, False], ids=["made_before_to", "made_after_to"])
+def test_optimizer_trains_on_the_device_as_on_the_cpu(name, optimizer_first, device):
+    if name == "Adagrad" and optimizer_first and device != "cpu":
+        # Adagrad makes its state in __init__ (as PyTorch's does), on the CPU here; PyTorch's
+        # docs say to move the model before constructing optimizers. As PyTorch, it raises:
+        with pytest.raises(RuntimeError, match="Expected all tensors to be on the same device"):
+            _train(device, OPTIMIZERS[name], optimizer_first)
+        return
+    model, optimizer, losses = _train(device, OPTIMIZERS[name], optimizer_first)
+    cpu_model, _, cpu_losses = _train("cpu", OPTIMIZERS[name], True)
+    np.testing.assert_allclose(losses, cpu_losses, rtol=1e-5)
+    assert losses[-1] < losses[0]  # it trained: the moved parameters are the optimized ones
+    for p, q in zip(model.parameters(), cpu_model.parameters()):
+        assert p.device.type == device
+        np.testing.assert_allclose(
+            p.detach().cpu().numpy(), q.detach().numpy(), rtol=1e-5, atol=1e-6
+        )
+        for key, value in optimizer.state[p].items():
+            if isinstance(value, mt.Tensor) and value.shape == p.shape:
+                assert value.device == p.device, key  # state made on the parameter's device
+
+
+def test_optimizer_state_lives_on_the_parameters_device(cuda_device):
+    model = _mlp().to(cuda_device)
+    optimizer = mt.optim.Adam(model.parameters())
+    model(mt.ones(2, 4, device=cuda_device)).sum().backward()
+    optimizer.step()
+    for p in model.parameters():
+        state = optimizer.state[p]
+        assert state["exp_avg"].device == state["exp_avg_sq"].device == mt.device("cuda:0")
+
+
+def test_state_dict_from_the_cpu_loads_into_a_cuda_model(cuda_device):
+    saved = _mlp(seed=5).state_dict()
+    model = _mlp(seed=6).to(cuda_device)
+    model.load_state_dict(saved)
+    for name, p in model.named_parameters():
+        assert p.device == mt.device("cuda:0")
+        np.testing.assert_array_equal(p.detach().cpu().numpy(), saved[name].numpy())
+
+
+LOSSES = {
+    "MSELoss": (mt.nn.MSELoss(), lambda d: mt.randn(5, 3, device=d)),
+    "L1Loss": (mt.nn.L1Loss(reduction="sum"), lambda d: mt.randn(5, 3, device=d)),
+    "CrossEntropyLoss": (mt.nn.CrossEntropyLoss(), lambda d: mt.randint(0, 3, (5,), device=d)),
+    "CrossEntropyLoss_smoothed": (
+        mt.nn.CrossEntropyLoss(label_smoothing=0.1, ignore_index=1),
+        lambda d: mt.randint(0, 3, (5,), device=d),
+    ),
+    "NLLLoss": (mt.nn.NLLLoss(), lambda d: mt.randint(0, 3, (5,), device=d)),
+    "BCELoss": (mt.nn.BCELoss(), lambda d: mt.rand(5, 3, device=d)),
+    "BCEWithLogitsLoss": (mt.nn.BCEWithLogitsLoss(), lambda d: mt.rand(5, 3, device=d)),
+}
+
+
+def _loss_and_grad(name, device):
+    loss_fn, make_target = LOSSES[name]
+    mt.manual_seed(2)
+    logits = mt.randn(5, 3, device=device, requires_grad=True)
+    target = make_target(device)
+    if name == "BCELoss":
+        prediction = logits.sigmoid()
+    elif name == "NLLLoss":
+        prediction = logits.log_softmax(1)
+    else:
+        prediction = logits
+    loss = loss_fn(prediction, target)
+    loss.backward()
+    assert loss.device.type == device and logits.grad.device.type == device
+    return loss.item(), logits.grad.cpu().numpy()
+
+
+@pytest.mark.parametrize("name", sorted(LOSSES))
+def test_loss_and_its_gradient_match_the_cpu(name, device):
+    loss, grad = _loss_and_grad(name, device)
+    cpu_loss, cpu_grad = _loss_and_grad(name, "cpu")
+    np.testing.assert_allclose(loss, cpu_loss, rtol=1e-5)
+    np.testing.assert_allclose(grad, cpu_grad, rtol=1e-5, atol=1e-7)
+
+
+def test_class_weights_on_the_device_work_and_mixing_devices_raises(cuda_device):
+    weight = mt.tensor([1.0, 2.0, 0.5], device=cuda_device)
+    logits = mt.randn(4, 3, device=cuda_device)
+    target = mt.tensor([0, 2, 1, 1], device=cuda_device)
+    assert mt.nn.CrossEntropyLoss(weight=weight)(logits, target).device.type == "cuda"
+    with pytest.raises(RuntimeError, match="same device"):
+        mt.nn.CrossEntropyLoss()(logits, target.cpu())
+
+
+def test_dropout_init_and_clip_grad_work_on_the_device(device):
+    layer = mt.nn.Linear(6, 6).to(device)
+    with mt.no_grad():
+        mt.nn.init.normal_(layer.weight, std=0.1)
+        mt.nn.init.zeros_(layer.bias)
+    assert layer.weight.device.type == device and layer.bias.abs().sum().item() == 0
+    mt.manual_seed(3)
+    out = mt.nn.Dropout(0.5)(layer(mt.ones(4, 6, device=device)))
+    out.sum().backward()
+    total = mt.nn.utils.clip_grad_norm_(layer.parameters(), max_norm=0.01)
+    assert total.device.type == device and total.item() > 0.01
+    norm = mt.norm(mt.stack([mt.norm(p.grad) for p in layer.parameters()])).item()
+    assert norm == pytest.approx(0.01, rel=1e-3)
+
+
+class _Pairs(mt.utils.data.Dataset):
+    """Not a TensorDataset, so the DataLoader takes the general path (collate by stacking)."""
+
+    def __init__(self, x, y):
+        self.x, self.y = x, y
+
+    def __len__(self):
+        return len(self.x)
+
+    def __getitem__(self, i):
+        return self.x[i], self.y[i]
+
+
+@pytest.mark.parametrize("dataset", ["TensorDataset", "custom Dataset"])
+def test_dataloader_serves_device_batches_in_the_cpu_order(dataset, device):
+    def batches(on):
+        x = mt.arange(20.0).reshape(10, 2).to(on)
+        y = mt.arange(10).to(on)
+        data = mt.utils.data.TensorDataset(x, y) if dataset == "TensorDataset" else _Pairs(x, y)
+        loader = mt.utils.data.DataLoader(
+            data, batch_size=4, shuffle=True, generator=mt.Generator().manual_seed(0)
+        )
+        return list(loader)
+
+    on_device, on_cpu = batches(device), batches("cpu")
+    assert [len(b[1]) for b in on_device] == [4, 4, 2]
+    for (x, y), (cpu_x, cpu_y) in zip(on_device, on_cpu):
+        assert x.device.type == device and y.device.type == device and y.dtype is mt.int64
+        assert x.tolist() == cpu_x.tolist() and y.tolist() == cpu_y.tolist()
+
+
+def test_a_training_loop_with_dataloader_matches_the_cpu(device):
+    def train(on):
+        model = _mlp(seed=4).to(on)
+        optimizer = mt.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+        mt.manual_seed(5)
+        x, y = mt.randn(32, 4), mt.randint(0, 3, (32,))
+        loader = mt.utils.data.DataLoader(
+            mt.utils.data.TensorDataset(x.to(on), y.to(on)),
+            batch_size=8,
+            shuffle=True,
+            generator=mt.Generator().manual_seed(6),
+        )
+        losses = []
+        for _ in range(3):
+            for xb, yb in loader:
+                optimizer.zero_grad()
+                loss = mt.nn.functional.cross_entropy(model(xb), yb)
+                loss.backward()
+                optimizer.step()
+                losses.append(loss.item())
+        return losses, _host_values(model.parameters())
+
+    losses, values = train(device)
+    cpu_losses, cpu_values = train("cpu")
+    np.testing.assert_allclose(losses, cpu_losses, rtol=1e-4)
+    for value, cpu_value in zip(values, cpu_values):
+        np.testing.assert_allclose(value, cpu_value, rtol=1e-4, atol=1e-6)
