@@ -183,7 +183,7 @@ class RaceModel:
         momentum=0.9,
         betas=(0.9, 0.999),
         weight_decay=0.1,
-        steps=100,
+        steps=200,
         start=None,
         seed=0,
         compare="optimizers",
@@ -195,7 +195,7 @@ class RaceModel:
         self.start = self.surface.start
         self.optimizers = ()
         self.momentum, self.betas, self.weight_decay = 0.9, (0.9, 0.999), 0.1
-        self.steps, self.seed, self.compare, self.rescale_lr = 100, 0, "optimizers", True
+        self.steps, self.seed, self.compare, self.rescale_lr = 200, 0, "optimizers", True
         self.run_count = 0  # simulations that stepped anything (scrubbing adds none)
         self.optimizer_steps = 0  # optimizer.step() calls so far, over all runs
         self._tracks = {}  # cache of live runs: settings -> Track (see _track)

@@ -156,10 +156,11 @@ class RacePicture:
         lx.set_title(f"{result.steps} steps each, same start")
         lx.grid(True, alpha=0.3)
         if log_scale:
-            # labels at 1, 2 and 5 times powers of ten: a narrow range still gets numbers
-            lx.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0), numticks=8))
-            lx.yaxis.set_major_formatter(LogFormatterSciNotation(labelOnlyBase=False))
-            lx.yaxis.set_minor_locator(NullLocator())  # minor ticks cost time, say little
+            curves = [run.losses - floor for run in result.runs]
+            _log_ticks(lx, curves)
+            if min(np.nanmin(c) if np.isfinite(c).any() else np.inf for c in curves) < 1e-11:
+                lx.text(0.02, 0.02, "bottom line: loss = min f to float32 precision",
+                        transform=lx.transAxes, fontsize="small", color="0.3")  # fmt: skip
         lx.legend(loc="upper right")
         self._draw_figure((surface, log_scale, tuple(run.label for run in result.runs)))
         self._background = self.canvas.copy_from_bbox(self.figure.bbox)
@@ -258,9 +259,22 @@ class _RunArtists:
                 artist.axes.draw_artist(artist)
 
 
+def _log_ticks(axes, curves):
+    """Readable ticks on a log axis: powers of ten, plus 2x and 5x on a narrow range."""
+    values = np.concatenate(curves)
+    values = values[np.isfinite(values) & (values > 0)]
+    decades = np.log10(values.max() / values.min()) if len(values) else 0
+    subs = (1.0, 2.0, 5.0) if decades < 2 else (1.0,)
+    axes.yaxis.set_major_locator(LogLocator(subs=subs, numticks=7))
+    axes.yaxis.set_major_formatter(LogFormatterSciNotation(labelOnlyBase=False))
+    axes.yaxis.set_minor_locator(NullLocator())  # minor ticks cost time and say little
+
+
 def _loss_floor(surface, runs):
     """What a log axis subtracts: min f if known, else the lowest loss seen, minus a hair."""
     lowest = [np.nanmin(run.losses) for run in runs if np.isfinite(run.losses).any()]
-    floor = surface.min_value if surface.min_value is not None else min(lowest, default=0.0)
+    floor = min(lowest, default=0.0)
+    if surface.min_value is not None:
+        floor = min(floor, surface.min_value)  # float32 can land a hair under the minimum
     # a hair below, so that a run sitting exactly at the minimum still shows on a log axis
     return floor - 1e-12 * max(1.0, abs(floor))

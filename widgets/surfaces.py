@@ -183,7 +183,8 @@ def _lrs(sgd, momentum, adaptive, adagrad=None):
         "Nesterov": momentum,
         "Adam": adaptive,
         "AdamW": adaptive,
-        "RMSprop": adaptive / 10,  # RMSprop has no momentum: its steps are ~10x Adam's
+        # RMSprop's first steps are 10x lr (no bias correction), later ones about lr
+        "RMSprop": adaptive / 3,
         "Adagrad": adagrad if adagrad is not None else adaptive * 5,
     }
 
@@ -240,8 +241,8 @@ def _builtin_surfaces():
             _rosenbrock,
             xlim=(-2, 2),
             ylim=(-1, 3),
-            start=(-1.5, 2.0),
-            default_lrs=_lrs(sgd=1e-3, momentum=2e-4, adaptive=0.05, adagrad=0.5),
+            start=(-1.2, 1.0),
+            default_lrs=_lrs(sgd=1.5e-3, momentum=1e-3, adaptive=0.1, adagrad=1.0),
             minima=[(1.0, 1.0)],
             min_value=0.0,
             description="a curved valley with a flat floor; the minimum is at (1, 1)",
