@@ -1,0 +1,152 @@
+"""Build the lesson notebooks from their sources: `python -m lessons.build` (or `make lessons`).
+
+For each lessons/source/NN_topic.py:
+
+1. the instructor notebook lessons/solutions/NN_topic.ipynb is made from the source and
+   executed in a fresh kernel, so it is committed with its outputs (GitHub shows them, and
+   nbval compares the `check-output` cells against them). It is only re-executed when its
+   cells changed, or with --force. A cell that fails stops the build for that lesson;
+2. the learner notebook lessons/NN_topic.ipynb is made from the instructor notebook
+   (learner.py: solutions blanked, hidden tests and outputs removed).
+
+    python -m lessons.build             rebuild whatever is stale
+    python -m lessons.build 02 03       only lessons whose name starts with 02 or 03
+    python -m lessons.build --force     re-execute the instructor notebooks anyway
+    python -m lessons.build --check     write nothing; exit 1 and say what is stale
+
+Run times are printed per lesson: each lesson should run in well under a minute.
+"""
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+
+from .execute import read_notebook, run_notebook
+from .learner import learner_version
+from .percent import build_notebook
+
+LESSONS = Path(__file__).resolve().parent
+SOURCES = LESSONS / "source"
+SOLUTIONS = LESSONS / "solutions"
+
+
+def lesson_names(prefixes=()):
+    """The lessons that have a source file, e.g. ['01_tensors', ...], filtered by prefix."""
+    names = sorted(path.stem for path in SOURCES.glob("[0-9][0-9]_*.py"))
+    if prefixes:
+        names = [name for name in names if name.startswith(tuple(prefixes))]
+    return names
+
+
+def instructor_path(name):
+    return SOLUTIONS / f"{name}.ipynb"
+
+
+def learner_path(name):
+    return LESSONS / f"{name}.ipynb"
+
+
+def fresh_instructor(name):
+    """The instructor notebook as the source describes it, not yet executed."""
+    source = SOURCES / f"{name}.py"
+    return build_notebook(source.read_text(encoding="utf-8"), name)
+
+
+def _cell_key(cell):
+    """What the source decides about a cell: outputs and execution counts are not in it."""
+    return (cell.get("id"), cell.cell_type, cell.source, dict(cell.metadata))
+
+
+def same_cells(a, b):
+    """True when two notebooks have the same cells (ignoring outputs) and lesson metadata."""
+    return a.metadata.get("lesson") == b.metadata.get("lesson") and [
+        _cell_key(c) for c in a.cells
+    ] == [_cell_key(c) for c in b.cells]
+
+
+def to_text(notebook):
+    """The exact file contents we write (nbformat's stable JSON, newline at the end)."""
+    return nbformat.writes(notebook) + "\n"
+
+
+def stale(name):
+    """Sentences saying what about lesson `name` is out of date (empty when all is current)."""
+    problems = []
+    committed = instructor_path(name)
+    if not committed.exists():
+        return [f"{committed.relative_to(LESSONS.parent)} is missing"]
+    instructor = read_notebook(committed)
+    if not same_cells(fresh_instructor(name), instructor):
+        problems.append(f"{committed.relative_to(LESSONS.parent)} does not match source/{name}.py")
+    if any(c.cell_type == "code" and c.execution_count is None for c in instructor.cells):
+        problems.append(f"{committed.relative_to(LESSONS.parent)} is not executed")
+    learner = learner_path(name)
+    if not learner.exists() or learner.read_text(encoding="utf-8") != to_text(
+        learner_version(instructor)
+    ):
+        problems.append(f"{learner.relative_to(LESSONS.parent)} is not the learner version")
+    return problems
+
+
+def execute_instructor(notebook, cell_timeout=120):
+    """Run the notebook; return (seconds, [failure descriptions])."""
+    start = time.perf_counter()
+    outcomes, problem = run_notebook(notebook, LESSONS, cell_timeout=cell_timeout)
+    seconds = time.perf_counter() - start
+    failures = [
+        f"cell {o.index} ({notebook.cells[o.index].id}): {o.status} {o.ename}: {o.evalue}"
+        for o in outcomes
+        if o.failed
+    ]
+    if problem:
+        failures.append(problem)
+    return seconds, failures
+
+
+def build(name, force=False):
+    """Bring lesson `name` up to date; return False if its instructor notebook failed."""
+    fresh = fresh_instructor(name)
+    committed = instructor_path(name)
+    old = read_notebook(committed) if committed.exists() else None
+    executed = old is not None and all(
+        c.cell_type != "code" or c.execution_count is not None for c in old.cells
+    )
+    if force or old is None or not executed or not same_cells(fresh, old):
+        seconds, failures = execute_instructor(fresh)
+        if failures:
+            print(f"{name}: NOT written, {len(failures)} failing cell(s):", *failures, sep="\n  ")
+            return False
+        SOLUTIONS.mkdir(exist_ok=True)
+        committed.write_text(to_text(fresh), encoding="utf-8")
+        print(f"{name}: executed in {seconds:.1f} s -> {committed.relative_to(LESSONS.parent)}")
+        old = fresh
+    else:
+        print(f"{name}: instructor notebook is current")
+    learner_path(name).write_text(to_text(learner_version(old)), encoding="utf-8")
+    return True
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        prog="python -m lessons.build", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("lessons", nargs="*", help="lesson name prefixes, e.g. 02 (default: all)")
+    parser.add_argument("--force", action="store_true", help="re-execute instructor notebooks")
+    parser.add_argument("--check", action="store_true", help="only report what is stale")
+    args = parser.parse_args(argv)
+    names = lesson_names(args.lessons)
+    if not names:
+        parser.error(f"no lesson source matches {args.lessons} in {SOURCES}")
+    if args.check:
+        problems = [p for name in names for p in stale(name)]
+        print("\n".join(problems) if problems else "all lesson notebooks are current")
+        return 1 if problems else 0
+    ok = [build(name, force=args.force) for name in names]
+    return 0 if all(ok) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,134 @@
+"""Checks for lesson 1 (tensors): broadcast shapes, standardize, as_numpy."""
+
+import numpy as np
+
+import minitensor as mt
+
+from . import attempt, close, fail, passed
+
+
+def check_ex1(predicted_shape):
+    """Exercise 1: the shape of mt.ones(3, 1) + mt.ones(4)."""
+    prediction = attempt("ex1", predicted_shape)
+    actual = tuple((mt.ones(3, 1) + mt.ones(4)).shape)
+    if not isinstance(prediction, (tuple, list)) or not all(isinstance(n, int) for n in prediction):
+        fail(
+            "ex1",
+            f"predicted_shape() returned {prediction!r}; return a tuple of sizes, such as (2, 5)",
+        )
+    if tuple(prediction) != actual:
+        fail(
+            "ex1",
+            f"you predicted {tuple(prediction)}; mt.ones(3, 1) + mt.ones(4) has shape {actual}",
+            "line the shapes up from the right: (3, 1) and (4,) become (3, 1) and (1, 4).",
+            "a size-1 dimension is stretched to the other size: max(3, 1) rows and "
+            "max(1, 4) columns.",
+        )
+    passed("ex1", f"the sum has shape {actual}: (3, 1) and (4,) broadcast to (3, 4)")
+
+
+# A small table with columns on very different scales, so a mistake is easy to see.
+_TABLE = [[1.0, 10.0, 100.0], [2.0, 30.0, 300.0], [3.0, 20.0, 100.0], [4.0, 60.0, 500.0],
+          [5.0, 30.0, 200.0]]  # fmt: skip
+
+
+def _standardized_ok(result, x):
+    """A message saying what is wrong with standardize(x) = result, or None."""
+    if not isinstance(result, mt.Tensor):
+        return f"standardize() returned a {type(result).__name__}; return a tensor"
+    if tuple(result.shape) != tuple(x.shape):
+        return f"standardize(x) has shape {tuple(result.shape)}; x has shape {tuple(x.shape)}"
+    values = np.array(result.tolist())
+    if not np.allclose(values.mean(axis=0), 0.0, atol=1e-4):
+        if np.allclose(values.mean(axis=1), 0.0, atol=1e-4):
+            return "each *row* of your result has mean 0; the columns should"
+        return f"the column means of your result are {np.round(values.mean(axis=0), 4).tolist()}"
+    stds = values.std(axis=0, ddof=1)
+    biased = values.std(axis=0, ddof=0)
+    if not (np.allclose(stds, 1.0, atol=1e-3) or np.allclose(biased, 1.0, atol=1e-3)):
+        return f"the column standard deviations of your result are {np.round(stds, 4).tolist()}"
+    return None
+
+
+def check_ex2(standardize):
+    """Exercise 2: standardize the columns of a 2-D tensor, without changing it."""
+    x = mt.tensor(_TABLE)
+    before = x.tolist()
+    result = attempt(
+        "ex2",
+        standardize,
+        x,
+        errors={
+            "must match the size": "x.mean(dim=1) has shape (5,), which broadcasting lines up "
+            "with x's *last* dimension; the columns are reduced with dim=0.",
+        },
+    )
+    if x.tolist() != before:
+        fail(
+            "ex2",
+            "standardize() changed its input x in place; return a new tensor instead",
+            "x - m makes a new tensor; x -= m changes x.",
+        )
+    problem = _standardized_ok(result, x)
+    if problem:
+        fail(
+            "ex2",
+            problem,
+            "reduce over the rows, dim=0, to get one mean (and one std) per column.",
+            "(x - x.mean(dim=0, keepdim=True)) / x.std(dim=0, keepdim=True)",
+        )
+    passed("ex2", "every column has mean 0 and standard deviation 1, and x is unchanged")
+
+
+def check_ex2_differentiable(standardize):
+    """Hidden test: another shape, and the result must stay in the graph."""
+    x = mt.tensor([[1.0, -2.0, 0.5, 4.0], [3.0, 2.0, -0.5, 0.0]], requires_grad=True)
+    result = attempt("ex2", standardize, x, errors={"numpy": "stay with tensor operations."})
+    problem = _standardized_ok(result, x.detach())
+    if problem:
+        fail("ex2", f"on a 2 x 4 tensor: {problem}")
+    if result.grad_fn is None:
+        fail(
+            "ex2",
+            "standardize() of a tensor that requires grad returned a tensor without a grad_fn: "
+            "the result is cut off from the graph (did you go through NumPy?)",
+        )
+    passed("ex2", "also right on a 2 x 4 tensor, and differentiable")
+
+
+def check_ex3(as_numpy):
+    """Exercise 3: a NumPy copy of any CPU tensor that leaves the tensor as it was."""
+    plain = mt.tensor([1.0, 2.0, 3.0])
+    result = attempt("ex3", as_numpy, plain)
+    if not isinstance(result, np.ndarray):
+        fail(
+            "ex3",
+            f"as_numpy() returned a {type(result).__name__}; return a NumPy array",
+            "np.ndarray is what .numpy() gives.",
+        )
+    w = mt.tensor([1.0, 2.0], requires_grad=True)
+    result = attempt(
+        "ex3",
+        as_numpy,
+        w,
+        errors={
+            "requires grad": "the error message itself says how: cut the tensor off from the "
+            "graph first.",
+        },
+    )
+    if not w.requires_grad:
+        fail(
+            "ex3",
+            "as_numpy(w) switched off requires_grad on the tensor it was given: the caller's w "
+            "would silently stop getting gradients",
+            "t.detach() gives a new tensor with the same numbers and no graph; t stays as is.",
+        )
+    if not isinstance(result, np.ndarray) or not close(result, [1.0, 2.0]):
+        fail("ex3", f"as_numpy(w) with w = tensor([1., 2.]) returned {result!r}")
+    y = w * 3  # a tensor computed from w: not a leaf
+    if not close(attempt("ex3", as_numpy, y), [3.0, 6.0]):
+        fail("ex3", "as_numpy(w * 3) did not return [3., 6.]")
+    y.sum().backward()
+    if w.grad is None or not close(w.grad.tolist(), [3.0, 3.0]):
+        fail("ex3", "after as_numpy(y), y.sum().backward() did not give w the gradient [3., 3.]")
+    passed("ex3", "works with and without requires_grad, and leaves the graph intact")

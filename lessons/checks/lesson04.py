@@ -1,0 +1,156 @@
+"""Checks for lesson 4 (gradient descent by hand): an SGD step, a fixed training loop, and
+the 2 / lambda_max threshold."""
+
+import minitensor as mt
+
+from . import attempt, close, fail, number, passed, recorded_ops
+
+UPDATE_ERRORS = {
+    "leaf Variable": "the update must not be recorded: put it inside `with mt.no_grad():`.",
+    "NoneType": "a gradient was None when you used it: update first, clear the gradients after.",
+}
+
+
+def _parameters():
+    """Two parameters with gradients from a small loss; and their values and gradients."""
+    w = mt.tensor([1.0, -2.0], requires_grad=True)
+    b = mt.tensor(0.5, requires_grad=True)
+    x = mt.tensor([[1.0, 2.0], [3.0, -1.0]])
+    ((x @ w + b) ** 2).sum().backward()
+    return w, b
+
+
+def check_ex1(sgd_step):
+    """Exercise 1: in place, unrecorded, still leaves, gradients cleared."""
+    w, b = _parameters()
+    lr = 0.1
+    expected_w = [v - lr * g for v, g in zip(w.tolist(), w.grad.tolist())]
+    expected_b = b.item() - lr * b.grad.item()
+    w_version, b_version = w._version[0], b._version[0]
+    with recorded_ops() as recorded:
+        attempt("ex1", sgd_step, [w, b], lr, errors=UPDATE_ERRORS)
+
+    if close(w.tolist(), [1.0, -2.0]) and close(b.item(), 0.5):
+        fail(
+            "ex1",
+            "after sgd_step([w, b], 0.1) the caller's w and b are unchanged",
+            "`p = p - lr * p.grad` makes a new tensor and rebinds the name p inside your "
+            "function; the caller's tensor is untouched. Change it in place: p -= ...",
+        )
+    if not w.is_leaf or not w.requires_grad:
+        fail("ex1", "after sgd_step, w is no longer a leaf that requires grad")
+    if recorded.count:
+        fail(
+            "ex1",
+            f"sgd_step recorded {recorded.count} graph node(s): the update became part of the "
+            "graph",
+            "put the update inside `with mt.no_grad():`.",
+        )
+    if not (close(w.tolist(), expected_w) and close(b.item(), expected_b)):
+        fail(
+            "ex1",
+            f"after one step w = {w.tolist()}, b = {b.item():.4f}; expected "
+            f"{[round(v, 4) for v in expected_w]}, {expected_b:.4f} (p - lr * p.grad)",
+        )
+    if w._version[0] == w_version or b._version[0] == b_version:
+        fail(
+            "ex1",
+            "the parameters changed without their version counter noticing: the update went "
+            "around autograd (through .data?)",
+            "write `p -= lr * p.grad` inside `with mt.no_grad():`; autograd then knows that p "
+            "changed, and can catch a backward pass that needs the old value.",
+        )
+    for name, p in (("w", w), ("b", b)):
+        if p.grad is not None and any(number(g) != 0 for g in p.grad.reshape(-1)):
+            fail(
+                "ex1",
+                f"after sgd_step, {name}.grad still holds {p.grad}: the next backward() would "
+                "add to it",
+                "clear each gradient after the update: p.grad = None.",
+            )
+    passed("ex1", "in place, unrecorded, still leaves, gradients cleared")
+
+
+_X = [-1.0, -0.5, 0.0, 0.5, 1.0, 1.5]
+_Y = [-1.9, 0.1, 1.05, 1.7, 2.1, 1.8]
+
+
+def _reference_fit(steps, lr, clear=True):
+    """The expected coefficients p, by plain Python arithmetic."""
+    p = [0.0, 0.0, 0.0]
+    grad = [0.0, 0.0, 0.0]
+    n = len(_X)
+    for _ in range(steps):
+        if clear:
+            grad = [0.0, 0.0, 0.0]
+        residuals = [p[0] + p[1] * x + p[2] * x * x - y for x, y in zip(_X, _Y)]
+        for k in range(3):
+            grad[k] += sum(2 * r * x**k for r, x in zip(residuals, _X)) / n
+        p = [value - lr * g for value, g in zip(p, grad)]
+    return p
+
+
+def check_ex2(fit_parabola, steps=60, lr=0.1):
+    """Exercise 2: the fixed loop returns a fitted leaf."""
+    x, y = mt.tensor(_X), mt.tensor(_Y)
+    errors = {
+        **UPDATE_ERRORS,
+        "NoneType": "p.grad is None because `p = p - ...` made p a non-leaf: update in place "
+        "instead (p -= ...) under `with mt.no_grad():`.",
+    }
+    p = attempt("ex2", fit_parabola, x, y, steps, lr, errors=errors)
+    if not isinstance(p, mt.Tensor):
+        fail("ex2", f"fit_parabola() returned {p!r}; return the tensor p")
+    if not p.is_leaf:
+        fail(
+            "ex2",
+            f"the p you return has grad_fn={p.grad_fn.name()}: it is the result of an update, "
+            "not a leaf, so its .grad would stay None",
+            "update in place under no_grad: `with mt.no_grad(): p -= lr * p.grad`.",
+        )
+    if not p.requires_grad:
+        fail("ex2", "the p you return does not require grad: it cannot be trained any more")
+    if tuple(p.shape) != (3,):
+        fail("ex2", f"the p you return has shape {tuple(p.shape)}; expected (3,)")
+    expected = _reference_fit(steps, lr)
+    got = p.tolist()
+    if close(got, expected, tolerance=1e-3):
+        passed("ex2", f"after {steps} steps p = {[round(v, 4) for v in got]}, still a leaf")
+        return
+    what = (
+        f"after {steps} steps with lr {lr}: p = {[round(v, 4) for v in got]}; expected "
+        f"{[round(v, 4) for v in expected]}"
+    )
+    if close(got, _reference_fit(steps, lr, clear=False), tolerance=1e-3):
+        fail(
+            "ex2",
+            f"{what}: the gradients were never cleared, so they piled up",
+            "set p.grad = None after each update.",
+        )
+    fail("ex2", what, "start from p = 0 and take exactly `steps` steps of size lr * p.grad.")
+
+
+def check_ex3(largest_stable_lr):
+    """Exercise 3: 2 / lambda_max for f(p) = 1/2 (4 p0^2 + p1^2)."""
+    answer = number(attempt("ex3", largest_stable_lr))
+    if answer is None:
+        fail("ex3", "largest_stable_lr() must return a number")
+    curvatures = (4.0, 1.0)
+    expected = 2 / max(curvatures)
+    if close(answer, expected, tolerance=1e-3):
+        passed("ex3", f"lr < 2 / λ_max = 2 / 4 = {expected}")
+        return
+    what = f"you answered {answer:g}; the threshold is {expected:g}"
+    if close(answer, 2 / min(curvatures), tolerance=1e-3):
+        fail("ex3", f"{what}: along p₁ (λ = 1) lr up to 2 would be fine, but along p₀ it is not",
+             "the direction with the largest curvature, λ = 4, decides.")  # fmt: skip
+    if close(answer, 1 / max(curvatures), tolerance=1e-3):
+        fail("ex3", f"{what}: at lr = 1/λ = 0.25 one step lands exactly on the minimum along "
+             "p₀ (the fastest rate), but larger steps still converge, overshooting less and "
+             "less", "the limit is where the factor |1 - lr λ| reaches 1.")  # fmt: skip
+    fail(
+        "ex3",
+        what,
+        "one step multiplies p₀ by (1 - 4 lr) and p₁ by (1 - lr); each must stay within (-1, 1).",
+        "|1 - 4 lr| < 1 means 0 < lr < 2 / 4.",
+    )

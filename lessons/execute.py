@@ -1,0 +1,107 @@
+"""Run a notebook in a fresh kernel and report, for every code cell, whether it failed.
+
+Used by the builder (to execute instructor notebooks), the grader (to run submissions) and
+the tests. Three things a plain `nbclient` run does not do for us:
+
+- every cell has its own time limit, and a cell that runs past it is interrupted and
+  reported as timed out, so one endless loop (or a widget waiting for a click) cannot stop
+  the run: the cells after it still execute;
+- errors never stop the run (`allow_errors=True`): we want to see every failing cell;
+- a kernel that dies (a crash, `os._exit`) ends the run with a reason instead of an
+  exception, and the cells it did not reach are reported as not run.
+
+The kernel is the Python running this code (`python3` from the current environment), so a
+notebook sees the same `minitensor` and `lessons` as the caller.
+"""
+
+from dataclasses import dataclass
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import DeadKernelError
+
+TIMEOUT_ENAME = "CellTimeoutError"
+
+
+@dataclass
+class CellOutcome:
+    """What happened to one code cell. `status` is "ok", "error", "timeout" or "not run"."""
+
+    index: int
+    status: str
+    ename: str = ""
+    evalue: str = ""
+
+    @property
+    def failed(self):
+        return self.status != "ok"
+
+
+def _error_of(cell):
+    """The first error output of an executed cell, or None."""
+    for output in cell.get("outputs", []):
+        if output.get("output_type") == "error":
+            return output
+    return None
+
+
+def run_notebook(notebook, workdir, cell_timeout=120, kernel_name="python3"):
+    """Execute `notebook` (changed in place, outputs filled in) with `workdir` as the cwd.
+
+    Returns (outcomes, problem): one CellOutcome per code cell in order, and a sentence
+    saying why the run ended early (the kernel died, or could not start), else None.
+    """
+    timed_out = set()
+
+    def note_timeout(cell, cell_index, execute_reply):
+        content = (execute_reply or {}).get("content", {})
+        if content.get("ename") == TIMEOUT_ENAME:
+            timed_out.add(cell_index)
+
+    client = NotebookClient(
+        notebook,
+        timeout=cell_timeout,
+        kernel_name=kernel_name,
+        allow_errors=True,
+        interrupt_on_timeout=True,
+        error_on_timeout={
+            "ename": TIMEOUT_ENAME,
+            "evalue": f"the cell ran for more than {cell_timeout} s and was interrupted",
+            "traceback": [],
+        },
+        record_timing=False,
+        on_cell_executed=note_timeout,
+        resources={"metadata": {"path": str(workdir)}},
+    )
+    problem = None
+    try:
+        client.execute()
+    except DeadKernelError:
+        problem = "the kernel died (the Python process running the notebook crashed or exited)"
+    except Exception as error:  # a kernel that cannot start, a broken notebook structure
+        problem = f"the notebook could not be run: {type(error).__name__}: {error}"
+    reached = client.code_cells_executed
+
+    outcomes = []
+    code_seen = 0
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type != "code" or not cell.source.strip():
+            continue
+        code_seen += 1
+        if index in timed_out:
+            outcome = CellOutcome(index, "timeout", TIMEOUT_ENAME, f"ran past {cell_timeout} s")
+        elif code_seen > reached:
+            outcome = CellOutcome(index, "not run")
+        elif problem and code_seen == reached:  # the cell that was running when it ended
+            outcome = CellOutcome(index, "error", "DeadKernelError", problem)
+        elif (error := _error_of(cell)) is not None:
+            outcome = CellOutcome(index, "error", error.get("ename", ""), error.get("evalue", ""))
+        else:
+            outcome = CellOutcome(index, "ok")
+        outcomes.append(outcome)
+    return outcomes, problem
+
+
+def read_notebook(path):
+    """Read a notebook file as nbformat version 4 (raises on anything that is not one)."""
+    return nbformat.read(str(path), as_version=4)
