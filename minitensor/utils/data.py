@@ -163,9 +163,12 @@ class DataLoader:
     CHUNK_BYTES = 4 * 2**20
 
     def __init__(
-        self, dataset, batch_size=1, shuffle=False, num_workers=0, collate_fn=None,
+        self, dataset, batch_size=1, shuffle=False, *, num_workers=0, collate_fn=None,
         pin_memory=False, drop_last=False, generator=None,
     ):  # fmt: skip
+        # Keyword-only after `shuffle`: PyTorch's 4th and 5th positions are sampler and
+        # batch_sampler, which minitensor does not have, so a positional call must not
+        # silently bind them to something else.
         if batch_size is not None and (
             isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size <= 0
         ):
