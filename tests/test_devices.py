@@ -11,6 +11,7 @@ test_device_standin.py.
 
 import numpy as np
 import pytest
+from device_training import train_classifier  # tests/device_training.py
 
 import minitensor as mt
 from minitensor import functional as F
@@ -750,21 +751,8 @@ def test_a_training_loop_with_dataloader_matches_the_cpu(device):
         model = _mlp(seed=4).to(on)
         optimizer = mt.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
         mt.manual_seed(5)
-        x, y = mt.randn(32, 4), mt.randint(0, 3, (32,))
-        loader = mt.utils.data.DataLoader(
-            mt.utils.data.TensorDataset(x.to(on), y.to(on)),
-            batch_size=8,
-            shuffle=True,
-            generator=mt.Generator().manual_seed(6),
-        )
-        losses = []
-        for _ in range(3):
-            for xb, yb in loader:
-                optimizer.zero_grad()
-                loss = mt.nn.functional.cross_entropy(model(xb), yb)
-                loss.backward()
-                optimizer.step()
-                losses.append(loss.item())
+        x, y = mt.randn(32, 4).to(on), mt.randint(0, 3, (32,)).to(on)
+        losses = train_classifier(model, optimizer, x, y, batch_size=8, epochs=3, seed=6)
         return losses, _host_values(model.parameters())
 
     losses, values = train(device)

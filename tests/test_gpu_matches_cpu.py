@@ -15,6 +15,7 @@ import os
 
 import numpy as np
 import pytest
+from device_training import train_classifier  # tests/device_training.py
 
 import minitensor as mt
 from minitensor import backend
@@ -131,20 +132,9 @@ def test_short_training_run_matches(gpu):
     for device in ("cpu", gpu):
         model = mlp(4, (64, 128, 3)).to(device)
         optimizer = mt.optim.Adam(model.parameters(), lr=1e-3)
-        loader = mt.utils.data.DataLoader(
-            mt.utils.data.TensorDataset(x.to(device), y.to(device)),
-            batch_size=64,
-            shuffle=True,
-            generator=mt.Generator().manual_seed(5),
+        losses = train_classifier(
+            model, optimizer, x.to(device), y.to(device), batch_size=64, epochs=2, seed=5
         )
-        losses = []
-        for _ in range(2):
-            for xb, yb in loader:
-                optimizer.zero_grad()
-                loss = mt.nn.functional.cross_entropy(model(xb), yb)
-                loss.backward()
-                optimizer.step()
-                losses.append(loss.item())
         with mt.no_grad():
             accuracy = (model(x.to(device)).argmax(1) == y.to(device)).float().mean().item()
         runs[device] = (np.array(losses), accuracy, list(model.parameters()))
