@@ -285,6 +285,11 @@ def where(condition, a, b):
             "where expected condition to be a boolean tensor, but got a tensor with dtype "
             f"{dtypes.scalar_type_name(condition.dtype)} (compare first, e.g. x > 0)"
         )
+    if not isinstance(a, Tensor) and not isinstance(b, Tensor):
+        # where(mask, 1.0, 0.0): two numbers make a tensor of the default dtype, as PyTorch
+        from .creation import tensor
+
+        a = tensor(a, dtype=dtypes.result_type(a, b), device=condition.device)
     a, b = _promote(a, b)
     return ops.Where.apply(condition, a, b)
 
