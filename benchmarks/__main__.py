@@ -10,6 +10,7 @@ SUITES = {
     "core": "benchmarks.core_bench",
     "training": "benchmarks.training_bench",
     "graph": "benchmarks.graph_bench",
+    "race": "benchmarks.race_bench",
 }
 
 

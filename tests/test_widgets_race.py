@@ -501,3 +501,15 @@ def test_race_widget_takes_your_own_function():
     w = race(lambda x, y: x**2 + 5 * (y - 0.5) ** 2, lr=0.05, steps=10, xlim=(-2, 2))
     assert w.surface.value == "<lambda>" and is_png(w.image.value)
     assert "<lambda>" in w.caption_box.value or "&lt;lambda&gt;" in w.caption_box.value
+
+
+def test_a_new_result_redraws_the_race_layer_but_keeps_the_surface_pixels(small_race):
+    w = small_race
+    picture_ = w.picture
+    layers, races = picture_.surface_layers, picture_.full_draws
+    before = picture(w)
+    w.lr_sliders["SGD"].value = 0.05
+    assert picture_.full_draws == races + 1 and picture_.surface_layers == layers
+    assert picture(w) != before
+    w.surface.value = "saddle"
+    assert picture_.surface_layers == layers + 1

@@ -76,10 +76,14 @@ class RacePicture:
             )
         self._drawn_key = None
         self._layout_key = None
+        self._surface_pixels = None
+        self._race_artists = []
+        self._loss_structure = None
         self._surface = None
         self._background = None
         self._moving = []
-        self.full_draws = 0
+        self.full_draws = 0  # race layers drawn (one per new result)
+        self.surface_layers = 0  # surface layers drawn (one per surface or layout)
         self.frames = 0
 
     def _rc(self):
@@ -107,76 +111,131 @@ class RacePicture:
     # ------------------------------------------------------------------ what stays still
 
     def _draw_still(self, model, result, log_scale):
+        """Draw what does not depend on t, in two layers kept as pixels.
+
+        The surface layer (contours, axes of the left panel) changes only with the surface;
+        the race layer (paths, the loss panel) with every new result. Redrawing only the
+        race layer on top of the kept surface pixels saves most of the time of a redraw.
+        """
         self.full_draws += 1
         surface = result.surface
-        ax, lx = self.contour_axes, self.loss_axes
         if surface is not self._surface:
             self._draw_surface(surface)
-        for artist in list(ax.lines) + list(ax.texts) + list(ax.collections[self._n_contour :]):
-            artist.remove()
-        lx.clear()
-        ax.plot(*result.start, "o", ms=9, mfc="white", mec="black", mew=1.5, zorder=5)
-        for mx, my in surface.minima:
-            ax.plot(mx, my, "*", ms=14, mfc="white", mec="black", mew=1.2, zorder=5)
-        floor = _loss_floor(surface, result.runs)
+        for artist in self._race_artists:
+            try:
+                artist.remove()
+            except (NotImplementedError, ValueError):
+                pass  # already gone: its axes were cleared
+        self._race_artists = []
+        self._build_loss_panel(result, log_scale)
+        still = self._build_race_artists(model, result)
+        layout_key = (surface, log_scale, tuple(run.label for run in result.runs))
+        if layout_key != self._layout_key:
+            # Constrained layout finds margins that fit the labels, but it costs as much as
+            # drawing; new paths on the same surface keep the positions it found.
+            self.figure.set_layout_engine("constrained")
+            self.figure.get_layout_engine().execute(self.figure)
+            self.figure.set_layout_engine("none")
+            self._layout_key = layout_key
+            self._surface_pixels = None
+        if self._surface_pixels is None:
+            self.surface_layers += 1
+            self.loss_axes.set_visible(False)
+            self.canvas.draw()  # artists marked animated (the race's) are left out
+            self._surface_pixels = self.canvas.copy_from_bbox(self.figure.bbox)
+            self.loss_axes.set_visible(True)
+        else:
+            self.canvas.restore_region(self._surface_pixels)
+        for artist in still:
+            self.contour_axes.draw_artist(artist)
+        self.figure.draw_artist(self.loss_axes)
+        self._background = self.canvas.copy_from_bbox(self.figure.bbox)
+
+    def _on_contour_axes(self, artist):
+        """Register an artist of the race layer (drawn by hand, removed on the next race)."""
+        artist.set_animated(True)
+        self._race_artists.append(artist)
+        return artist
+
+    def _build_race_artists(self, model, result):
+        """The race's marks on the contour panel; returns those that do not move with t."""
+        ax, mark = self.contour_axes, self._on_contour_axes
+        still = []
         self._moving = []
         for run in result.runs:
             colour, marker = look(run.runner.key)
             dash = DASHES[run.runner.dash]
             # the whole path, faint; the path up to step t is drawn on top, per frame
-            ax.plot(*run.positions.T, dash, color=colour, lw=1.2, alpha=0.35, zorder=3)
+            still.append(mark(ax.plot(*run.positions.T, dash, color=colour, lw=1.2, alpha=0.35)[0]))
             if run.diverged_at is not None:
                 last = run.positions[run.diverged_at - 1]
-                ax.plot(*last, "x", color=colour, ms=12, mew=3, zorder=6)
-            steps = np.arange(len(run.losses))
+                still.append(mark(ax.plot(*last, "x", color=colour, ms=12, mew=3)[0]))
+            moving = _RunArtists(ax, self.loss_axes, colour, marker, run.runner.dash)
+            for artist in (moving.path, moving.now, moving.arrow, moving.loss_now):
+                mark(artist)
+            self._moving.append(moving)
+        start = ax.plot(*result.start, "o", ms=9, mfc="white", mec="black", mew=1.5)[0]
+        still.append(mark(start))  # after the paths: drawn on top of them
+        note = self._threshold_note(model, result)
+        if note is not None:
+            still.append(mark(note))
+        self._step_text = mark(ax.text(
+            0.02, 0.97, "", transform=ax.transAxes, va="top",
+            bbox={"boxstyle": "round", "fc": "white", "ec": "0.6", "alpha": 0.9},
+        ))  # fmt: skip
+        return still
+
+    def _build_loss_panel(self, result, log_scale):
+        """Loss against step. Lines, labels and ticks are reused while the set of runs stays
+        the same: making new axes content costs more than the rest of a redraw."""
+        lx, surface = self.loss_axes, result.surface
+        floor = _loss_floor(surface, result.runs) if log_scale else 0.0
+        curves = [run.losses - floor for run in result.runs]
+        structure = (surface, log_scale, tuple((r.runner.key, r.runner.dash) for r in result.runs))
+        if structure != self._loss_structure:
+            lx.clear()
+            self._loss_lines = [
+                lx.plot([], [], DASHES[run.runner.dash], color=look(run.runner.key)[0],
+                        lw=WIDTHS[run.runner.dash] * 0.6, label=run.label)[0]
+                for run in result.runs
+            ]  # fmt: skip
+            self._step_line = lx.axvline(0, color="black", lw=1, animated=True)
+            self._floor_note = lx.text(0.02, 0.02, "", transform=lx.transAxes,
+                                       fontsize="small", color="0.3")  # fmt: skip
+            lx.set_xlabel("step")
+            if log_scale:
+                lx.set_yscale("log")
+                known = surface.min_value is not None
+                lx.set_ylabel("loss − min f" if known else "loss − lowest loss seen")
+            else:
+                lx.set_ylabel("loss f(p)")
+            lx.grid(True, alpha=0.3)
+            self._legend = lx.legend(loc="upper right")
+            self._loss_structure = structure
+        for line, text, run, values in zip(
+            self._loss_lines, self._legend.get_texts(), result.runs, curves
+        ):
+            line.set_data(np.arange(len(values)), values)
             label = f"{run.label}  (lr={run.lr:.3g})"
             if run.diverged_at is not None:
                 label += f", diverged at step {run.diverged_at}"
-            values = run.losses - floor if log_scale else run.losses
-            lx.plot(steps, values, dash, color=colour, lw=WIDTHS[run.runner.dash] * 0.6,
-                    label=label)  # fmt: skip
-            self._moving.append(_RunArtists(ax, lx, colour, marker, run.runner.dash))
-        self._step_line = lx.axvline(0, color="black", lw=1, animated=True)
-        self._step_text = ax.text(
-            0.02, 0.97, "", transform=ax.transAxes, va="top", animated=True,
-            bbox={"boxstyle": "round", "fc": "white", "ec": "0.6", "alpha": 0.9},
-        )  # fmt: skip
-        self._threshold_note(model, result)
-        ax.set_xlim(surface.xlim)
-        ax.set_ylim(surface.ylim)
-        ax.set_title(surface.formula)
-        lx.set_xlabel("step")
+            text.set_text(label)
+        finite = np.concatenate([c[np.isfinite(c)] for c in curves])
         if log_scale:
-            lx.set_yscale("log")
-            known = surface.min_value is not None
-            lx.set_ylabel("loss − min f" if known else "loss − lowest loss seen")
-        else:
-            lx.set_ylabel("loss f(p)")
-        lx.set_xlim(0, max(1, result.steps))
-        lx.set_title(f"{result.steps} steps each, same start")
-        lx.grid(True, alpha=0.3)
-        if log_scale:
-            curves = [run.losses - floor for run in result.runs]
             _log_ticks(lx, curves)
-            if min(np.nanmin(c) if np.isfinite(c).any() else np.inf for c in curves) < 1e-11:
-                lx.text(0.02, 0.02, "bottom line: loss = min f to float32 precision",
-                        transform=lx.transAxes, fontsize="small", color="0.3")  # fmt: skip
-        lx.legend(loc="upper right")
-        self._draw_figure((surface, log_scale, tuple(run.label for run in result.runs)))
-        self._background = self.canvas.copy_from_bbox(self.figure.bbox)
-
-    def _draw_figure(self, layout_key):
-        """canvas.draw(), placing the panels anew only when the picture's structure changed.
-
-        Constrained layout finds margins that fit the labels, but it costs as much as the
-        drawing itself; new paths on the same surface keep the same layout.
-        """
-        if layout_key != self._layout_key:
-            self.figure.set_layout_engine("constrained")
-            self.figure.get_layout_engine().execute(self.figure)
-            self.figure.set_layout_engine("none")  # keep the positions it found
-            self._layout_key = layout_key
-        self.canvas.draw()
+            tiny = len(finite) > 0 and finite.min() < 1e-11
+            self._floor_note.set_text(
+                "bottom line: loss = min f to float32 precision" if tiny else ""
+            )
+            finite = finite[finite > 0]
+        if len(finite):
+            low, high = finite.min(), finite.max()
+            if log_scale:
+                lx.set_ylim(low / 2, high * 2)
+            else:
+                pad = 0.05 * (high - low) + 1e-9
+                lx.set_ylim(low - pad, high + pad)
+        lx.set_xlim(0, max(1, result.steps))
 
     def _draw_surface(self, surface):
         ax = self.contour_axes
@@ -186,18 +245,24 @@ class RacePicture:
         ax.contourf(X, Y, Z, levels=levels, cmap="Greys", vmin=levels[0],
                     vmax=levels[-1] + 2.5 * (levels[-1] - levels[0]), zorder=0)  # fmt: skip
         ax.contour(X, Y, Z, levels=levels, colors="0.55", linewidths=0.5, zorder=1)
+        for mx, my in surface.minima:
+            ax.plot(mx, my, "*", ms=14, mfc="white", mec="black", mew=1.2)
+        ax.set_xlim(surface.xlim)
+        ax.set_ylim(surface.ylim)
+        ax.set_title(surface.formula)
         ax.set_aspect("equal", adjustable="box")
         ax.set_xlabel("x")
         ax.set_ylabel("y")
-        self._n_contour = len(ax.collections)
         self._surface = surface
+        self._surface_pixels = None
+        self._race_artists = []  # ax.clear() took them off already
 
     def _threshold_note(self, model, result):
         threshold = model.divergence_threshold()
         uses_gd = any(run.optimizer_name == "SGD" for run in result.runs)
         if threshold is None or not uses_gd:
-            return
-        self.contour_axes.text(
+            return None
+        return self.contour_axes.text(
             0.98, 0.03, f"GD diverges for lr > 2/λ_max = {threshold:.3g}",
             transform=self.contour_axes.transAxes, ha="right", va="bottom",
             bbox={"boxstyle": "round", "fc": "white", "ec": "0.6", "alpha": 0.9},
