@@ -52,30 +52,37 @@ class Clock:
         self.seconds = time.perf_counter() - self.start
 
 
-# ----------------------------------------------------------------------------- minitensor
+# ----------------------------------------------------------------------------- workloads
+# One piece of code for both libraries: minitensor's API is PyTorch's, so `lib` is either
+# `minitensor` or `torch`.
 
 
-def minitensor_training(device, sizes, batch, steps, budget=None):
-    """(seconds for `steps` steps, steps actually run, last loss) on `device`."""
-    mt.manual_seed(0)
+def synchronizer(lib, device):
+    return lib.cuda.synchronize if device == "cuda" else (lambda: None)
+
+
+def training(lib, device, sizes, batch, steps, budget=None):
+    """(seconds for `steps` steps, steps actually timed, last loss) on `device`."""
+    lib.manual_seed(0)
     layers = []
     for n_in, n_out in zip(sizes[:-1], sizes[1:]):
-        layers += [mt.nn.Linear(n_in, n_out), mt.nn.ReLU()]
-    model = mt.nn.Sequential(*layers[:-1]).to(device)
-    optimizer = mt.optim.Adam(model.parameters(), lr=1e-3)
-    x, y = random_batch(sizes, batch)
-    x, y = mt.tensor(x, device=device), mt.tensor(y, device=device)
+        layers += [lib.nn.Linear(n_in, n_out), lib.nn.ReLU()]
+    model = lib.nn.Sequential(*layers[:-1]).to(device)
+    optimizer = lib.optim.Adam(model.parameters(), lr=1e-3)
+    rng = np.random.default_rng(0)
+    x = lib.tensor(rng.standard_normal((batch, sizes[0]), dtype=np.float32), device=device)
+    y = lib.tensor(rng.integers(0, sizes[-1], batch), device=device)
 
     def step():
         optimizer.zero_grad()
-        loss = mt.nn.functional.cross_entropy(model(x), y)
+        loss = lib.nn.functional.cross_entropy(model(x), y)
         loss.backward()
         optimizer.step()
         return loss
 
     step()  # warm-up: CuPy compiles its kernels on first use
     done = 0
-    with Clock(mt.cuda.synchronize if device == "cuda" else lambda: None) as clock:
+    with Clock(synchronizer(lib, device)) as clock:
         while done < steps:
             loss = step()
             done += 1
@@ -84,27 +91,18 @@ def minitensor_training(device, sizes, batch, steps, budget=None):
     return clock.seconds * steps / done, done, loss.item()
 
 
-def minitensor_matmul(device, n):
+def matmul(lib, device, n):
+    """Seconds for one n x n float32 matrix product, best of 3."""
     rng = np.random.default_rng(1)
-    a = mt.tensor(rng.standard_normal((n, n), dtype=np.float32), device=device)
-    b = mt.tensor(rng.standard_normal((n, n), dtype=np.float32), device=device)
-    sync = mt.cuda.synchronize if device == "cuda" else lambda: None
+    a = lib.tensor(rng.standard_normal((n, n), dtype=np.float32), device=device)
+    b = lib.tensor(rng.standard_normal((n, n), dtype=np.float32), device=device)
     a @ b  # warm-up (cuBLAS handle, kernels)
     best = float("inf")
     for _ in range(3):
-        with Clock(sync) as clock:
+        with Clock(synchronizer(lib, device)) as clock:
             a @ b
         best = min(best, clock.seconds)
     return best
-
-
-def random_batch(sizes, batch):
-    rng = np.random.default_rng(0)
-    x = rng.standard_normal((batch, sizes[0]), dtype=np.float32)
-    return x, rng.integers(0, sizes[-1], batch)
-
-
-# ----------------------------------------------------------------------------- PyTorch
 
 
 def torch_cuda_or_reason():
@@ -116,43 +114,6 @@ def torch_cuda_or_reason():
     if not torch.cuda.is_available():
         return None, f"PyTorch {torch.__version__} is installed but cannot use CUDA"
     return torch, None
-
-
-def torch_training(torch, sizes, batch, steps):
-    torch.manual_seed(0)
-    layers = []
-    for n_in, n_out in zip(sizes[:-1], sizes[1:]):
-        layers += [torch.nn.Linear(n_in, n_out), torch.nn.ReLU()]
-    model = torch.nn.Sequential(*layers[:-1]).cuda()
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
-    x, y = random_batch(sizes, batch)
-    x, y = torch.from_numpy(x).cuda(), torch.from_numpy(y).cuda()
-
-    def step():
-        optimizer.zero_grad()
-        loss = torch.nn.functional.cross_entropy(model(x), y)
-        loss.backward()
-        optimizer.step()
-        return loss
-
-    step()
-    with Clock(torch.cuda.synchronize) as clock:
-        for _ in range(steps):
-            loss = step()
-    return clock.seconds, loss.item()
-
-
-def torch_matmul(torch, n):
-    rng = np.random.default_rng(1)
-    a = torch.from_numpy(rng.standard_normal((n, n), dtype=np.float32)).cuda()
-    b = torch.from_numpy(rng.standard_normal((n, n), dtype=np.float32)).cuda()
-    a @ b
-    best = float("inf")
-    for _ in range(3):
-        with Clock(torch.cuda.synchronize) as clock:
-            a @ b
-        best = min(best, clock.seconds)
-    return best
 
 
 # ----------------------------------------------------------------------------- report
@@ -180,34 +141,30 @@ def run(small=False, standin=False):
     torch, torch_reason = torch_cuda_or_reason()
     print("\n".join(describe_machine(gpu_reason)), flush=True)
     mlp = "MLP " + "-".join(map(str, sizes["sizes"]))
-    training = f"{mlp}, Adam, batch {sizes['batch']}, {sizes['steps']} steps"
-    matmul = f"matmul {sizes['matmul']}x{sizes['matmul']} float32"
+    training_name = f"{mlp}, Adam, batch {sizes['batch']}, {sizes['steps']} steps"
+    matmul_name = f"matmul {sizes['matmul']}x{sizes['matmul']} float32"
+    standin_note = " (stand-in)" if standin else ""
     rows, losses = [], {}
 
-    print(f"\n{training}", flush=True)
-    seconds, done, losses["minitensor cpu"] = minitensor_training(
-        "cpu", sizes["sizes"], sizes["batch"], sizes["steps"], budget=CPU_BUDGET_SECONDS
-    )
+    print(f"\n{training_name}", flush=True)
+    shape = (sizes["sizes"], sizes["batch"], sizes["steps"])
+    seconds, done, losses["minitensor cpu"] = training(mt, "cpu", *shape, CPU_BUDGET_SECONDS)
     note = "" if done == sizes["steps"] else f" (timed {done} steps, scaled)"
-    rows.append((training, "minitensor cpu", seconds, note))
+    rows.append((training_name, "minitensor cpu", seconds, note))
     if gpu_reason is None:
-        seconds, _, losses["minitensor cuda"] = minitensor_training(
-            "cuda", sizes["sizes"], sizes["batch"], sizes["steps"]
-        )
-        rows.append((training, "minitensor cuda", seconds, " (stand-in)" if standin else ""))
+        seconds, _, losses["minitensor cuda"] = training(mt, "cuda", *shape)
+        rows.append((training_name, "minitensor cuda", seconds, standin_note))
     if torch is not None:
-        seconds, losses["torch cuda"] = torch_training(
-            torch, sizes["sizes"], sizes["batch"], sizes["steps"]
-        )
-        rows.append((training, "torch cuda", seconds, ""))
+        seconds, _, losses["torch cuda"] = training(torch, "cuda", *shape)
+        rows.append((training_name, "torch cuda", seconds, ""))
 
-    print(f"{matmul}", flush=True)
-    rows.append((matmul, "minitensor cpu", minitensor_matmul("cpu", sizes["matmul"]), ""))
+    print(matmul_name, flush=True)
+    rows.append((matmul_name, "minitensor cpu", matmul(mt, "cpu", sizes["matmul"]), ""))
     if gpu_reason is None:
-        seconds = minitensor_matmul("cuda", sizes["matmul"])
-        rows.append((matmul, "minitensor cuda", seconds, " (stand-in)" if standin else ""))
+        seconds = matmul(mt, "cuda", sizes["matmul"])
+        rows.append((matmul_name, "minitensor cuda", seconds, standin_note))
     if torch is not None:
-        rows.append((matmul, "torch cuda", torch_matmul(torch, sizes["matmul"]), ""))
+        rows.append((matmul_name, "torch cuda", matmul(torch, "cuda", sizes["matmul"]), ""))
 
     print("\n" + summary(rows, losses, gpu_reason, torch_reason, standin))
     print(f"\ntotal wall time {time.perf_counter() - started:.1f} s")
