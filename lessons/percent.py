@@ -116,8 +116,11 @@ def read_cells(text, name="<source>"):
 
 def _check_exercises(cells, name):
     """Every exercise has a solution cell with markers, followed later by its check cell."""
-    order = [(c.metadata["lesson"]["exercise"], c.metadata["lesson"]["role"], c) for c in cells
-             if "lesson" in c.metadata]  # fmt: skip
+    order = [
+        (c.metadata["lesson"]["exercise"], c.metadata["lesson"]["role"], c)
+        for c in cells
+        if "lesson" in c.metadata
+    ]
     exercises = dict.fromkeys(exercise for exercise, _, _ in order)
     for exercise in exercises:
         roles = [role for ex, role, _ in order if ex == exercise]

@@ -28,8 +28,13 @@ def check_ex1(predicted_shape):
 
 
 # A small table with columns on very different scales, so a mistake is easy to see.
-_TABLE = [[1.0, 10.0, 100.0], [2.0, 30.0, 300.0], [3.0, 20.0, 100.0], [4.0, 60.0, 500.0],
-          [5.0, 30.0, 200.0]]  # fmt: skip
+_TABLE = [
+    [1.0, 10.0, 100.0],
+    [2.0, 30.0, 300.0],
+    [3.0, 20.0, 100.0],
+    [4.0, 60.0, 500.0],
+    [5.0, 30.0, 200.0],
+]
 
 
 def _standardized_ok(result, x):

@@ -22,11 +22,18 @@ def check_ex1(predicted_grad):
         return
     what = f"you predicted {prediction:g}; a.grad is {actual:g}"
     if close(prediction, 1.0):
-        fail("ex1", f"{what}: every use of a value sends it a gradient, and they add up",
-             "b = a + a uses a twice, so db/da = 2.", "dc/db = 2 as well; multiply.")  # fmt: skip
+        fail(
+            "ex1",
+            f"{what}: every use of a value sends it a gradient, and they add up",
+            "b = a + a uses a twice, so db/da = 2.",
+            "dc/db = 2 as well; multiply.",
+        )
     if close(prediction, 2.0):
-        fail("ex1", f"{what}: counted the two uses once, but there are two levels",
-             "db/da = 2 and dc/db = 2; the chain rule multiplies them.")  # fmt: skip
+        fail(
+            "ex1",
+            f"{what}: counted the two uses once, but there are two levels",
+            "db/da = 2 and dc/db = 2; the chain rule multiplies them.",
+        )
     fail("ex1", what, "dc/da = dc/db * db/da, and each is a sum over the two uses.")
 
 
@@ -118,8 +125,11 @@ def check_ex2(topological_order):
         root.backward()
         for leaf in leaves:
             if not close(grads[leaf], leaf.grad.tolist()):
-                fail("ex2", f"on the graph of {name}: backward in your order gave "
-                     f"{grads[leaf]}, the engine gives {leaf.grad.tolist()}")  # fmt: skip
+                fail(
+                    "ex2",
+                    f"on the graph of {name}: backward in your order gave "
+                    f"{grads[leaf]}, the engine gives {leaf.grad.tolist()}",
+                )
     passed("ex2", "a valid topological order on all three graphs, and backward along it agrees")
 
 
@@ -182,30 +192,43 @@ def check_ex3(vjp):
             errors={"only for scalar": "pass v as the gradient: y.backward(gradient=v)."},
         )
         if x.requires_grad:
-            fail("ex3", "vjp() switched on requires_grad on the caller's x; leave x as it was",
-                 "work on x.detach().requires_grad_(), a new leaf with x's numbers.")  # fmt: skip
+            fail(
+                "ex3",
+                "vjp() switched on requires_grad on the caller's x; leave x as it was",
+                "work on x.detach().requires_grad_(), a new leaf with x's numbers.",
+            )
         if not isinstance(result, mt.Tensor):
             fail("ex3", f"vjp() returned {result!r}; return a tensor shaped like x")
         got = np.array(result.tolist())
         J = _jacobian(f, x)
         expected = np.array(v_values) @ J
         if got.shape != expected.shape:
-            fail("ex3", f"for {name}, vjp() returned shape {got.shape}; x has shape "
-                 f"{expected.shape}")  # fmt: skip
+            fail(
+                "ex3", f"for {name}, vjp() returned shape {got.shape}; x has shape {expected.shape}"
+            )
         if close(got, expected, tolerance=1e-3):
             again = attempt("ex3", vjp, f, x, v)
             if not close(again.tolist(), expected, tolerance=1e-3):
-                fail("ex3", f"calling vjp() a second time with the same x returned "
-                     f"{again.tolist()} instead of {expected.tolist()}: gradients accumulated",
-                     "make a fresh leaf inside vjp() each time.")  # fmt: skip
+                fail(
+                    "ex3",
+                    f"calling vjp() a second time with the same x returned "
+                    f"{again.tolist()} instead of {expected.tolist()}: gradients accumulated",
+                    "make a fresh leaf inside vjp() each time.",
+                )
             continue
         what = f"for {name} at x = {x_values}, v = {v_values}: vjp() returned {got.tolist()}; "
         what += f"vᵀ J = {np.round(expected, 4).tolist()}"
         if close(got, np.ones(len(v_values)) @ J, tolerance=1e-3):
-            fail("ex3", f"{what}. You returned onesᵀ J, the gradient of f(x).sum(): v is ignored",
-                 "call f(x).backward(gradient=v).")  # fmt: skip
+            fail(
+                "ex3",
+                f"{what}. You returned onesᵀ J, the gradient of f(x).sum(): v is ignored",
+                "call f(x).backward(gradient=v).",
+            )
         if J.shape[0] == J.shape[1] and close(got, J @ np.array(v_values), tolerance=1e-3):
-            fail("ex3", f"{what}. You returned J v, not vᵀ J",
-                 "backward weighs the rows of J (the outputs) by v.")  # fmt: skip
+            fail(
+                "ex3",
+                f"{what}. You returned J v, not vᵀ J",
+                "backward weighs the rows of J (the outputs) by v.",
+            )
         fail("ex3", what, "x.grad after f(x).backward(gradient=v) is vᵀ J.")
     passed("ex3", "vᵀ J right for a square and a 3 x 2 Jacobian, x left alone")

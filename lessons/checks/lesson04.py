@@ -142,12 +142,19 @@ def check_ex3(largest_stable_lr):
         return
     what = f"you answered {answer:g}; the threshold is {expected:g}"
     if close(answer, 2 / min(curvatures), tolerance=1e-3):
-        fail("ex3", f"{what}: along p₁ (λ = 1) lr up to 2 would be fine, but along p₀ it is not",
-             "the direction with the largest curvature, λ = 4, decides.")  # fmt: skip
+        fail(
+            "ex3",
+            f"{what}: along p₁ (λ = 1) lr up to 2 would be fine, but along p₀ it is not",
+            "the direction with the largest curvature, λ = 4, decides.",
+        )
     if close(answer, 1 / max(curvatures), tolerance=1e-3):
-        fail("ex3", f"{what}: at lr = 1/λ = 0.25 one step lands exactly on the minimum along "
-             "p₀ (the fastest rate), but larger steps still converge, overshooting less and "
-             "less", "the limit is where the factor |1 - lr λ| reaches 1.")  # fmt: skip
+        fail(
+            "ex3",
+            f"{what}: at lr = 1/λ = 0.25 one step lands exactly on the minimum along "
+            "p₀ (the fastest rate), but larger steps still converge, overshooting less and "
+            "less",
+            "the limit is where the factor |1 - lr λ| reaches 1.",
+        )
     fail(
         "ex3",
         what,
