@@ -227,6 +227,19 @@ for factor in [0.95, 1.05]:
 # Momentum moves the threshold to `2 (1 + β) / λ_max`, and Adam rescales each direction
 # by itself: lesson 6 races them on this same bowl.
 #
+# ## Try it: the optimizer race
+#
+# The race widget runs the real `mt.optim.SGD` on the same bowl, `½ (x² + 10 y²)`. Drag
+# the SGD learning rate across 0.2 and watch the path start to zigzag outwards; the Play
+# button and the step slider replay the run.
+
+# %% minitensor-only
+# minitensor only: the optimizer race widget
+from widgets import race
+
+race("quadratic", optimizers=("SGD",), lr={"SGD": 0.19}, steps=40)
+
+# %% [markdown]
 # ## Read the source
 #
 # - `minitensor/functional.py`, `_inplace`: where an in-place op on a leaf that requires
