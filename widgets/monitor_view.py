@@ -22,7 +22,6 @@ Read next: monitor_model.py (the numbers and the redraw schedule).
 
 import base64
 import html
-import io
 import time
 
 import ipywidgets as ipw
@@ -31,10 +30,10 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import LogFormatterSciNotation, LogLocator, NullLocator
-from PIL import Image
 
 from . import style as styles
 from .monitor_model import MonitorModel
+from .png import png_bytes
 from .style import OKABE_ITO
 
 
@@ -151,11 +150,7 @@ class TrainingMonitor(ipw.VBox):
         if model.has_metric():
             self._show_metric(steps)
         self._figure.canvas.draw()
-        rgba = np.asarray(self._figure.canvas.buffer_rgba())
-        buffer = io.BytesIO()
-        # compress_level=1: a few times faster than the default, the file a little larger
-        Image.fromarray(rgba[..., :3]).save(buffer, format="PNG", compress_level=1)
-        return buffer.getvalue()
+        return png_bytes(self._figure.canvas)
 
     def _make_figure(self):
         """The figure and its artists, made once; redraws only change their data."""

@@ -17,15 +17,13 @@ picture reads in greyscale and for colour-blind viewers.
 Read next: race_view.py (the widget around this picture).
 """
 
-import io
-
 import matplotlib as mpl
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import LogFormatterSciNotation, LogLocator, NullLocator
-from PIL import Image
 
+from .png import png_bytes
 from .style import OKABE_ITO
 
 # runner key -> (colour, marker). Yellow is left out: it vanishes on white.
@@ -68,8 +66,9 @@ class RacePicture:
 
     def __init__(self, font_scale=1.0, size=(11.0, 4.4), dpi=80):
         self.font_scale = font_scale
+        grow = max(1.0, font_scale**0.5)  # bigger text needs some more room, not all of it
         with mpl.rc_context(self._rc()):
-            self.figure = Figure(figsize=size, dpi=dpi)
+            self.figure = Figure(figsize=(size[0] * grow, size[1] * grow), dpi=dpi)
             self.canvas = FigureCanvasAgg(self.figure)
             self.contour_axes, self.loss_axes = self.figure.subplots(
                 1, 2, gridspec_kw={"width_ratios": [1.15, 1]}
@@ -179,10 +178,10 @@ class RacePicture:
         note = self._threshold_note(model, result)
         if note is not None:
             still.append(mark(note))
-        self._step_text = mark(ax.text(
-            0.02, 0.97, "", transform=ax.transAxes, va="top",
-            bbox={"boxstyle": "round", "fc": "white", "ec": "0.6", "alpha": 0.9},
-        ))  # fmt: skip
+        # above the loss panel: inside the contour panel it could hide a start or a minimum
+        lx = self.loss_axes
+        self._step_text = mark(lx.text(0.0, 1.02, "", transform=lx.transAxes, ha="left",
+                                       va="bottom", weight="bold"))  # fmt: skip
         return still
 
     def _build_loss_panel(self, result, log_scale):
@@ -224,9 +223,9 @@ class RacePicture:
         if log_scale:
             _log_ticks(lx, curves)
             tiny = len(finite) > 0 and finite.min() < 1e-11
-            self._floor_note.set_text(
-                "bottom line: loss = min f to float32 precision" if tiny else ""
-            )
+            known = surface.min_value is not None
+            note = "loss = min f to float32 precision" if known else "the lowest loss seen"
+            self._floor_note.set_text(f"bottom line: {note}" if tiny else "")
             finite = finite[finite > 0]
         if len(finite):
             low, high = finite.min(), finite.max()
@@ -242,14 +241,14 @@ class RacePicture:
         ax.clear()
         X, Y, Z = surface.grid()
         levels = contour_levels(Z)
-        ax.contourf(X, Y, Z, levels=levels, cmap="Greys", vmin=levels[0],
-                    vmax=levels[-1] + 2.5 * (levels[-1] - levels[0]), zorder=0)  # fmt: skip
-        ax.contour(X, Y, Z, levels=levels, colors="0.55", linewidths=0.5, zorder=1)
+        # lines only: a grey fill would not survive the 256-colour PNG (png.py), and the
+        # quantile levels already show where the surface is flat and where it is steep
+        ax.contour(X, Y, Z, levels=levels, colors="0.6", linewidths=0.6)
         for mx, my in surface.minima:
             ax.plot(mx, my, "*", ms=14, mfc="white", mec="black", mew=1.2)
         ax.set_xlim(surface.xlim)
         ax.set_ylim(surface.ylim)
-        ax.set_title(surface.formula)
+        ax.set_title(surface.formula, loc="left")
         ax.set_aspect("equal", adjustable="box")
         ax.set_xlabel("x")
         ax.set_ylabel("y")
@@ -283,11 +282,7 @@ class RacePicture:
             self.figure.draw_artist(artist)
 
     def _png(self):
-        rgba = np.asarray(self.canvas.buffer_rgba())
-        buffer = io.BytesIO()
-        # compress_level=1: a few times faster than the default, files a little larger
-        Image.fromarray(rgba[..., :3]).save(buffer, format="PNG", compress_level=1)
-        return buffer.getvalue()
+        return png_bytes(self.canvas)
 
 
 class _RunArtists:

@@ -272,7 +272,7 @@ def _builtin_surfaces():
         ),
         "noisy_bowl": Surface(
             "noisy_bowl",
-            "f(x, y) = ½(x² + y²), gradients from ½|p − ξ|², ξ ~ N(0, I)",
+            "f = ½(x² + y²), noisy gradients p − ξ",
             _bowl,
             xlim=(-4, 4),
             ylim=(-4, 4),
@@ -282,7 +282,8 @@ def _builtin_surfaces():
             min_value=0.0,
             hessian_eigenvalues=(1.0, 1.0),
             noise_std=1.0,
-            description="a round bowl seen through noisy (stochastic) gradients",
+            description="a round bowl seen through noisy gradients: each step differentiates "
+            "½|p − ξ|² for a fresh sample ξ ~ N(0, I)",
         ),
     }
 
