@@ -471,8 +471,13 @@ def var(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 
 def std(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    """sqrt(var). Built from var and sqrt, so its grad_fn is SqrtBackward0 (PyTorch: Std)."""
-    return sqrt(var(x, dim, unbiased, keepdim, correction=correction))
+    """The standard deviation sqrt(var), with Bessel's correction by default, as PyTorch."""
+    return ops.Std.apply(
+        _float(x),
+        dims=_dims(dim, x.ndim),
+        correction=_correction(unbiased, correction),
+        keepdim=keepdim,
+    )
 
 
 class _ValuesIndices(collections.namedtuple("values_indices", ["values", "indices"])):
@@ -732,32 +737,54 @@ def stack(tensors, dim=0):
 def _normalise_index(x, index):
     """Turn a Python index into one the array library takes, and name its kind.
 
-    Returns (index tuple, kind) where kind is PyTorch's node name: SelectBackward0 for
-    integers only, SliceBackward0 for slices, IndexBackward0 when arrays (advanced indexing,
-    which can read one position several times) are involved.
+    Returns (index tuple, kind) where kind is PyTorch's node name: IndexBackward0 when
+    arrays (advanced indexing, which can read one position several times) are involved,
+    else the name of the last step of basic indexing (see `_basic_kind`).
     """
     parts = index if isinstance(index, tuple) else (index,)
-    normalised, advanced, only_ints = [], False, True
+    normalised, advanced = [], False
     for part in parts:
         if isinstance(part, Tensor):
             if part.device is not x.device:
                 part = x.device.backend.asarray(part.device.backend.to_numpy(part._data))
             else:
                 part = part._data
-            advanced, only_ints = True, False
+            advanced = True
         elif isinstance(part, (list, np.ndarray)):
             host = np.asarray(part)
             part = x.device.backend.asarray(host, dtypes.from_numpy_dtype(host.dtype))
-            advanced, only_ints = True, False
+            advanced = True
         elif isinstance(part, builtins.bool):
             raise IndexError("indexing with a Python bool is not supported; use a bool tensor")
-        elif not isinstance(part, (builtins.int, np.integer)):
-            only_ints = False
         normalised.append(part)
+    kind = "IndexBackward0" if advanced else _basic_kind(tuple(x.shape), normalised)
     if not builtins.any(p is Ellipsis for p in normalised):
         normalised.append(Ellipsis)  # the array API wants every axis accounted for
-    kind = "IndexBackward0" if advanced else ("SelectBackward0" if only_ints else "SliceBackward0")
     return tuple(normalised), kind
+
+
+def _basic_kind(shape, parts):
+    """PyTorch's node for basic indexing: the last step that changed anything.
+
+    PyTorch applies the parts left to right: x[:, 0] ends with a select (SelectBackward0),
+    x[0, 1:] with a slice (SliceBackward0), x[0, None] with an unsqueeze. A full slice or
+    `...` changes nothing, so x[...] is an alias (AliasBackward0).
+    """
+    consumed = builtins.sum(1 for p in parts if p is not None and p is not Ellipsis)
+    kind, dim = "AliasBackward0", 0
+    for part in parts:
+        if part is Ellipsis:
+            dim += len(shape) - consumed
+            continue
+        if part is None:
+            kind = "UnsqueezeBackward0"
+            continue
+        if not isinstance(part, slice):
+            kind = "SelectBackward0"
+        elif dim < len(shape) and part.indices(shape[dim]) != (0, shape[dim], 1):
+            kind = "SliceBackward0"
+        dim += 1
+    return kind
 
 
 def _index_error(x, error):

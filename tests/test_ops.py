@@ -216,18 +216,20 @@ def _prod(draw):
 
 
 @st.composite
-def _var(draw):
-    x = draw(S.arrays(draw(S.shapes(min_dims=1, min_side=2))))  # n > correction
+def _var(draw, method):
+    # n > correction; distinct values, so std (a square root) is not at 0, where its
+    # derivative is infinite
+    x = draw(S.distinct(draw(S.shapes(min_dims=1, min_side=2))))
     dim = draw(S.dims(x.ndim))
     keepdim = draw(st.booleans())
     correction = draw(st.sampled_from([0, 1]))
     axis = S.normalised_axes(dim, x.ndim)
 
     def fn(t):
-        return t.var(dim, keepdim=keepdim, correction=correction)
+        return getattr(t, method)(dim, keepdim=keepdim, correction=correction)
 
     def ref(a):
-        return np.var(a, axis=axis, keepdims=keepdim, ddof=correction)
+        return getattr(np, method)(a, axis=axis, keepdims=keepdim, ddof=correction)
 
     return _example([x], fn, ref)
 
@@ -432,7 +434,8 @@ CASES = {
     ops.Max: _reduction("max", "max", S.distinct, allow_tuple=False, min_side=1),
     ops.Min: _reduction("min", "min", S.distinct, allow_tuple=False, min_side=1),
     ops.Prod: _prod(),
-    ops.Var: _var(),
+    ops.Var: _var("var"),
+    ops.Std: _var("std"),
     ops.MatMul: _matmul(),
     ops.Reshape: _reshape(),
     ops.Unsqueeze: _unsqueeze(),

@@ -35,7 +35,7 @@ from .elementwise import (
     Zero,
 )
 from .linalg import MatMul
-from .reduction import Max, Mean, Min, Prod, Sum, Var
+from .reduction import Max, Mean, Min, Prod, Std, Sum, Var
 from .shape import (
     Cat,
     Expand,
@@ -54,7 +54,7 @@ from .softmax import LogSoftmax, Softmax
 PRIMITIVES = (
     Add, Sub, Mul, Div, Neg, Pow, PowTensor, Exp, Log, Sqrt, Sin, Cos, Tanh, Sigmoid, Relu,
     LeakyRelu, Abs, Clamp, Maximum, Minimum, Where, Clone, ToCopy, Fill, Zero, Copy, IndexPut,
-    Sum, Mean, Max, Min, Prod, Var, MatMul,
+    Sum, Mean, Max, Min, Prod, Var, Std, MatMul,
     Reshape, Unsqueeze, Squeeze, Permute, Transpose, T, Expand, Repeat, Index, Cat, Stack,
     Softmax, LogSoftmax,
 )  # fmt: skip

@@ -171,3 +171,25 @@ class Var(Op):
         (centred,) = self.saved
         grad = _restore_dims(self.xp, grad, self.dims, self.keepdim, centred.ndim)
         return grad * 2 * centred / self.divisor
+
+
+class Std(Var):
+    """out = sqrt(var) over `dims`, the standard deviation.
+
+    d out/d x[i] = d sqrt(v)/d v * d v/d x[i] = 1 / (2 out) * 2 (x[i] - mean) / (n - correction)
+                 = (x[i] - mean) / ((n - correction) * out).
+    """
+
+    __slots__ = ()
+    saves_output = True
+
+    def forward(self, x, *, dims, correction, keepdim):
+        out = self.xp.sqrt(super().forward(x, dims=dims, correction=correction, keepdim=keepdim))
+        self.saved = (self.saved[0], out)
+        return out
+
+    def backward(self, grad):
+        centred, out = self.saved
+        out = _restore_dims(self.xp, out, self.dims, self.keepdim, centred.ndim)
+        grad = _restore_dims(self.xp, grad, self.dims, self.keepdim, centred.ndim)
+        return grad * centred / (self.divisor * out)
