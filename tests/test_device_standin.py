@@ -125,6 +125,7 @@ def index_cases(draw):
         mask = np.asarray(draw(st.lists(st.booleans(), min_size=shape[0], max_size=shape[0])))
         return shape, (mask, Ellipsis)
     parts = []
+    length = draw(st.integers(1, 4))  # integer lists broadcast together: one length for all
     for size in shape:
         kind = draw(st.sampled_from(["int", "slice", "list", "none+slice"]))
         if kind == "int":
@@ -132,9 +133,8 @@ def index_cases(draw):
         elif kind == "slice":
             parts.append(slice(draw(st.integers(0, size - 1)), None, draw(st.integers(1, 2))))
         elif kind == "list":
-            parts.append(
-                np.asarray(draw(st.lists(st.integers(0, size - 1), min_size=1, max_size=4)))
-            )
+            column = st.lists(st.integers(0, size - 1), min_size=length, max_size=length)
+            parts.append(np.asarray(draw(column)))
         else:
             parts += [None, slice(None)]
     return shape, (*parts, Ellipsis)
