@@ -1003,6 +1003,8 @@ def to(x, *args, device=None, dtype=None, copy=False, non_blocking=False):
             device, dtype = arg.device, arg.dtype
         elif isinstance(arg, (str, backend.device)):
             device = arg
+        elif type(arg) is builtins.int:  # x.to(0): a CUDA ordinal, as in PyTorch
+            device = backend.device(arg)
         elif isinstance(arg, dtypes.dtype) or arg in (builtins.float, builtins.int, builtins.bool):
             dtype = arg
         else:

@@ -356,7 +356,8 @@ def test_to_cpu_and_back_keeps_numbers_and_dtype(cuda_device):
 
 def test_cuda_method_and_to_spellings(cuda_device):
     x = mt.tensor([1.0, 2.0])
-    for moved in (x.cuda(), x.cuda(0), x.cuda("cuda:0"), x.to("cuda"), x.to(mt.device("cuda"))):
+    spellings = (x.cuda(), x.cuda(0), x.cuda("cuda:0"), x.to("cuda"), x.to(0), x.to(mt.device(0)))
+    for moved in spellings:
         assert moved.device == mt.device("cuda:0")
     y = x.to("cuda", mt.float64)
     assert y.device.type == "cuda" and y.dtype is mt.float64
