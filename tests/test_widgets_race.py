@@ -500,7 +500,17 @@ def test_race_widget_takes_your_own_function():
 
     w = race(lambda x, y: x**2 + 5 * (y - 0.5) ** 2, lr=0.05, steps=10, xlim=(-2, 2))
     assert w.surface.value == "<lambda>" and is_png(w.image.value)
-    assert "<lambda>" in w.caption_box.value or "&lt;lambda&gt;" in w.caption_box.value
+    assert "&lt;lambda&gt;" in w.caption_box.value
+    mine = w.model.surface
+    w.surface.value = "rosenbrock"
+    w.surface.value = "<lambda>"  # back to your own function
+    assert w.model.surface is mine
+    assert w.messages.outputs == ()
+
+
+def test_plot_limits_are_only_for_your_own_function():
+    with pytest.raises(TypeError, match=r"\['xlim'\] only apply to your own function"):
+        RaceModel("rosenbrock", xlim=(-3, 3))
 
 
 def test_a_new_result_redraws_the_race_layer_but_keeps_the_surface_pixels(small_race):

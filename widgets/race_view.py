@@ -80,10 +80,12 @@ class OptimizerRace(ipw.VBox):
         self.compare = ipw.ToggleButtons(
             options=[(COMPARE_LABELS[c], c) for c in COMPARISONS], value=m.compare
         ).add_class("mt-race-compare")
-        surfaces = list(SURFACES)
+        self.surfaces = dict(SURFACES)
         if m.surface.name not in SURFACES:
-            surfaces.append(m.surface.name)  # your own function
-        self.surface = ipw.Dropdown(options=surfaces, value=m.surface.name, description="surface")
+            self.surfaces[m.surface.name] = m.surface  # your own function
+        self.surface = ipw.Dropdown(
+            options=list(self.surfaces), value=m.surface.name, description="surface"
+        )
         self.optimizer_toggles = {
             name: ipw.ToggleButton(value=name in m.optimizers, description=name).add_class(
                 "mt-race-optimizer"
@@ -201,7 +203,7 @@ class OptimizerRace(ipw.VBox):
         chosen = tuple(name for name, t in self.optimizer_toggles.items() if t.value)
         try:
             if change["owner"] is self.surface:
-                m.set(surface=self.surface.value)
+                m.set(surface=self.surfaces[self.surface.value])
             elif change["owner"] in self.optimizer_toggles.values() and not chosen:
                 change["owner"].value = True  # keep at least one optimizer in the race
                 self.messages.append_stdout("Keep at least one optimizer in the race.\n")
@@ -301,14 +303,21 @@ class OptimizerRace(ipw.VBox):
         return f"<OptimizerRace: {m.surface.name}, {len(m.runners())} runs, {m.steps} steps>"
 
 
-def race(surface="quadratic", optimizers=("SGD", "Momentum", "Adam"), font_scale=None, **settings):
+def race(
+    surface="quadratic",
+    optimizers=("SGD", "Momentum", "Adam"),
+    font_scale=None,
+    log_scale=True,
+    **settings,
+):
     """An optimizer race on `surface` (a name or your own f(x, y)); see RaceModel's settings.
 
     race("rosenbrock", optimizers=("SGD", "Adam"), lr={"SGD": 1e-3, "Adam": 0.05}, steps=300)
     race(compare="momentum")      # the three momentum conventions, overlaid
+    race(lambda x, y: x**2 + 5 * y**2, xlim=(-2, 2), ylim=(-1, 1), start=(1.5, 0.8))
     """
     model = RaceModel(surface, optimizers=optimizers, **settings)
-    return OptimizerRace(model, font_scale=font_scale)
+    return OptimizerRace(model, font_scale=font_scale, log_scale=log_scale)
 
 
 def _number(value):

@@ -366,6 +366,11 @@ SURFACES = _builtin_surfaces()
 
 def get_surface(surface, **options):
     """A Surface from a name ("rosenbrock"), a Surface, or your own function."""
+    if isinstance(surface, (Surface, str)) and options:
+        raise TypeError(
+            f"{sorted(options)} only apply to your own function f(x, y); the surface "
+            f"{getattr(surface, 'name', surface)!r} has its own"
+        )
     if isinstance(surface, Surface):
         return surface
     if isinstance(surface, str):
