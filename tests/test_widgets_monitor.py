@@ -183,3 +183,13 @@ def test_in_a_kernel_the_monitor_shows_once_and_finish_leaves_a_static_png():
     assert "application/vnd.jupyter.widget-view+json" in data
     assert "step 50/50" in data["text/plain"] and "finished" in data["text/plain"]
     assert base64.b64decode(data["image/png"]).startswith(b"\x89PNG")
+
+
+def test_font_scale_enlarges_the_monitor_text(monitor_class):
+    small = monitor_class(total=2, min_interval=0)
+    big = monitor_class(total=2, min_interval=0, font_scale=1.6)
+    for monitor in (small, big):
+        monitor.update(1.0)
+        monitor.update(0.5)
+    assert "font-size:22px" in big.label.value and "font-size:14px" in small.label.value
+    assert big._axes.title.get_fontsize() > small._axes.title.get_fontsize()

@@ -523,3 +523,19 @@ def test_a_new_result_redraws_the_race_layer_but_keeps_the_surface_pixels(small_
     assert picture(w) != before
     w.surface.value = "saddle"
     assert picture_.surface_layers == layers + 1
+
+
+def png_size(data):
+    """(width, height) from a PNG's IHDR chunk."""
+    data = bytes(data)
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def test_font_scale_makes_a_bigger_picture_and_bigger_panel_text():
+    pytest.importorskip("ipywidgets")
+    from widgets.race_view import race
+
+    normal = race("saddle", steps=5)
+    big = race("saddle", steps=5, font_scale=1.6)
+    assert png_size(big.png)[0] > png_size(normal.png)[0]
+    assert "font-size:21px" in big.settings_box.value  # 13 px x 1.6

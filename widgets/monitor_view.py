@@ -119,6 +119,21 @@ class TrainingMonitor(ipw.VBox):
             self._last_draw = now
 
     def _draw_png(self):
+        # every text (ticks are made lazily, at draw time) must see the scaled font sizes
+        with mpl.rc_context(self._rc()):
+            return self._draw_curves()
+
+    def _rc(self):
+        size = 10 * self.display_style.font_scale
+        return {
+            "font.size": size,
+            "axes.titlesize": size * 1.1,
+            "axes.labelsize": size,
+            "xtick.labelsize": size * 0.85,
+            "ytick.labelsize": size * 0.85,
+        }
+
+    def _draw_curves(self):
         if self._figure is None:
             self._make_figure()
         model, ax = self.model, self._axes
@@ -153,29 +168,29 @@ class TrainingMonitor(ipw.VBox):
         return png_bytes(self._figure.canvas)
 
     def _make_figure(self):
-        """The figure and its artists, made once; redraws only change their data."""
-        size = 10 * self.display_style.font_scale
-        with mpl.rc_context({"font.size": size, "axes.titlesize": size * 1.1}):
-            self._figure = Figure(figsize=(7.0, 3.2), dpi=80)
-            FigureCanvasAgg(self._figure)
-            ax = self._axes = self._figure.add_subplot(1, 1, 1)
-            (self._loss_line,) = ax.plot([], [], color=OKABE_ITO["blue"], lw=2)
-            ax.set_xlabel("step")
-            ax.set_ylabel("loss", color=OKABE_ITO["blue"])
-            ax.grid(True, alpha=0.3)
-            self._bad_line = ax.axvline(0, color=OKABE_ITO["vermillion"], ls="--", visible=False)
-            self._bad_text = ax.text(0, 0.5, "", transform=ax.get_xaxis_transform(),
-                                     color=OKABE_ITO["vermillion"])  # fmt: skip
-            self._metric_axes = None
-            self._figure.subplots_adjust(left=0.12, right=0.88, bottom=0.17, top=0.88)
+        """The figure and its artists, made once; redraws only change their data.
+
+        Called inside _draw_png's rc_context, so every text gets the scaled font size.
+        """
+        grow = max(1.0, self.display_style.font_scale**0.5)  # room for bigger text
+        self._figure = Figure(figsize=(7.0 * grow, 3.2 * grow), dpi=80)
+        FigureCanvasAgg(self._figure)
+        ax = self._axes = self._figure.add_subplot(1, 1, 1)
+        (self._loss_line,) = ax.plot([], [], color=OKABE_ITO["blue"], lw=2)
+        ax.set_xlabel("step")
+        ax.set_ylabel("loss", color=OKABE_ITO["blue"])
+        ax.grid(True, alpha=0.3)
+        self._bad_line = ax.axvline(0, color=OKABE_ITO["vermillion"], ls="--", visible=False)
+        self._bad_text = ax.text(0, 0.5, "", transform=ax.get_xaxis_transform(),
+                                 color=OKABE_ITO["vermillion"])  # fmt: skip
+        self._metric_axes = None
+        self._figure.subplots_adjust(left=0.12, right=0.88, bottom=0.17, top=0.88)
 
     def _show_metric(self, steps):
         if self._metric_axes is None:
-            size = 10 * self.display_style.font_scale
-            with mpl.rc_context({"font.size": size}):
-                mx = self._metric_axes = self._axes.twinx()
-                (self._metric_line,) = mx.plot([], [], "--", color=OKABE_ITO["vermillion"], lw=2)
-                mx.set_ylabel(f"{self.model.metric_name} (dashed)", color=OKABE_ITO["vermillion"])
+            mx = self._metric_axes = self._axes.twinx()
+            (self._metric_line,) = mx.plot([], [], "--", color=OKABE_ITO["vermillion"], lw=2)
+            mx.set_ylabel(f"{self.model.metric_name} (dashed)", color=OKABE_ITO["vermillion"])
         metrics = np.array(self.model.metrics, dtype=float)
         self._metric_line.set_data(steps, metrics)
         finite = metrics[np.isfinite(metrics)]
