@@ -503,12 +503,23 @@ class MinResult(_ValuesIndices):
     kind = "min"
 
 
-def _extreme(op, result_type, arg, x, dim, keepdim):
-    if x.numel() == 0:
-        raise RuntimeError(
-            f"{op.reduce}(): Expected reduction dim to be specified for input.numel() == 0. "
-            "Specify the reduction dim with the 'dim' argument."
+def _check_something_to_pick(name, x, dim, error=RuntimeError):
+    """max/min/argmax/argmin pick an element: there must be one, as PyTorch checks."""
+    if dim is None:
+        if x.numel() == 0:
+            raise error(
+                f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
+                "Specify the reduction dim with the 'dim' argument."
+            )
+    elif x.ndim and x.shape[_dim(dim, x.ndim)] == 0:
+        raise IndexError(
+            f"{name}(): Expected reduction dim {dim} to have non-zero size (the tensor has "
+            f"shape {list(x.shape)})."
         )
+
+
+def _extreme(op, result_type, arg, x, dim, keepdim):
+    _check_something_to_pick(op.reduce, x, dim)
     if dim is None:
         return op.apply(x, dims=None, keepdim=False)
     axes = _dims(dim, x.ndim)
@@ -531,6 +542,7 @@ def min(x, dim=None, keepdim=False):  # noqa: A001
 
 
 def _arg(name, x, dim, keepdim):
+    _check_something_to_pick(name, x, dim, IndexError)
     xp = x.device.xp
     if dim is None:
         flat = xp.reshape(x._data, (-1,))

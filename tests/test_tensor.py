@@ -440,6 +440,19 @@ def test_max_min_argmax_argmin(device):
     assert host(mt.max(t, mt.zeros(2, 3, device=device))) == [[1.0, 0.0, 3.0], [4.0, 5.0, 0.0]]
 
 
+def test_reductions_of_empty_tensors():
+    empty = mt.ones(2, 0)
+    assert empty.sum().item() == 0.0 and empty.sum(1).tolist() == [0.0, 0.0]
+    assert empty.prod(1).tolist() == [1.0, 1.0] and empty.max(0).values.shape == (0,)
+    assert empty.softmax(1).shape == (2, 0) and empty.log_softmax(0).shape == (2, 0)
+    with pytest.raises(IndexError, match="Expected reduction dim 1 to have non-zero size"):
+        empty.max(1)
+    with pytest.raises(IndexError, match="Expected reduction dim 1 to have non-zero size"):
+        empty.argmin(1)
+    with pytest.raises(RuntimeError, match="Expected reduction dim to be specified"):
+        empty.max()
+
+
 def test_prod_var_std(device):
     t = mt.tensor([[1.0, 2.0], [3.0, 5.0]], device=device)
     assert host(t.prod()) == 30.0 and host(t.prod(1)) == [2.0, 15.0]

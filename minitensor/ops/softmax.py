@@ -7,6 +7,14 @@ maximum first changes nothing mathematically (it cancels) and keeps every exp() 
 from ..autograd.node import Op
 
 
+def _shifted(xp, x, dim):
+    """x minus its maximum along dim, so every exp() is <= 1. An empty dim has no maximum
+    (NumPy refuses max() of nothing) and nothing to normalise: it stays as it is."""
+    if x.shape[dim] == 0:
+        return x
+    return x - xp.max(x, axis=dim, keepdims=True)
+
+
 class Softmax(Op):
     """out = exp(x - max) / sum(exp(x - max)) along `dim`.
 
@@ -19,7 +27,7 @@ class Softmax(Op):
     def forward(self, x, *, dim):
         xp = self.xp
         self.dim = dim
-        shifted = xp.exp(x - xp.max(x, axis=dim, keepdims=True))
+        shifted = xp.exp(_shifted(xp, x, dim))
         out = shifted / xp.sum(shifted, axis=dim, keepdims=True)
         self.saved = (out,)
         return out
@@ -42,7 +50,7 @@ class LogSoftmax(Op):
     def forward(self, x, *, dim):
         xp = self.xp
         self.dim = dim
-        shifted = x - xp.max(x, axis=dim, keepdims=True)
+        shifted = _shifted(xp, x, dim)
         out = shifted - xp.log(xp.sum(xp.exp(shifted), axis=dim, keepdims=True))
         self.saved = (out,)
         return out
