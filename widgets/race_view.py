@@ -148,16 +148,22 @@ class OptimizerRace(ipw.VBox):
         ]  # fmt: skip
 
     def _layout(self):
-        self.optimizer_row = ipw.HBox(list(self.optimizer_toggles.values()))
+        """Rows that wrap: on a narrow screen the panels move under the picture."""
+        wrap = {"flex_flow": "row wrap", "align_items": "flex-start"}
+        for toggle in self.optimizer_toggles.values():
+            toggle.layout.width = "auto"
+        self.optimizer_row = ipw.HBox(list(self.optimizer_toggles.values()), layout=wrap)
         self.lr_box = ipw.VBox()
         self.hyper_box = ipw.VBox()
-        top = ipw.HBox([self.surface, self.log_scale])
+        self.image.layout.max_width = "100%"  # shrink rather than overflow the notebook
+        self.step_slider.layout.width = "420px"
+        top = ipw.HBox([self.surface, self.log_scale], layout=wrap)
         timeline = ipw.HBox([self.play, self.step_slider]).add_class("mt-race-timeline")
-        side = ipw.VBox([self.settings_box, self.state_box], layout={"min_width": "280px"})
-        sliders = ipw.HBox([self.lr_box, self.hyper_box])
+        side = ipw.VBox([self.settings_box, self.state_box], layout={"padding": "0 0 0 12px"})
+        sliders = ipw.HBox([self.lr_box, self.hyper_box], layout=wrap)
         return [
-            self.compare, top, self.optimizer_row, ipw.HBox([self.image, side]), timeline,
-            sliders, self.caption_box, self.messages,
+            self.compare, top, self.optimizer_row, ipw.HBox([self.image, side], layout=wrap),
+            timeline, sliders, self.caption_box, self.messages,
         ]  # fmt: skip
 
     def _sync_controls(self):
