@@ -368,6 +368,23 @@ def test_inference_mode_records_nothing():
         assert (x * 2).requires_grad
 
 
+def test_inference_mode_decorator_bare_and_with_false():
+    x = leaf([1.0])
+
+    @mt.inference_mode
+    def bare(t):
+        return t * 2
+
+    @mt.inference_mode(False)
+    def recording(t):
+        return t * 2
+
+    assert not bare(x).requires_grad and recording(x).requires_grad
+    with mt.no_grad():
+        assert recording(x).requires_grad, "inference_mode(False) turns recording back on"
+    assert mt.is_grad_enabled()
+
+
 def test_grad_mode_is_restored_after_an_exception():
     with pytest.raises(ValueError):
         with mt.no_grad():

@@ -42,10 +42,16 @@ class _GradModeContext:
     def __call__(self, function):
         """Use as a decorator: the whole function runs in this grad mode."""
 
+        mode = self.mode  # this object's mode: inference_mode(False) must not turn it off
+
         @functools.wraps(function)
         def wrapper(*args, **kwargs):
-            with self.__class__():
+            previous = _enabled
+            _set_enabled(mode)
+            try:
                 return function(*args, **kwargs)
+            finally:
+                _set_enabled(previous)
 
         return wrapper
 
@@ -79,7 +85,11 @@ class inference_mode(no_grad):
         self.mode = not mode
 
     def __new__(cls, mode=True):
-        return object.__new__(cls)
+        obj = object.__new__(cls)
+        if callable(mode):  # `@mt.inference_mode` without parentheses
+            obj.mode = False
+            return obj(mode)
+        return obj
 
 
 class set_grad_enabled(_GradModeContext):
