@@ -40,6 +40,8 @@ LOOKS = {
     "Adam (no correction)": ("vermillion", "o"),
     "Adam (L2)": ("blue", "s"),
 }
+# the same markers as text, for the state table next to the picture
+MARKER_SYMBOLS = {"o": "●", "s": "■", "^": "▲", "D": "◆", "v": "▼", "P": "✚", "X": "✖"}
 DASHES = {"solid": "-", "dashed": "--", "dotted": ":"}
 # Overlaid runs that coincide: the lower ones drawn wider, so every one stays visible.
 WIDTHS = {"solid": 4.0, "dashed": 2.6, "dotted": 1.8}
@@ -178,9 +180,10 @@ class RacePicture:
         note = self._threshold_note(model, result)
         if note is not None:
             still.append(mark(note))
-        # above the loss panel: inside the contour panel it could hide a start or a minimum
+        # in the loss panel's title row (inside the contour panel it could hide a start or
+        # a minimum); the panel's title keeps that row free
         lx = self.loss_axes
-        self._step_text = mark(lx.text(0.0, 1.02, "", transform=lx.transAxes, ha="left",
+        self._step_text = mark(lx.text(1.0, 1.02, "", transform=lx.transAxes, ha="right",
                                        va="bottom", weight="bold"))  # fmt: skip
         return still
 
@@ -209,6 +212,7 @@ class RacePicture:
             else:
                 lx.set_ylabel("loss f(p)")
             lx.grid(True, alpha=0.3)
+            lx.set_title("loss against step", loc="left")
             self._legend = lx.legend(loc="upper right")
             self._loss_structure = structure
         for line, text, run, values in zip(

@@ -28,7 +28,7 @@ import ipywidgets as ipw
 
 from . import style as styles
 from .race_model import COMPARISONS, RaceModel
-from .race_plot import RacePicture, look
+from .race_plot import MARKER_SYMBOLS, RacePicture, look
 from .surfaces import OPTIMIZER_NAMES, SURFACES
 
 COMPARE_LABELS = {
@@ -78,7 +78,9 @@ class OptimizerRace(ipw.VBox):
         m = self.model
         recompute = {"continuous_update": False, "style": {"description_width": "initial"}}
         self.compare = ipw.ToggleButtons(
-            options=[(COMPARE_LABELS[c], c) for c in COMPARISONS], value=m.compare
+            options=[(COMPARE_LABELS[c], c) for c in COMPARISONS],
+            value=m.compare,
+            style={"button_width": "auto"},  # whole labels, not "momentum conv..."
         ).add_class("mt-race-compare")
         self.surfaces = dict(SURFACES)
         if m.surface.name not in SURFACES:
@@ -269,17 +271,23 @@ class OptimizerRace(ipw.VBox):
     def _settings_html(self):
         font = self.display_style.css_font(13)
         lines = "".join(f"<li>{html.escape(line)}</li>" for line in self.model.settings_lines())
-        return f'<div style="font-size:{font}"><b>Settings</b><ul>{lines}</ul></div>'
+        return (
+            f'<div style="font-size:{font}; line-height:1.4"><b>Settings</b>'
+            f'<ul style="margin:0.2em 0; padding-left:1.2em">{lines}</ul></div>'
+        )
 
     def _state_html(self, t):
         runs = self.model.result.runs
         table = [dict((name, value) for name, _, value in run.quantities_at(t)) for run in runs]
         font = self.display_style.css_font(12)
-        head = "".join(
-            f'<th style="color:{look(run.runner.key)[0]}">{look(run.runner.key)[1]} '
-            f"{html.escape(run.runner.key)}</th>"
-            for run in runs
-        )
+        heads = []
+        for run in runs:
+            colour, marker = look(run.runner.key)
+            heads.append(
+                f'<th style="color:{colour}">{MARKER_SYMBOLS[marker]} '
+                f"{html.escape(run.runner.key)}</th>"
+            )
+        head = "".join(heads)
         rows = []
         for name, label in STATE_ROWS:
             if not any(name in values for values in table):
