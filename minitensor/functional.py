@@ -818,13 +818,16 @@ def index(x, index):
 
 def index_put_(x, index, value):
     """x[index] = value, in place."""
-    normalised, _ = _normalise_index(x, index)
+    normalised, kind = _normalise_index(x, index)
     try:
         if isinstance(value, Tensor):
             value = _cast(value, x.dtype)
             target = x.device.backend.getitem(x._data, normalised).shape
             _check_expands_to(value, target)
-        return _inplace(x, ops.IndexPut, value, index=normalised, backend=x.device.backend)
+        advanced = kind == "IndexBackward0"
+        return _inplace(
+            x, ops.IndexPut, value, index=normalised, backend=x.device.backend, advanced=advanced
+        )
     except IndexError as error:
         raise _index_error(x, error) from None
 
@@ -915,6 +918,11 @@ def _inplace(x, op, *others, **options):
     result = op.apply(old_x, *others, **options)
     _write(x, result)
     node = result.grad_fn
+    if x._retains_grad:  # retain_grad() follows the tensor to its new node, as in PyTorch
+        old_hooks = x.grad_fn._pre_hooks
+        for hook in [h for h in old_hooks if getattr(h, "retains_grad", False)]:
+            old_hooks.remove(hook)
+            node.register_prehook(hook)
     x.grad_fn, x._requires_grad = node, True
     import weakref
 

@@ -32,11 +32,19 @@ class Tensor:
     # NumPy must hand `ndarray + tensor` to Tensor.__radd__ instead of looping itself.
     __array_ufunc__ = None
 
-    def __init__(self, data, *, dtype=None, device=None, requires_grad=False):
-        """`mt.Tensor([1, 2])` is PyTorch's legacy constructor: always floating point."""
-        from .creation import tensor
+    def __init__(self, *data, dtype=None, device=None, requires_grad=False):
+        """PyTorch's legacy constructor, always floating point: `mt.Tensor([1, 2])` holds
+        the numbers 1 and 2, but `mt.Tensor(2, 3)` (only ints) is a 2x3 tensor (of zeros;
+        PyTorch leaves the memory uninitialised). Prefer `mt.tensor` and `mt.zeros`."""
+        from .creation import tensor, zeros
 
-        made = tensor(data, dtype=dtype or dtypes.get_default_dtype(), device=device)
+        dtype = dtype or dtypes.get_default_dtype()
+        if len(data) == 1 and not isinstance(data[0], int):
+            made = tensor(data[0], dtype=dtype, device=device)
+        elif all(isinstance(size, int) and not isinstance(size, bool) for size in data):
+            made = zeros(*(data or (0,)), dtype=dtype, device=device)  # Tensor() is empty
+        else:
+            raise TypeError(f"Tensor() expects data or sizes (ints), got {data!r}")
         self._adopt(made._data, made.device)
         self.requires_grad = requires_grad
 

@@ -520,6 +520,19 @@ def test_in_place_chain_on_a_non_leaf():
     assert y.grad_fn.name() == "AddBackward0"
 
 
+@pytest.mark.parametrize(
+    ("index", "name"),
+    [(0, "CopySlices"), (slice(1, None), "CopySlices"), ([0, 1], "IndexPutBackward0")],
+)
+def test_setitem_node_names(index, name):
+    y = leaf([1.0, 2.0, 3.0]) * 1
+    y[index] = 0.0
+    assert y.grad_fn.name() == name
+    y = leaf([1.0, 2.0, 3.0]) * 1
+    y[y > 1] = 0.0
+    assert y.grad_fn.name() == "IndexPutBackward0"
+
+
 def test_setitem_with_a_tensor_that_requires_grad():
     x = leaf([1.0, 2.0, 3.0])
     v = leaf(7.0)
@@ -577,6 +590,16 @@ def test_hook_on_an_intermediate_that_was_dropped_still_runs():
     del h
     loss.backward()
     assert calls == [[3.0, 3.0]]
+
+
+def test_retain_grad_follows_a_tensor_changed_in_place():
+    x = leaf([1.0, 2.0])
+    y = x * 2
+    y.retain_grad()
+    y.mul_(3)
+    y.sum().backward()
+    assert host(y.grad) == [1.0, 1.0], "the gradient of the new y, not of the old one"
+    assert host(x.grad) == [6.0, 6.0]
 
 
 def test_hook_on_a_tensor_without_grad_raises():

@@ -693,6 +693,63 @@ def graph_structure(lib):
     )
 
 
+@scenario
+def retain_grad_through_in_place(lib):
+    x = leaf(lib, [1.0, 2.0])
+    y = x * 2
+    y.retain_grad()
+    y.mul_(3)
+    y.sum().backward()
+    return y, y.grad, x.grad
+
+
+@scenario
+def mask_assignment_grads(lib):
+    x = leaf(lib, [1.0, -2.0, 3.0])
+    y = x.clone()
+    y[y < 0] = 0
+    z = x * 1
+    z[[0]] += 1
+    (y + z).sum().backward()
+    return y, z, x.grad
+
+
+@scenario
+def training_loop_by_hand(lib):
+    w = leaf(lib, [1.0, 2.0])
+    for _ in range(3):
+        loss = (w * w).sum()
+        loss.backward()
+        with lib.no_grad():
+            w -= 0.1 * w.grad
+        w.grad.zero_()
+    return w, w.grad, loss
+
+
+@scenario
+def legacy_constructor(lib):
+    return lib.Tensor([1, 2]), lib.Tensor(2, 3).shape, lib.Tensor().shape
+
+
+@scenario
+def small_conveniences(lib):
+    ones = lib.ones(2, 3)
+    return (
+        list(lib.tensor([[1, 2], [3, 4]])),
+        lib.stack([lib.tensor(1.0), lib.tensor(2.0)]),
+        lib.tensor([lib.tensor(1.0), lib.tensor(2.0)]),
+        lib.tensor([1, 2]).to(lib.tensor([1.0], dtype=lib.float64)),
+        lib.ones(2, 1).expand_as(ones),
+        lib.arange(6).view_as(ones),
+        lib.tensor([1.0, 2.0]) * True,
+        lib.tensor([1, 2]) == lib.tensor([1.0, 2.5]),
+        lib.zeros(0, 3).sum(0),
+        lib.zeros(0, 3) @ lib.zeros(3, 2),
+        lib.ones(1, 2, 1).squeeze((0, 2)),
+        lib.tensor([1.0, -1.0, 0.0]) / 0,
+    )
+
+
 # ----------------------------------------------------------------------------- errors
 
 

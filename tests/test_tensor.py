@@ -34,6 +34,13 @@ def test_tensor_copies_data_and_infers_pytorchs_dtypes(device):
     assert t.tolist() == [1.0, 2.0], "tensor() copies"
 
 
+def test_legacy_tensor_constructor_is_floating_point_and_takes_sizes():
+    assert mt.Tensor([1, 2]).tolist() == [1.0, 2.0] and mt.Tensor([1, 2]).dtype == mt.float32
+    assert mt.Tensor(2, 3).shape == (2, 3) and mt.Tensor(3).shape == (3,)
+    assert mt.Tensor().shape == (0,)
+    assert mt.Tensor([1.0], requires_grad=True).requires_grad
+
+
 def test_numpy_arrays_keep_their_dtype():
     assert mt.tensor(np.array([1.5])).dtype == mt.float64
     assert mt.tensor(np.array([1], dtype=np.int32)).dtype == mt.int32

@@ -516,15 +516,15 @@ class IndexPut(Op):
     """out = x with out[index] = values (x[index] = values).
 
     d out/d x = 1 except at `index` (0 there),  d out/d values = 1 at `index`.
-    PyTorch calls this node CopySlices.
+    PyTorch calls this node CopySlices, or IndexPutBackward0 when the index holds arrays
+    (x[mask] = v, x[[0, 2]] = v).
     """
 
-    __slots__ = ("index", "values_shape", "backend")
-    backward_name = "CopySlices"
+    __slots__ = ("index", "values_shape", "backend", "advanced")
 
-    def forward(self, x, values, *, index, backend):
+    def forward(self, x, values, *, index, backend, advanced=False):
         # backend.setitem / getitem: a[index] = v and a[index], with NumPy's indexing rules
-        self.index, self.backend = index, backend
+        self.index, self.backend, self.advanced = index, backend, advanced
         self.values_shape = shape_of(values)
         out = self.xp.asarray(x, copy=True)
         backend.setitem(out, index, values)
@@ -535,3 +535,6 @@ class IndexPut(Op):
         self.backend.setitem(grad_x, self.index, 0)
         grad_values = self.backend.getitem(grad, self.index)
         return grad_x, unbroadcast(self.xp, grad_values, self.values_shape)
+
+    def name(self):
+        return "IndexPutBackward0" if self.advanced else "CopySlices"
