@@ -19,6 +19,7 @@ API, so code written here runs unchanged on PyTorch. Inside, `apply` wraps the c
 """
 
 from ..backend import backend_of
+from ..ops._broadcast import unbroadcast
 from . import grad_mode
 from .node import FREED, Op, _backend_error_double_backward, _sequence
 
@@ -30,10 +31,12 @@ class FunctionCtx:
 
     def save_for_backward(self, *tensors):
         self._to_save = tensors
-        self._saved_versions = tuple((t._version, t._version[0]) for t in tensors if t is not None)
+        self._saved_versions = tuple(
+            (t._version, t._version[0], i) for i, t in enumerate(tensors) if t is not None
+        )
 
-    def _saved_label(self, position):
-        return f"saved tensor {position}"
+    def _saved_label(self, which):
+        return f"saved tensor {which}"
 
     @property
     def saved_tensors(self):
@@ -63,7 +66,27 @@ class CustomNode(FunctionCtx, Op):
                 f"function {self.name()} returned an incorrect number of gradients (expected "
                 f"{len(self._next)}, got {len(grads)})"
             )
-        return tuple(g._data if isinstance(g, Tensor) else g for g in grads)
+        return tuple(
+            self._summed_to_input(i, g._data if isinstance(g, Tensor) else g)
+            for i, g in enumerate(grads)
+        )
+
+    def _summed_to_input(self, index, grad):
+        """A gradient of the broadcast shape is summed back to its input's shape, as PyTorch
+        does for custom Functions (built-in ops do it themselves: ops/_broadcast.py)."""
+        shape = self.input_shapes[index]
+        got = getattr(grad, "shape", None)
+        if shape is None or got is None or tuple(got) == shape:
+            return grad
+        broadcastable = len(shape) <= len(got) and all(
+            n == m or n == 1 for n, m in zip(reversed(shape), reversed(tuple(got)))
+        )
+        if not broadcastable:
+            raise RuntimeError(
+                f"Function {self.name()} returned an invalid gradient at index {index} - got "
+                f"{list(got)} but expected shape compatible with {list(shape)}"
+            )
+        return unbroadcast(self.xp, grad, shape)
 
     def _check_saved(self):
         # PyTorch checks a custom Function's saved tensors when backward reads
@@ -114,6 +137,7 @@ class Function:
             a._edge() if needs else None
             for a, needs in zip(args, node.needs_input_grad, strict=True)
         )
+        node.input_shapes = tuple(tuple(a.shape) if isinstance(a, Tensor) else None for a in args)
         node.sequence_nr = next(_sequence)
         result = Tensor._from_array(out._data, out.device, grad_fn=node)
         node._output = weakref.ref(result)
