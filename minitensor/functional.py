@@ -928,7 +928,7 @@ def _inplace(x, op, *others, **options):
 
     node._output = weakref.ref(x)
     if op.saves_output:  # the output now lives in x: watch x's counter from here on
-        node._saved_versions = node._saved_versions[:-1] + ((x._version, x._version[0]),)
+        node._saved_versions = node._saved_versions[:-1] + ((x._version, x._version[0], -1),)
     return x
 
 

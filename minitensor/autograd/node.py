@@ -66,6 +66,10 @@ class Op:
     # Which of the op's tensors backward needs; apply records their versions.
     saves_inputs = ()
     saves_output = False
+    # {saved input: the inputs whose gradient uses it}, for inputs that only serve *other*
+    # inputs' gradients (Mul: a is needed only for grad_b). Such an input is version-checked
+    # only when one of those inputs requires grad, exactly when PyTorch saves it.
+    saved_input_used_by = {}
     # PyTorch's grad_fn name; by default the class name + "Backward0".
     backward_name = None
     # Only ToCopy: the output lives on `node.target_device`, not on the inputs' device.
@@ -113,14 +117,14 @@ class Op:
         result = Tensor._from_array(out, device, grad_fn=node)
         node._output = weakref.ref(result)
         if cls.saves_inputs or cls.saves_output:
-            # (version counter, its value now) for each saved tensor, inputs then output
+            # (version counter, its value now, which input; -1: the output) per saved tensor
             versions = [
-                (inputs[i]._version, inputs[i]._version[0])
+                (inputs[i]._version, inputs[i]._version[0], i)
                 for i in cls.saves_inputs
-                if isinstance(inputs[i], Tensor)
+                if isinstance(inputs[i], Tensor) and _needed(cls, i, inputs)
             ]
             if cls.saves_output:
-                versions.append((result._version, 0))
+                versions.append((result._version, 0, -1))
             node._saved_versions = tuple(versions)
         else:
             node._saved_versions = ()
@@ -159,24 +163,31 @@ class Op:
     def _check_saved(self):
         if self.saved is FREED:
             raise _backend_error_double_backward(self)
-        for position, (counter, version) in enumerate(self._saved_versions):
+        for counter, version, which in self._saved_versions:
             if counter[0] != version:
                 raise RuntimeError(
                     "one of the variables needed for gradient computation has been modified "
-                    f"by an inplace operation: {self._saved_label(position)} of {self.name()} "
+                    f"by an inplace operation: {self._saved_label(which)} of {self.name()} "
                     f"is at version {counter[0]}; expected version {version} instead. Hint: "
                     "make a copy (.clone()) before changing it in place, or change it after "
                     "backward()."
                 )
 
-    def _saved_label(self, position):
-        """Which saved tensor `_saved_versions[position]` belongs to, in words."""
-        inputs = list(self.saves_inputs)
-        return f"the input {inputs[position]}" if position < len(inputs) else "the output"
+    def _saved_label(self, which):
+        """The saved tensor `which` (an input's position, -1 for the output), in words."""
+        return f"the input {which}" if which >= 0 else "the output"
 
     def _release(self):
         if self.saved:
             self.saved = FREED
+
+
+def _needed(cls, i, inputs):
+    """Does backward really use saved input i, given which inputs require grad?"""
+    users = cls.saved_input_used_by.get(i)
+    if users is None:
+        return True
+    return any(getattr(inputs[j], "_requires_grad", False) for j in users)
 
 
 class AccumulateGrad:

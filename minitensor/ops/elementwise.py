@@ -62,6 +62,7 @@ class Mul(_Binary):
 
     __slots__ = ()
     saves_inputs = (0, 1)
+    saved_input_used_by = {0: (1,), 1: (0,)}
 
     def forward(self, a, b):
         self._remember_shapes(a, b)
@@ -81,6 +82,7 @@ class Div(_Binary):
 
     __slots__ = ()
     saves_inputs = (0, 1)
+    saved_input_used_by = {0: (1,)}
 
     def forward(self, a, b):
         self._remember_shapes(a, b)

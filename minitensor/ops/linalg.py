@@ -19,6 +19,7 @@ class MatMul(Op):
 
     __slots__ = ("a_ndim", "b_ndim")
     saves_inputs = (0, 1)
+    saved_input_used_by = {0: (1,), 1: (0,)}  # grad_a = grad @ b^T, grad_b = a^T @ grad
 
     def forward(self, a, b):
         self.a_ndim, self.b_ndim = a.ndim, b.ndim
