@@ -539,3 +539,11 @@ def test_font_scale_makes_a_bigger_picture_and_bigger_panel_text():
     big = race("saddle", steps=5, font_scale=1.6)
     assert png_size(big.png)[0] > png_size(normal.png)[0]
     assert "font-size:21px" in big.settings_box.value  # 13 px x 1.6
+
+
+def test_the_three_momentum_conventions_show_the_same_velocity_arrow():
+    model = RaceModel("quadratic", compare="momentum", steps=6, momentum=0.7)
+    pytorch, average, lr_inside = model.result.runs
+    for t in (1, 3, 6):
+        np.testing.assert_allclose(average.velocity_at(t), pytorch.velocity_at(t), rtol=1e-4)
+        np.testing.assert_allclose(lr_inside.velocity_at(t), pytorch.velocity_at(t), rtol=1e-4)

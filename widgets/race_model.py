@@ -60,6 +60,8 @@ class Runner:
     dash      "solid", "dashed" or "dotted": overlaid runs stay visible when they coincide
     teaching  True for the teaching variants, which are not PyTorch optimizers
     bias_corrected  for Adam-like runs: does m_hat / v_hat mean a corrected average?
+    buffer_has_lr   the momentum buffer already holds lr (v = mu v + lr g): the velocity
+                    is -v, not -lr v
     """
 
     key: str
@@ -70,6 +72,7 @@ class Runner:
     dash: str = "solid"
     teaching: bool = False
     bias_corrected: bool = True
+    buffer_has_lr: bool = False
 
 
 @dataclass
@@ -111,7 +114,7 @@ class Run:
             return quantities["update without decay"]
         if "momentum_buffer" in self.states:
             v = self.states["momentum_buffer"][t]
-            return -v if self.runner.key == "Momentum (lr inside)" else -self.lr * v
+            return -v if self.runner.buffer_has_lr else -self.lr * v
         return None
 
     def quantities_at(self, t):
@@ -298,7 +301,7 @@ class RaceModel:
                        "Momentum", lr_factor=average_factor, dash="dashed", teaching=True),
                 Runner("Momentum (lr inside)", "lr inside: v = μv + lr·g, p −= v",
                        lambda ps, lr: LrInsideMomentum(ps, lr=lr, momentum=mu),
-                       "Momentum", dash="dotted", teaching=True),
+                       "Momentum", dash="dotted", teaching=True, buffer_has_lr=True),
             ]  # fmt: skip
         if self.compare == "bias_correction":
             return [
