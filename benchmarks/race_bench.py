@@ -73,13 +73,12 @@ def _model_rows(table, surface, repeats):
         model.set(start=next(starts))
         _ = model.result  # the property runs the race
 
-    lrs = itertools.cycle([0.05, 0.06])
+    counter = itertools.count(1)
 
     def recompute_one():
-        model.set(lr={"Adam": next(lrs) * (1 + 1e-9 * next(counter))})
+        model.set(lr={"Adam": 0.05 * (1 + 1e-3 * next(counter))})
         _ = model.result
 
-    counter = itertools.count()
     name = surface.name
     table.add(
         f"{name}: model, all 4 runs redone (new start)",
@@ -140,16 +139,15 @@ def _widget_rows(table, surface, repeats):
     from widgets.race_view import OptimizerRace
 
     widget = OptimizerRace(RaceModel(surface, optimizers=OPTIMIZERS, steps=STEPS))
-    x_values = itertools.cycle([surface.start[0] + 0.1, surface.start[0] - 0.1])
-    lr_values = itertools.cycle([0.05, 0.07])
+    # fresh values every time: a value seen before would come from the cache of runs
+    counter = itertools.count(1)
 
     def move_start():
-        widget.start_x.value = next(x_values)
+        widget.start_x.value = surface.start[0] + 1e-3 * next(counter)
 
     def move_lr():
-        widget.lr_sliders["Adam"].value = next(lr_values) * (1 + 1e-6 * next(counter))
+        widget.lr_sliders["Adam"].value = 0.05 * (1 + 1e-3 * next(counter))
 
-    counter = itertools.count(1)
     name = surface.name
     table.add(
         f"{name}: widget, start slider moved (all 4 redone, redrawn)",
