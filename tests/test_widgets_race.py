@@ -353,10 +353,14 @@ def test_caption_follows_the_settings():
     assert "lr=0.0123" in caption and "41 steps" in caption
 
 
-def test_race_models_import_no_display_library():
+def test_race_and_monitor_models_import_no_display_library():
+    modules = "widgets.race_model, widgets.race_simulation, widgets.surfaces, " + (
+        "widgets.teaching_optimizers, widgets.monitor_model"
+    )
     code = (
-        "import sys, widgets.race_model, widgets.monitor_model;"
-        "bad = {'ipywidgets', 'IPython', 'matplotlib', 'graphviz'} & set(sys.modules);"
+        f"import sys, {modules};"
+        "bad = {'ipywidgets', 'IPython', 'matplotlib', 'graphviz', 'traitlets', 'PIL'}"
+        " & set(sys.modules);"
         "print(sorted(bad))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
