@@ -1,0 +1,337 @@
+"""Checks for lesson 5 (optimizers and the training loop): the order of the five calls, a
+parameter group per layer, and a scheduler's learning rates.
+
+The check of exercise 1 watches the learner's loop at work: the model, the loss function,
+the optimizer and the loader it receives write down every call they get, and the optimizer
+copies the gradients it finds at each `step()`. The grade is what those gradients were.
+"""
+
+import minitensor as mt
+
+from . import attempt, close, fail, number, passed
+
+nn, optim = mt.nn, mt.optim
+
+# Three batches of four samples: inputs with 3 features, one target each.
+_INPUTS = [
+    [[1.0, 0.5, -1.0], [0.0, 2.0, 1.0], [-1.0, 1.0, 0.5], [2.0, -0.5, 0.0]],
+    [[0.5, 0.5, 0.5], [1.5, -1.0, 2.0], [-2.0, 0.0, 1.0], [1.0, 1.0, -1.5]],
+    [[0.0, -1.0, 2.0], [1.0, 0.0, 0.0], [-0.5, 2.5, -1.0], [2.0, 1.0, 1.0]],
+]
+_TARGETS = [
+    [[1.0], [3.5], [1.0], [0.5]],
+    [[2.0], [1.0], [-1.5], [1.0]],
+    [[1.5], [1.0], [3.0], [4.0]],
+]
+_LR = 0.05
+
+
+def _batches():
+    return [(mt.tensor(x), mt.tensor(y)) for x, y in zip(_INPUTS, _TARGETS)]
+
+
+def _fresh_linear():
+    """nn.Linear(3, 1) with fixed starting values."""
+    model = nn.Linear(3, 1)
+    with mt.no_grad():
+        model.weight.copy_(mt.tensor([[0.2, -0.1, 0.3]]))
+        model.bias.fill_(0.1)
+    return model
+
+
+class _Log:
+    """Everything the learner's loop did, batch by batch."""
+
+    def __init__(self):
+        self.events = []  # "batch", "forward", "loss", "backward", "zero_grad", "step"
+        self.grads_at_step = []  # [[weight.grad copy or None, bias.grad copy or None], ...]
+
+    def calls_per_batch(self):
+        """The calls made for each batch, e.g. [['zero_grad', 'forward', ...], ...]."""
+        batches = []
+        for event in self.events:
+            if event == "batch":
+                batches.append([])
+            elif batches:
+                batches[-1].append(event)
+        return batches
+
+
+class _WatchedLinear(nn.Linear):
+    def __init__(self, log):
+        super().__init__(3, 1)
+        self._log = log
+        with mt.no_grad():
+            self.weight.copy_(_fresh_linear().weight)
+            self.bias.fill_(0.1)
+        # A hook runs when backward reaches the weight: it marks the backward call.
+        self.weight.register_hook(lambda grad: log.events.append("backward"))
+
+    def forward(self, x):
+        self._log.events.append("forward")
+        return super().forward(x)
+
+
+class _WatchedLoss:
+    def __init__(self, log):
+        self._log = log
+
+    def __call__(self, outputs, targets):
+        self._log.events.append("loss")
+        return nn.functional.mse_loss(outputs, targets)
+
+
+class _WatchedSGD(optim.SGD):
+    def __init__(self, params, log):
+        super().__init__(params, lr=_LR)
+        self._log = log
+
+    def zero_grad(self, set_to_none=True):
+        self._log.events.append("zero_grad")
+        super().zero_grad(set_to_none)
+
+    def step(self, closure=None):
+        self._log.events.append("step")
+        params = self.param_groups[0]["params"]
+        self._log.grads_at_step.append([None if p.grad is None else p.grad.clone() for p in params])
+        return super().step(closure)
+
+
+class _WatchedLoader:
+    def __init__(self, log, batches):
+        self._log, self._batches = log, batches
+
+    def __iter__(self):
+        for batch in self._batches:
+            self._log.events.append("batch")
+            yield batch
+
+    def __len__(self):
+        return len(self._batches)
+
+
+def _reference_run():
+    """What a correct loop does: the gradient at each step, the losses, the final values."""
+    model = _fresh_linear()
+    optimizer = optim.SGD(model.parameters(), lr=_LR)
+    grads, losses = [], []
+    for inputs, targets in _batches():
+        optimizer.zero_grad()
+        loss = nn.functional.mse_loss(model(inputs), targets)
+        loss.backward()
+        grads.append([model.weight.grad.clone(), model.bias.grad.clone()])
+        optimizer.step()
+        losses.append(loss.item())
+    return grads, losses, model
+
+
+def _same(grads_a, grads_b):
+    return all(close(a.tolist(), b.tolist()) for a, b in zip(grads_a, grads_b))
+
+
+def _order_text(calls):
+    return ", ".join(calls) if calls else "(nothing)"
+
+
+def check_ex1(train_epoch):
+    """Exercise 1: every step() sees exactly the current batch's gradient."""
+    log = _Log()
+    model = _WatchedLinear(log)
+    optimizer = _WatchedSGD(model.parameters(), log)
+    result = attempt(
+        "ex1",
+        train_epoch,
+        model,
+        optimizer,
+        _WatchedLoss(log),
+        _WatchedLoader(log, _batches()),
+        errors={
+            "referenced before assignment": "a line uses a name before the line that makes "
+            "it: `outputs` comes from the forward pass, `loss` from the criterion.",
+            "not defined": "a line uses a name before the line that makes it: `outputs` "
+            "comes from the forward pass, `loss` from the criterion.",
+        },
+    )
+    calls = log.calls_per_batch()
+    n = len(_INPUTS)
+    order = f"your calls for the first batch: {_order_text(calls[0] if calls else [])}"
+    steps = log.events.count("step")
+    if len(calls) != n:
+        fail(
+            "ex1",
+            f"your loop went through {len(calls)} batches of the loader; it has {n}",
+            "loop once over the loader: `for inputs, targets in loader:`.",
+        )
+    if steps != n:
+        fail(
+            "ex1",
+            f"optimizer.step() was called {steps} time(s) for {n} batches ({order})",
+            "one step per batch: each of the five lines runs once inside the loop.",
+        )
+
+    expected_grads, expected_losses, expected_model = _reference_run()
+    summed = None
+    for k, (got, expected) in enumerate(zip(log.grads_at_step, expected_grads)):
+        batch_calls = _order_text(calls[k])
+        summed = expected if summed is None else [s + e for s, e in zip(summed, expected)]
+        if all(g is None for g in got):
+            fail(
+                "ex1",
+                f"at batch {k + 1}, optimizer.step() found no gradient at all, so it changed "
+                f"nothing (the calls for that batch: {batch_calls})",
+                "step() uses the .grad that backward() just computed: backward() must come "
+                "before step(), and zero_grad() (which sets .grad to None) must not come "
+                "between them.",
+            )
+        if any(g is None for g in got) or not _same(got, expected):
+            if k > 0 and not any(g is None for g in got) and _same(got, summed):
+                fail(
+                    "ex1",
+                    f"at batch {k + 1}, step() used the sum of the gradients of batches 1 to "
+                    f"{k + 1}: they were never cleared (the calls for that batch: {batch_calls})",
+                    "backward() adds into .grad: call optimizer.zero_grad() once per batch.",
+                )
+            fail(
+                "ex1",
+                f"at batch {k + 1}, the gradient step() used is not the gradient of that "
+                f"batch's loss (the calls for that batch: {batch_calls})",
+                "per batch: zero_grad, forward, loss, backward, step.",
+            )
+
+    for name in ("weight", "bias"):
+        got, expected = getattr(model, name), getattr(expected_model, name)
+        if not close(got.tolist(), expected.tolist()):
+            fail(
+                "ex1",
+                f"after the epoch, model.{name} is {got.tolist()}; a correct loop "
+                f"leaves {[round(v, 4) for v in expected.reshape(-1).tolist()]}",
+            )
+
+    if not isinstance(result, list):
+        fail(
+            "ex1",
+            f"train_epoch() returned {result!r}; return the list of batch losses",
+            "append loss.item() to a list inside the loop, and return the list.",
+        )
+    if len(result) != n:
+        fail("ex1", f"train_epoch() returned {len(result)} losses for {n} batches")
+    if any(isinstance(value, mt.Tensor) for value in result):
+        fail(
+            "ex1",
+            "the losses you return are tensors, and each keeps its batch's graph alive",
+            "append loss.item(), a Python float.",
+        )
+    if not all(isinstance(value, float) for value in result):
+        fail("ex1", f"train_epoch() returned {result!r}; the losses must be Python floats")
+    if not close(result, expected_losses):
+        fail(
+            "ex1",
+            f"train_epoch() returned the losses {[round(v, 4) for v in result]}; expected "
+            f"{[round(v, 4) for v in expected_losses]}",
+            "record each batch's loss as computed, before the step changes the model.",
+        )
+    passed("ex1", f"every step() used the fresh gradient of its batch ({_order_text(calls[0])})")
+
+
+def check_ex2(make_optimizer):
+    """Exercise 2: one SGD, every parameter in a group, lr 0.01 / 0.1, momentum 0.9."""
+    model = _fresh_linear()
+    optimizer = attempt("ex2", make_optimizer, model)
+    if not isinstance(optimizer, optim.Optimizer):
+        fail("ex2", f"make_optimizer() returned {optimizer!r}; return an optimizer object")
+    if not isinstance(optimizer, optim.SGD):
+        fail(
+            "ex2",
+            f"make_optimizer() returned an optimizer of class {type(optimizer).__name__}; the "
+            "exercise asks for optim.SGD",
+        )
+    grouped = [p for group in optimizer.param_groups for p in group["params"]]
+    for name in ("weight", "bias"):
+        if not any(p is getattr(model, name) for p in grouped):
+            fail(
+                "ex2",
+                f"model.{name} is in none of the optimizer's param_groups, so step() would "
+                "never change it",
+                "pass a list of two dicts: [{'params': [model.weight]}, {'params': "
+                "[model.bias], 'lr': 0.1}].",
+            )
+
+    moves = {"weight": [], "bias": []}
+    for _ in range(2):  # the same gradient twice: momentum shows in the second step
+        before = {name: getattr(model, name).detach().clone() for name in moves}
+        model.weight.grad = mt.ones_like(model.weight)
+        model.bias.grad = mt.ones_like(model.bias)
+        optimizer.step()
+        for name in moves:
+            moves[name].append(number((before[name] - getattr(model, name)).mean()))
+    lrs = {name: moves[name][0] for name in moves}
+    wanted = {"weight": 0.01, "bias": 0.1}
+    if close(lrs["weight"], 0.1) and close(lrs["bias"], 0.01):
+        fail(
+            "ex2",
+            "the weight learns with lr 0.1 and the bias with 0.01: the other way round",
+            "the bias's group gets 'lr': 0.1; the default lr=0.01 is for the weight.",
+        )
+    for name in moves:
+        if not close(lrs[name], wanted[name]):
+            fail(
+                "ex2",
+                f"with a gradient of 1, the first step moved model.{name} by {lrs[name]:.4g}; "
+                f"with lr={wanted[name]} it moves by {wanted[name]}",
+                "options a group names itself override the keyword arguments: "
+                "{'params': [model.bias], 'lr': 0.1}.",
+            )
+    for name in moves:
+        ratio = moves[name][1] / moves[name][0]
+        if not close(ratio, 1.9, tolerance=1e-3):
+            fail(
+                "ex2",
+                f"with the same gradient twice, the second step moved model.{name} "
+                f"{ratio:.2f} times as far as the first; with momentum 0.9 it moves 1.9 "
+                "times as far (v = 0.9 v + g)",
+                "pass momentum=0.9 (for both groups: as a keyword argument of optim.SGD).",
+            )
+    passed("ex2", "the weight moves by lr 0.01, the bias by 0.1, both with momentum 0.9")
+
+
+def _step_lr_sequence(lr, step_size, gamma, epochs):
+    """The lr of each epoch, read from a real optimizer driven by a real StepLR."""
+    optimizer = optim.SGD([mt.zeros(1, requires_grad=True)], lr=lr)
+    scheduler = optim.lr_scheduler.StepLR(optimizer, step_size=step_size, gamma=gamma)
+    lrs = []
+    for _ in range(epochs):
+        lrs.append(optimizer.param_groups[0]["lr"])
+        optimizer.step()
+        scheduler.step()
+    return lrs
+
+
+def check_ex3(predict_lrs):
+    """Exercise 3: StepLR(step_size=2, gamma=0.1) from lr 0.2, epochs 0 to 5."""
+    answer = attempt("ex3", predict_lrs)
+    expected = _step_lr_sequence(0.2, 2, 0.1, 6)
+    try:
+        values = [float(v) for v in answer]
+    except (TypeError, ValueError):
+        fail("ex3", f"predict_lrs() returned {answer!r}; return a list of six numbers")
+    if len(values) != 6:
+        fail("ex3", f"predict_lrs() returned {len(values)} numbers; one per epoch 0 to 5 is six")
+    if close(values, expected, tolerance=1e-6):
+        passed("ex3", f"the learning rates are {[round(v, 6) for v in expected]}")
+        return
+    what = f"you predicted {values}; the optimizer uses {[round(v, 6) for v in expected]}"
+    one_early = [0.2 * 0.1 ** ((epoch + 1) // 2) for epoch in range(6)]
+    if close(values, one_early, tolerance=1e-6):
+        fail(
+            "ex3",
+            f"{what}: each drop comes one epoch early",
+            "epochs 0 and 1 both use the starting lr; scheduler.step() at the end of epoch "
+            "1 is the second call, and step_size=2 drops the rate every 2 calls.",
+        )
+    if close(values, [0.2 * 0.1**epoch for epoch in range(6)], tolerance=1e-6):
+        fail(
+            "ex3",
+            f"{what}: the rate drops every epoch in your list",
+            "step_size=2: the rate is multiplied by gamma every 2 epochs.",
+        )
+    fail("ex3", what, "in epoch e the rate is 0.2 * 0.1 ** (e // 2).")

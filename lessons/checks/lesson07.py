@@ -1,0 +1,163 @@
+"""Checks for lesson 7 (the GPU): a training function that runs on any device, and comparing
+results with a tolerance.
+
+Both checks also run the learner's code on a GPU: the real one when CUDA is available,
+otherwise minitensor's stand-in (array_api_strict arrays behind device="cuda", which refuse
+to mix with CPU arrays exactly like CuPy's). Without either, that part is skipped and the
+success message says so.
+"""
+
+import contextlib
+
+import numpy as np
+
+import minitensor as mt
+from minitensor import backend
+
+from . import attempt, close, fail, passed
+
+nn, optim = mt.nn, mt.optim
+
+DEVICE_ERRORS = {
+    "same device": "the model (model.to(device)) and every tensor it meets (X.to(device), "
+    "Y.to(device)) must be on the same device.",
+    "to numpy": "NumPy needs CPU numbers: loss.item() gives a Python float, t.cpu() a CPU tensor.",
+}
+
+
+@contextlib.contextmanager
+def gpu():
+    """Yields "cuda" (a real GPU, or the stand-in put behind it for the block), or None."""
+    if mt.cuda.is_available():
+        yield "cuda"
+        return
+    try:
+        stand_in = backend.ArrayApiStrictBackend()
+    except ImportError:
+        yield None
+        return
+    previous = backend.use_cuda_backend(stand_in)
+    try:
+        yield "cuda"
+    finally:
+        backend.use_cuda_backend(previous)
+
+
+_X = [[0.5, -1.0, 2.0], [1.5, 0.0, -0.5], [-1.0, 1.0, 1.0], [2.0, 0.5, 0.0], [0.0, -2.0, 1.5]]
+_Y = [[1.0], [2.5], [-0.5], [3.0], [-1.0]]
+
+
+def _model():
+    model = nn.Linear(3, 1)
+    with mt.no_grad():
+        model.weight.copy_(mt.tensor([[0.1, 0.2, -0.1]]))
+        model.bias.fill_(0.0)
+    return model
+
+
+def _reference_losses(steps):
+    model, criterion = _model(), nn.MSELoss()
+    optimizer = optim.SGD(model.parameters(), lr=0.1)
+    x, y = mt.tensor(_X), mt.tensor(_Y)
+    losses = []
+    for _ in range(steps):
+        optimizer.zero_grad()
+        loss = criterion(model(x), y)
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    return losses
+
+
+def _check_fit_on(fit, device, steps, expected):
+    """Run fit on `device` with fresh CPU inputs; fail with a reason, or return nothing."""
+    model = _model()
+    losses = attempt("ex1", fit, model, mt.tensor(_X), mt.tensor(_Y), device, steps,
+                     errors=DEVICE_ERRORS)  # fmt: skip
+    on = f"on device {device!r}"
+    if not isinstance(losses, list):
+        fail("ex1", f"{on}, fit() returned {losses!r}; return the list of losses")
+    if len(losses) != steps:
+        fail("ex1", f"{on}, fit() returned {len(losses)} losses for {steps} steps")
+    if any(isinstance(value, mt.Tensor) for value in losses):
+        fail("ex1", f"{on}, the losses you return are tensors (on the device, each with its "
+             "graph)", "append loss.item(): a Python float, copied to the host.")  # fmt: skip
+    if not all(isinstance(value, float) for value in losses):
+        fail("ex1", f"{on}, fit() returned {losses!r}; the losses must be Python floats")
+    if model.weight.device.type != mt.device(device).type:
+        fail("ex1", f"{on}, the model's weight is still on {model.weight.device} after fit()",
+             "move the model itself: model.to(device) moves its parameters in place.")  # fmt: skip
+    if not close(losses, expected):
+        fail(
+            "ex1",
+            f"{on}, the losses are {[round(v, 4) for v in losses[:4]]}...; expected "
+            f"{[round(v, 4) for v in expected[:4]]}...",
+            "one full-batch step per iteration: zero_grad, loss = criterion(model(X), Y), "
+            "backward, step, with optim.SGD(model.parameters(), lr=0.1).",
+        )
+
+
+def check_ex1(fit, steps=6):
+    """Exercise 1: the same losses on the CPU and on a GPU (real or stand-in)."""
+    expected = _reference_losses(steps)
+    _check_fit_on(fit, "cpu", steps, expected)
+    with gpu() as device:
+        if device is None:
+            passed("ex1", "the right losses on the CPU (no GPU here, and array_api_strict is "
+                   "not installed for the stand-in: the GPU part was not checked)")  # fmt: skip
+            return
+        _check_fit_on(fit, device, steps, expected)
+    passed("ex1", "the same losses on the CPU and on the GPU, model moved to the device")
+
+
+def _as_bool(value, call):
+    if isinstance(value, mt.Tensor):
+        if value.numel() != 1:
+            fail("ex2", f"{call} returned a tensor of shape {list(value.shape)}; return one "
+                 "True or False", "mt.allclose(a, b, ...) gives a single bool.")  # fmt: skip
+        value = value.item()
+    if not isinstance(value, (bool, np.bool_)):
+        fail("ex2", f"{call} returned {value!r}; return True or False")
+    return bool(value)
+
+
+def check_ex2(agree):
+    """Exercise 2: rounding differences agree, real differences do not, devices may differ."""
+    rng = np.random.default_rng(7)
+    a = mt.tensor(rng.normal(size=(8, 300)), dtype=mt.float32)
+    b = mt.tensor(rng.normal(size=(300, 8)), dtype=mt.float32)
+    product = a @ b
+    summed = (a[:, :, None] * b[None, :, :]).sum(dim=1)  # same maths, another summation order
+    cases = [
+        ("a matrix product and the same product summed in another order", product, summed,
+         True),
+        ("a tensor and itself", product, product.clone(), True),
+        ("a tensor and the same tensor times 1.001", product, product * 1.001, False),
+        ("[1.0, 2.0, 3.0] and [1.0, 2.0, 3.01]", mt.tensor([1.0, 2.0, 3.0]),
+         mt.tensor([1.0, 2.0, 3.01]), False),
+    ]  # fmt: skip
+    for what, x, y, expected in cases:
+        got = _as_bool(attempt("ex2", agree, x, y), "agree(...)")
+        if got != expected:
+            if expected:
+                fail("ex2", f"agree() says {what} differ, but they differ only by float32 "
+                     f"rounding (at most {(x - y).abs().max().item():.2g})",
+                     "== demands identical bits; mt.allclose(a, b, rtol=1e-4, atol=1e-6) "
+                     "allows for rounding.")  # fmt: skip
+            fail("ex2", f"agree() says {what} agree, but they really differ (by up to "
+                 f"{(x - y).abs().max().item():.2g})",
+                 "use a tolerance that fits float32 rounding: rtol=1e-4, atol=1e-6.")  # fmt: skip
+    with gpu() as device:
+        if device is None:
+            passed("ex2", "rounding agrees, real differences do not (the two-device case was "
+                   "not checked: no GPU or stand-in here)")  # fmt: skip
+            return
+        got = _as_bool(
+            attempt("ex2", agree, summed.to(device), product,
+                    errors={"same device": "compare on one device: a.cpu() and b.cpu()."}),
+            "agree(a_on_gpu, b_on_cpu)",
+        )  # fmt: skip
+        if not got:
+            fail("ex2", "agree(a_on_gpu, b_on_cpu) returned False for results that differ "
+                 "only by rounding")  # fmt: skip
+    passed("ex2", "rounding agrees, real differences do not, across devices too")

@@ -1,0 +1,220 @@
+"""Checks for lesson 8 (build your own): a Function's forward and backward (SiLU, Square),
+judged by gradcheck and by the chain rule inside a bigger graph, and a momentum optimizer
+judged by its whole trajectory against optim.SGD.
+
+When a backward is wrong the check finds out *how*: it runs backward once with
+grad_output = 1 and once with grad_output = 3. Right with 1 but not with 3 means the
+backward returned the local derivative without multiplying by grad_output.
+"""
+
+import minitensor as mt
+
+from . import attempt, close, fail, passed
+
+nn, optim = mt.nn, mt.optim
+
+_POINTS = [-2.0, -0.5, 0.0, 0.7, 1.5, 3.0]
+
+
+def _is_function_class(candidate):
+    return isinstance(candidate, type) and issubclass(candidate, mt.autograd.Function)
+
+
+def _grad_through(exercise, function, scale):
+    """x.grad for loss = (scale * function.apply(x)).sum(), in float64."""
+    x = mt.tensor(_POINTS, dtype=mt.float64, requires_grad=True)
+    out = attempt(exercise, function.apply, x)
+    attempt(exercise, (scale * out).sum().backward)
+    if x.grad is None:
+        fail(exercise, "after backward(), x.grad is None: backward returned no gradient",
+             "return grad_output times the derivative.")  # fmt: skip
+    return x.grad.tolist()
+
+
+def _check_function(exercise, function, name, forward_fn, derivative_fn):
+    """Forward values, a recorded node, gradcheck, and grad_output really used."""
+    if not _is_function_class(function):
+        fail(exercise, f"{function!r} is not a class derived from mt.autograd.Function",
+             f"class {name}(mt.autograd.Function): with static forward and backward.")  # fmt: skip
+    x = mt.tensor(_POINTS, requires_grad=True)
+    out = attempt(exercise, function.apply, x)
+    if not isinstance(out, mt.Tensor):
+        fail(exercise, f"{name}.apply(x) returned {out!r}; forward must return a tensor")
+    expected = forward_fn(mt.tensor(_POINTS)).tolist()
+    if tuple(out.shape) != (len(_POINTS),) or not close(out.tolist(), expected):
+        fail(exercise, f"{name}.apply({_POINTS}) returned {out.tolist()}; expected "
+             f"{[round(v, 4) for v in expected]}")  # fmt: skip
+    if out.grad_fn is None:
+        fail(exercise, f"{name}.apply(x) on an x that requires grad recorded no graph node")
+
+    derivative = derivative_fn(mt.tensor(_POINTS, dtype=mt.float64)).tolist()
+    with_one = _grad_through(exercise, function, 1.0)
+    with_three = _grad_through(exercise, function, 3.0)
+    if close(with_one, derivative) and close(with_three, derivative):
+        fail(
+            exercise,
+            "inside (3 * out).sum() the gradient should be 3 times the derivative, but your "
+            f"backward returned the bare derivative {[round(v, 4) for v in with_three]}: it "
+            "ignores grad_output",
+            "backward receives d(loss)/d(out) as grad_output; the chain rule multiplies it "
+            "by the local derivative: return grad_output * (derivative).",
+        )
+    if not close(with_one, derivative):
+        fail(
+            exercise,
+            f"for loss = out.sum(), backward gave x.grad = {[round(v, 4) for v in with_one]} "
+            f"at x = {_POINTS}; the derivative there is {[round(v, 4) for v in derivative]}",
+            "check the local derivative formula in the exercise text.",
+        )
+    if not close(with_three, [3 * d for d in derivative]):
+        fail(exercise, "the gradient inside (3 * out).sum() is not 3 times the derivative",
+             "return grad_output * (derivative), elementwise.")  # fmt: skip
+    x64 = mt.tensor([-1.3, 0.2, 2.1], dtype=mt.float64, requires_grad=True)
+    if not attempt(exercise, mt.autograd.gradcheck, function.apply, (x64,),
+                   raise_exception=False):  # fmt: skip
+        fail(exercise, "gradcheck(...) disagrees with your backward on float64 inputs",
+             "run mt.autograd.gradcheck(...) yourself: its report names the element.")  # fmt: skip
+
+
+def check_ex1(SiLU):
+    """Exercise 1: SiLU's forward and backward."""
+
+    def silu(x):
+        return x * mt.sigmoid(x)
+
+    def derivative(x):
+        s = mt.sigmoid(x)
+        return s * (1 + x * (1 - s))
+
+    _check_function("ex1", SiLU, "SiLU", silu, derivative)
+    passed("ex1", "SiLU's forward is x·σ(x), its backward passes gradcheck and uses grad_output")
+
+
+def check_ex2(Square):
+    """Exercise 2: Square's backward multiplies by grad_output."""
+    _check_function("ex2", Square, "Square", lambda x: x * x, lambda x: 2 * x)
+    passed("ex2", "Square's backward is grad_output · 2x: right inside any graph")
+
+
+# ----------------------------------------------------------------------------- exercise 3
+
+_X = [[0.5, -1.0], [1.5, 2.0], [-1.0, 0.5], [2.0, 1.0]]
+_Y = [[1.0], [-0.5], [2.0], [0.5]]
+
+
+def _groups(model, unused):
+    """Two groups with their own options, and a parameter that never gets a gradient."""
+    return [
+        {"params": [model.weight], "lr": 0.05},
+        {"params": [model.bias, unused], "lr": 0.02, "momentum": 0.5},
+    ]
+
+
+def _setup():
+    model = nn.Linear(2, 1)
+    with mt.no_grad():
+        model.weight.copy_(mt.tensor([[0.3, -0.2]]))
+        model.bias.fill_(0.1)
+    unused = mt.tensor([1.0, 2.0], requires_grad=True)
+    return model, unused
+
+
+def _trajectory(make_optimizer, steps=8, exercise=None):
+    """The (weight, bias) after every step, the optimizer, and the unused parameter."""
+    model, unused = _setup()
+    groups = _groups(model, unused)
+    optimizer = (attempt(exercise, make_optimizer, groups, lr=0.1, momentum=0.9) if exercise
+                 else make_optimizer(groups, lr=0.1, momentum=0.9))  # fmt: skip
+    x, y = mt.tensor(_X), mt.tensor(_Y)
+    rows = []
+    for _ in range(steps):
+        optimizer.zero_grad()
+        nn.functional.mse_loss(model(x), y).backward()
+        if exercise:
+            attempt(exercise, optimizer.step, errors={
+                "NoneType": "some parameters have no gradient (p.grad is None): skip them.",
+            })  # fmt: skip
+        else:
+            optimizer.step()
+        rows.append(model.weight.reshape(-1).tolist() + model.bias.tolist())
+    return rows, optimizer, model, unused
+
+
+class _Variant(optim.Optimizer):
+    """Momentum written the ways a learner might, to name their mistake."""
+
+    def __init__(self, params, lr, momentum, rule):
+        self.rule = rule
+        super().__init__(params, dict(lr=lr, momentum=momentum))
+
+    def step(self):
+        with mt.no_grad():
+            for group in self.param_groups:
+                lr, mu = group["lr"], group["momentum"]
+                if self.rule == "default options":
+                    lr, mu = self.defaults["lr"], self.defaults["momentum"]
+                for p in group["params"]:
+                    if p.grad is None:
+                        continue
+                    state = self.state[p]
+                    g = p.grad
+                    if self.rule == "moving average":
+                        state["v"] = mu * state.get("v", mt.zeros_like(p)) + (1 - mu) * g
+                    elif self.rule == "no memory":
+                        state["v"] = g.clone()
+                    else:
+                        state["v"] = mu * state["v"] + g if "v" in state else g.clone()
+                    p -= lr * state["v"]
+
+
+def _variant(rule):
+    return lambda params, lr, momentum: _Variant(params, lr, momentum, rule)
+
+
+def check_ex3(Momentum):
+    """Exercise 3: the trajectory of optim.SGD(momentum=...), group options respected."""
+    if not (isinstance(Momentum, type) and issubclass(Momentum, optim.Optimizer)):
+        fail("ex3", f"{Momentum!r} is not a subclass of mt.optim.Optimizer")
+    got, optimizer, model, unused = _trajectory(Momentum, exercise="ex3")
+    expected, reference, reference_model, _ = _trajectory(optim.SGD)
+    start = _setup()[0]
+    first = start.weight.reshape(-1).tolist() + start.bias.tolist()
+    if close(got[-1], first):
+        fail("ex3", "after 8 steps the model's parameters have not changed",
+             "change each parameter in place (p -= ...): p = p - ... only rebinds a name "
+             "inside your loop.")  # fmt: skip
+    if not close(unused.tolist(), [1.0, 2.0]):
+        fail("ex3", f"a parameter that never had a gradient moved to {unused.tolist()}",
+             "skip parameters whose .grad is None.")  # fmt: skip
+    for step, (row, right) in enumerate(zip(got, expected), start=1):
+        if close(row, right):
+            continue
+        where = (
+            f"at step {step} the parameters are {[round(v, 4) for v in row]}; "
+            f"optim.SGD(momentum=...) has {[round(v, 4) for v in right]}"
+        )
+        for rule, what, hint in [
+            ("no memory", "the velocity is forgotten between steps: this is plain SGD",
+             "keep v in self.state[p]['momentum_buffer'] and update it in place."),
+            ("moving average", "you average the gradient, v = μ v + (1 - μ) g: another "
+             "convention (lesson 6)", "PyTorch adds the gradient itself: v = μ v + g."),
+            ("default options", "every group steps with the default lr and momentum",
+             "read group['lr'] and group['momentum'] inside the loop over groups."),
+        ]:  # fmt: skip
+            if close(row, _trajectory(_variant(rule))[0][step - 1]):
+                fail("ex3", f"{where}: {what}", hint)
+        fail("ex3", where, "first step: v = g (a copy); later: v = momentum * v + g; then "
+             "p -= lr * v.")  # fmt: skip
+    for name in ("weight", "bias"):
+        p = getattr(model, name)
+        buffer = optimizer.state.get(p, {}).get("momentum_buffer")
+        right = reference.state[getattr(reference_model, name)]["momentum_buffer"]
+        if buffer is None:
+            fail("ex3", f"optimizer.state[model.{name}] has no 'momentum_buffer' (it has "
+                 f"{sorted(optimizer.state.get(p, {}))})",
+                 "store v as self.state[p]['momentum_buffer'], PyTorch's name.")  # fmt: skip
+        if not close(buffer.tolist(), right.tolist()):
+            fail("ex3", f"state['momentum_buffer'] of model.{name} is {buffer.tolist()}; "
+                 f"optim.SGD's is {right.tolist()}")  # fmt: skip
+    passed("ex3", "the same 8-step trajectory and momentum buffers as optim.SGD, with two "
+           "groups and a parameter without gradient")  # fmt: skip

@@ -1,0 +1,566 @@
+# %% [markdown]
+# # Lesson 6: SGD vs Momentum vs Adam
+#
+# The post's loop uses `optim.Adam`, and lesson 4 wrote plain gradient descent by hand.
+# Between them sits momentum. This lesson races the three, then opens each one up: what
+# momentum's velocity is and why there are three ways to write it, why Adam divides by a
+# square root and corrects a bias, why Adam's learning rate means something else than
+# SGD's, how `Adam(weight_decay=...)` differs from `AdamW`, and what is lost when the
+# optimizer is re-created.
+#
+# **Goals.** After this lesson you can
+#
+# - compare optimizers on a 2-D surface, fairly, and explain what you see;
+# - say how far a momentum step goes (about `lr / (1 - β)` times the gradient) and convert
+#   between the three ways of writing momentum;
+# - tell when momentum's β is too large;
+# - explain, with numbers, what Adam's bias correction corrects;
+# - predict what scaling the loss does to SGD and to Adam;
+# - choose between `Adam(weight_decay=...)` and `AdamW`;
+# - keep an optimizer's state alive across epochs.
+#
+# **PyTorch.** Every code cell runs unchanged on PyTorch: replace `import minitensor as mt`
+# by `import torch as mt`. Cells whose first line says `# minitensor only` use something
+# PyTorch does not have.
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+
+import minitensor as mt
+
+optim = mt.optim
+
+# %% [markdown]
+# ## The race
+#
+# Lesson 4's ill-conditioned bowl, `f(x, y) = ½(x² + 10y²)`: ten times steeper along `y`
+# than along `x`. Three optimizers start at `(-4.5, 1.5)`, each with a learning rate that
+# suits it. Drag the step slider (or press Play) to watch them move; change the learning
+# rates, momentum and betas; switch to the Rosenbrock valley or the saddle.
+
+# %% minitensor-only
+# minitensor only: the optimizer race is one of this project's widgets
+from widgets import race
+
+race("quadratic", optimizers=("SGD", "Momentum", "Adam"), steps=100)
+
+# %% [markdown]
+# The widget runs the real `optim` classes. So can we, in a few lines: the loop is the
+# post's loop, with the bowl as the "model".
+
+
+# %%
+def bowl(p):
+    return 0.5 * (p[0] ** 2 + 10 * p[1] ** 2)
+
+
+def descend(optimizer_class, steps=100, start=(-4.5, 1.5), scale=1.0, **options):
+    """Minimise scale * bowl from `start` with optimizer_class(**options); return the path,
+    one row (x, y) per step."""
+    p = mt.tensor(start, requires_grad=True)
+    optimizer = optimizer_class([p], **options)
+    path = [p.tolist()]
+    for _ in range(steps):
+        optimizer.zero_grad()
+        loss = scale * bowl(p)
+        loss.backward()
+        optimizer.step()
+        path.append(p.tolist())
+    return np.array(path)
+
+
+def bowl_value(point):
+    x, y = point
+    return 0.5 * (x**2 + 10 * y**2)
+
+
+# %% check-output
+paths = {
+    "SGD(lr=0.15)": descend(optim.SGD, lr=0.15),
+    "SGD(lr=0.03, momentum=0.9)": descend(optim.SGD, lr=0.03, momentum=0.9),
+    "Adam(lr=0.3)": descend(optim.Adam, lr=0.3),
+}
+for name, path in paths.items():
+    print(f"{name:27} loss after 10, 30, 100 steps:",
+          [f"{bowl_value(path[t]):.2g}" for t in (10, 30, 100)])  # fmt: skip
+
+# %% [markdown]
+# On a bowl, plain SGD with a well-chosen rate is hard to beat: every step shrinks each
+# coordinate by a fixed factor. That result depends on the settings and the surface, so
+# read any optimizer comparison (including the widget's) with its settings next to it: a
+# surface with a long curved valley (Rosenbrock) or a saddle tells a different story.
+#
+# ## Momentum: a velocity that remembers
+#
+# PyTorch's momentum keeps a buffer `v` (`state['momentum_buffer']`) and steps along it:
+#
+# `v = β v + g`,  `p = p - lr · v`.
+#
+# Under a constant gradient `g`, `v` grows to `g + βg + β²g + ... = g / (1 - β)`. So with
+# `β = 0.9` a step ends up ten times longer than plain SGD's with the same `lr`. Watch the
+# step length on `f(p) = 2p`, whose gradient is always 2:
+
+# %% check-output
+p = mt.tensor(0.0, requires_grad=True)
+optimizer = optim.SGD([p], lr=0.1, momentum=0.9)
+before = p.item()
+for step in range(1, 51):
+    optimizer.zero_grad()
+    (2 * p).backward()
+    optimizer.step()
+    if step in (1, 2, 3, 10, 50):
+        print(f"step {step:2}: moved {before - p.item():.4f}  (plain SGD: 0.2; the limit: 2.0)")
+    before = p.item()
+print("momentum_buffer:", optimizer.state[p]["momentum_buffer"])
+
+# %% [markdown]
+# The effective learning rate is about `lr / (1 - β)`. That is why the race gave momentum a
+# five times smaller `lr` (0.03) than SGD (0.15): with β = 0.9 it still walks 0.3 times the
+# gradient per step.
+#
+# ### Three ways to write momentum
+#
+# Papers, courses and libraries write momentum three ways:
+#
+# | convention | velocity | step |
+# |---|---|---|
+# | PyTorch's `SGD(momentum=β)` | `v = β v + g` | `p = p - lr · v` |
+# | moving average (many courses, Keras' "EMA" view) | `v = β v + (1 - β) g` | `p = p - lr · v` |
+# | lr inside the velocity (Sutskever et al. 2013) | `v = β v + lr · g` | `p = p - v` |
+#
+# They are the same algorithm with differently scaled letters. The moving average's `v` is
+# `(1 - β)` times PyTorch's, so it needs `lr / (1 - β)` to take the same steps; the third
+# keeps `lr` inside `v`. Written out by hand next to PyTorch's class:
+
+
+# %%
+def momentum_by_hand(convention, lr, beta, steps=100, start=(-4.5, 1.5)):
+    p = mt.tensor(start, requires_grad=True)
+    v = mt.zeros(2)
+    path = [p.tolist()]
+    for _ in range(steps):
+        p.grad = None
+        bowl(p).backward()
+        with mt.no_grad():
+            if convention == "moving average":
+                v = beta * v + (1 - beta) * p.grad
+                p -= lr * v
+            elif convention == "lr inside":
+                v = beta * v + lr * p.grad
+                p -= v
+        path.append(p.tolist())
+    return np.array(path)
+
+
+# %% check-output
+lr, beta = 0.03, 0.9
+pytorch_path = descend(optim.SGD, lr=lr, momentum=beta)
+average_path = momentum_by_hand("moving average", lr / (1 - beta), beta)
+inside_path = momentum_by_hand("lr inside", lr, beta)
+print("moving average with lr / (1 - β) follows PyTorch's path:",
+      np.allclose(average_path, pytorch_path, atol=1e-5))  # fmt: skip
+print("lr inside the velocity follows PyTorch's path:          ",
+      np.allclose(inside_path, pytorch_path, atol=1e-5))  # fmt: skip
+unscaled = momentum_by_hand("moving average", lr, beta)
+print(f"moving average with the same lr: after 100 steps at ({unscaled[-1][0]:.3f}, "
+      f"{unscaled[-1][1]:.3f}), PyTorch at ({pytorch_path[-1][0]:.3f}, "
+      f"{pytorch_path[-1][1]:.3f})")  # fmt: skip
+
+# %% [markdown]
+# So when you copy hyperparameters from a paper, check its convention: `momentum=0.9, lr=0.1`
+# in a moving-average text is `lr=0.01` in PyTorch. (The third form differs from PyTorch's
+# only when the learning rate changes during training: PyTorch applies a new `lr` to the
+# whole velocity at once.) The race widget overlays the three:
+
+# %% minitensor-only
+# minitensor only: the three conventions in the race widget, lr rescaled to match
+race("quadratic", compare="momentum", steps=100)
+
+# %% [markdown]
+# ### Too much momentum
+#
+# Is more momentum always better? Along the flat direction `x` a larger β builds up more
+# speed, but the velocity also carries `p` past the minimum, and with β close to 1 it
+# swings back and forth for a long time (each swing only shrinks by about `√β`):
+
+# %% check-output
+for beta in [0.0, 0.5, 0.9, 0.99]:
+    path = descend(optim.SGD, lr=0.02, momentum=beta, steps=200)
+    distances = [f"{np.hypot(*path[t]):.2g}" for t in (50, 100, 200)]
+    print(f"β = {beta:<4}: distance to the minimum after 50, 100, 200 steps: {distances}")
+
+# %%
+fig, axes = plt.subplots(1, 3, figsize=(12, 3.2), sharey=True)
+grid_x, grid_y = np.meshgrid(np.linspace(-5, 5, 200), np.linspace(-2, 2, 200))
+for ax, beta in zip(axes, [0.5, 0.9, 0.99]):
+    path = descend(optim.SGD, lr=0.02, momentum=beta, steps=200)
+    ax.contour(grid_x, grid_y, 0.5 * (grid_x**2 + 10 * grid_y**2), levels=15, alpha=0.5)
+    ax.plot(path[:, 0], path[:, 1], ".-", markersize=2, color="C3")
+    ax.set_title(f"SGD(lr=0.02, momentum={beta}), 200 steps")
+plt.show()
+
+# %% [markdown]
+# β = 0 (plain SGD at this small lr) is still far away after 200 steps; β = 0.9 arrives; β =
+# 0.99 overshoots again and again. Too large a β also changes which learning rates are
+# stable at all: gradient descent diverges past `lr = 2 / λ_max` (lesson 4), momentum past
+# `lr = 2 (1 + β) / λ_max` (exercise 1).
+#
+# ## Adam: a step size for every coordinate
+#
+# Adam keeps two running averages per parameter (lesson 5 printed them):
+#
+# `m = β₁ m + (1 - β₁) g`  (`exp_avg`),  `v = β₂ v + (1 - β₂) g²`  (`exp_avg_sq`),
+#
+# and steps by `lr · m̂ / (√v̂ + ε)`, where `m̂ = m / (1 - β₁ᵗ)` and `v̂ = v / (1 - β₂ᵗ)` are
+# the *bias-corrected* averages at step `t`. Dividing by `√v̂` (about the size of the
+# gradient) makes the step about `lr` in every coordinate, whether the gradient there is
+# large or small. That is why Adam crossed the bowl as fast along `x` as along `y`.
+#
+# ### What bias correction corrects
+#
+# `m` and `v` start at zero, so early on they are too small. A common guess is that the
+# correction makes Adam's small first steps bigger. It does the opposite. Follow a real Adam
+# on a constant gradient `g = 0.5`, reading its state after each step:
+
+# %% check-output
+p = mt.tensor(0.0, requires_grad=True)
+optimizer = optim.Adam([p], lr=0.1)  # betas=(0.9, 0.999)
+beta1, beta2 = optimizer.param_groups[0]["betas"]
+history = {"m": [], "v": [], "m_hat": [], "v_hat": [], "ratio": []}
+print(" step      m      m̂         v      v̂    uncorrected / corrected step")
+for t in range(1, 1001):
+    optimizer.zero_grad()
+    (0.5 * p).backward()  # gradient 0.5, every step
+    optimizer.step()
+    m = optimizer.state[p]["exp_avg"].item()
+    v = optimizer.state[p]["exp_avg_sq"].item()
+    m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
+    ratio = (m / v**0.5) / (m_hat / v_hat**0.5)
+    for key, value in zip(history, [m, v, m_hat, v_hat, ratio]):
+        history[key].append(value)
+    if t in (1, 2, 5, 10, 12, 15, 50, 100, 1000):
+        print(f"{t:5} {m:7.4f} {m_hat:6.4f} {v:9.6f} {v_hat:6.4f}    {ratio:.2f}x")
+
+# %% [markdown]
+# Without correction the update would be `lr · m / √v`. At step 1 that is
+# `lr · 0.1 g / √(0.001 g²) = 3.16 · lr`: about 3 times too *large*, because `v` is shrunk
+# more than `m` (0.001 against 0.1) and sits under a square root. The ratio
+# `(1 - β₁ᵗ) / √(1 - β₂ᵗ)` keeps growing to about 6.5 around steps 10-15, because `m`
+# catches up within about 10 steps while `v` needs about 1000. With correction, `m̂` and
+# `v̂` are right from the first step.
+
+# %%
+steps = np.arange(1, 1001)
+fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.2))
+left.plot(steps, history["m"], label="m (exp_avg)")
+left.plot(steps, history["m_hat"], "--", label="m̂ = m / (1 - β₁ᵗ)")
+left.plot(steps, np.sqrt(history["v"]), label="√v (exp_avg_sq)")
+left.plot(steps, np.sqrt(history["v_hat"]), ":", label="√v̂ = √(v / (1 - β₂ᵗ))")
+left.set_xscale("log")
+left.set_xlabel("step t")
+left.legend()
+right.plot(steps, history["ratio"])
+right.axhline(1, color="gray", lw=0.8)
+right.set_xscale("log")
+right.set_xlabel("step t")
+right.set_ylabel("uncorrected / corrected step")
+plt.show()
+
+# %% [markdown]
+# With correction, Adam's very first step is exactly `lr` against the sign of each
+# coordinate's gradient, whatever the gradient's size (up to `ε`):
+
+# %% check-output
+p = mt.zeros(3, requires_grad=True)
+optimizer = optim.Adam([p], lr=0.1)
+(p * mt.tensor([0.01, 1.0, -100.0])).sum().backward()  # gradients 0.01, 1 and -100
+optimizer.step()
+print("after one step:", [round(value, 4) for value in p.tolist()])
+
+# %% minitensor-only
+# minitensor only: Adam with and without bias correction in the race widget
+race("quadratic", compare="bias_correction", steps=100)
+
+# %% [markdown]
+# ## Adam's learning rate is not SGD's
+#
+# SGD's step is `lr · g`: scale the loss by 1000 and every gradient, and every step, is 1000
+# times larger. Adam's step is `lr · m̂ / √v̂`, and the 1000 cancels. Run both on the bowl and
+# on 1000 times the bowl:
+
+# %% check-output
+for scale in [1, 1000]:
+    for name, optimizer_class, lr in [("SGD", optim.SGD, 0.15), ("Adam", optim.Adam, 0.3)]:
+        path = descend(optimizer_class, steps=5, scale=scale, lr=lr)
+        print(f"loss x {scale:<4} {name}(lr={lr}): after 1 step at ({path[1][0]:.4g}, {path[1][1]:.4g}), "
+              f"after 5 at ({path[5][0]:.4g}, {path[5][1]:.4g})")  # fmt: skip
+
+# %% [markdown]
+# SGD's path explodes (its `lr` had to be below `2 / λ_max`, and scaling the loss scales
+# `λ_max`); Adam's does not change at all. So an `lr` that works for Adam says little about
+# one for SGD, and the other way round. Adam's `lr` is roughly "how far each parameter may
+# move per step"; SGD's is "how far per unit of gradient".
+#
+# ## `Adam(weight_decay=...)` is not `AdamW`
+#
+# Weight decay pulls every parameter towards zero a little each step. `Adam(weight_decay=wd)`
+# does it the way it is done for SGD, by adding the L2 penalty's gradient `wd · p` to `g`.
+# But then Adam divides it by `√v̂` like the rest of the gradient. `AdamW` decouples it:
+# `p = p · (1 - lr · wd)` every step, and the gradient is left alone.
+#
+# The difference shows on two parameters that both start at 1: a *busy* one, whose loss
+# gradient is large (it flips between +10 and -10, so on average it pulls nowhere), and a
+# *silent* one, whose loss gradient is zero.
+
+
+# %% check-output
+def decay_experiment(make_optimizer, steps=200):
+    p = mt.tensor([1.0, 1.0], requires_grad=True)  # p[0] busy, p[1] silent
+    optimizer = make_optimizer([p])
+    for step in range(steps):
+        optimizer.zero_grad()
+        sign = 1.0 if step % 2 == 0 else -1.0
+        loss = sign * 10 * p[0] + 0 * p[1]  # gradient ±10 for p[0], 0 for p[1]
+        loss.backward()
+        optimizer.step()
+    return p.tolist()
+
+
+for name, make in [
+    ("Adam, no decay", lambda params: optim.Adam(params, lr=0.01)),
+    ("Adam(weight_decay=0.1)", lambda params: optim.Adam(params, lr=0.01, weight_decay=0.1)),
+    ("AdamW(weight_decay=0.1)", lambda params: optim.AdamW(params, lr=0.01, weight_decay=0.1)),
+]:
+    busy, silent = decay_experiment(make)
+    print(f"{name:24} after 200 steps: busy {busy:.3f}, silent {silent:.3f}")
+print(f"(1 - lr · wd) ** 200 = {(1 - 0.01 * 0.1) ** 200:.3f}")
+
+# %% [markdown]
+# - With `Adam(weight_decay=0.1)` the decay depends on the gradients. The silent
+#   parameter's only gradient is `wd · p`, which Adam normalises into steps of about `lr`:
+#   it races to 0. The busy parameter's `√v̂` is about 10, so its decay is divided by 10:
+#   it hardly moves from where Adam without decay left it.
+# - With `AdamW` both shrink by the same factor, `(1 - lr · wd)` per step, whatever their
+#   gradients.
+#
+# In a network this means `Adam(weight_decay=...)` regularises the parameters with large
+# gradients least, which is rarely what you want; AdamW does what "weight decay" promises.
+# (For plain SGD the two are the same thing.) Note `AdamW`'s default `weight_decay=0.01`,
+# where `Adam`'s is 0.
+
+# %% minitensor-only
+# minitensor only: Adam, Adam with L2 and AdamW in the race widget
+race("quadratic", compare="weight_decay", steps=100)
+
+# %% [markdown]
+# ## Re-creating the optimizer throws its memory away
+#
+# Momentum's velocity and Adam's `m`, `v` and step counter live in `optimizer.state`. A
+# loop that builds a new optimizer every epoch (easy to do when the optimizer is made in a
+# helper function) starts each epoch from empty state: momentum loses its speed, Adam
+# restarts with its first-step rule of `lr` per parameter. Lesson 5's regression problem,
+# trained with the optimizer made once or made anew every epoch:
+
+# %%
+rng = np.random.default_rng(0)
+X = mt.tensor(rng.normal(size=(64, 10)), dtype=mt.float32)
+true_weight = mt.tensor(rng.normal(size=(2, 10)), dtype=mt.float32)
+noise = mt.tensor(rng.normal(scale=0.1, size=(64, 2)), dtype=mt.float32)
+Y = X @ true_weight.T + mt.tensor([0.5, -1.0]) + noise
+criterion = mt.nn.MSELoss()
+
+
+def make_model():
+    """nn.Linear(10, 2) from fixed weights (as in lesson 5)."""
+    model = mt.nn.Linear(10, 2)
+    with mt.no_grad():
+        model.weight.copy_(mt.linspace(-0.3, 0.3, 20).reshape(2, 10))
+        model.bias.zero_()
+    return model
+
+
+def train(make_optimizer, recreate_each_epoch, epochs=60):
+    """Mean loss per epoch; 4 batches of 16 per epoch."""
+    model = make_model()
+    optimizer = make_optimizer(model.parameters())
+    epoch_losses = []
+    for _ in range(epochs):
+        if recreate_each_epoch:
+            optimizer = make_optimizer(model.parameters())  # the bug: state starts empty
+        total = 0.0
+        for start in range(0, 64, 16):
+            optimizer.zero_grad()
+            loss = criterion(model(X[start : start + 16]), Y[start : start + 16])
+            loss.backward()
+            optimizer.step()
+            total += loss.item()
+        epoch_losses.append(total / 4)
+    return epoch_losses
+
+
+# %%
+makers = {
+    "Adam(lr=0.05)": lambda params: optim.Adam(params, lr=0.05),
+    "SGD(lr=0.01, momentum=0.9)": lambda params: optim.SGD(params, lr=0.01, momentum=0.9),
+}
+runs = {}
+for name, make in makers.items():
+    for recreate in [False, True]:
+        runs[name, recreate] = losses = train(make, recreate)
+        label = "new every epoch" if recreate else "made once      "
+        print(f"{name:27} {label}: mean loss in epoch 10, 30, 60:",
+              [f"{losses[e - 1]:.3g}" for e in (10, 30, 60)])  # fmt: skip
+
+# %% [markdown]
+# (Re-creating Adam near the minimum is chaotic: its first step after each restart follows
+# the *sign* of tiny gradients, so the last digits of the "new every epoch" losses depend on
+# rounding, and PyTorch prints slightly different ones. The comparison does not change:)
+
+# %% check-output
+adam_once, adam_new = runs["Adam(lr=0.05)", False], runs["Adam(lr=0.05)", True]
+momentum_once = runs["SGD(lr=0.01, momentum=0.9)", False]
+momentum_new = runs["SGD(lr=0.01, momentum=0.9)", True]
+print("Adam made anew: loss in epochs 41-60 over twice as high:",
+      min(adam_new[40:]) > 2 * max(adam_once[40:]))  # fmt: skip
+print("momentum made anew: loss in epoch 10 over 10 times as high:",
+      momentum_new[9] > 10 * momentum_once[9])  # fmt: skip
+
+# %%
+fig, axes = plt.subplots(1, 2, figsize=(11, 3.2))
+for ax, name in zip(axes, makers):
+    for recreate in [False, True]:
+        label = "optimizer made anew every epoch" if recreate else "optimizer made once"
+        ax.plot(range(1, 61), runs[name, recreate], label=label)
+    ax.set_yscale("log")
+    ax.set_title(name)
+    ax.set_xlabel("epoch")
+    ax.legend()
+axes[0].set_ylabel("mean loss")
+plt.show()
+
+# %% [markdown]
+# Adam stalls at a loss three or four times higher: every epoch starts with steps of the
+# full `lr` in every weight, which the settled averages would have made much smaller.
+# Momentum crawls: for several steps after each restart the velocity is far below its full
+# size, so the effective learning rate is closer to `lr` than to `lr / (1 - β)`. Make the
+# optimizer once, before the loop; if you must make a new one (say, to change which
+# parameters train), carry the state over with `optimizer.state_dict()` and
+# `load_state_dict()`.
+#
+# ## Read the source
+#
+# - `minitensor/optim/sgd.py`, class `SGD`: the docstring sets the three momentum
+#   conventions side by side; `_update` keeps `state['momentum_buffer']`.
+# - `minitensor/optim/adam.py`, class `Adam`: the bias corrections `bias_correction1` and
+#   `bias_correction2`, and `_weight_decay` (L2 in the gradient).
+# - `minitensor/optim/adamw.py`, class `AdamW`: the same class with one method changed,
+#   `_weight_decay`, which shrinks `p` itself.
+# - `widgets/teaching_optimizers.py`: the moving-average and lr-inside momentum, and Adam
+#   without bias correction, that the race widget compares with PyTorch's classes.
+#
+# ## Summary
+#
+# - PyTorch's momentum, `v = β v + g`, steps about `lr / (1 - β)` times the gradient once
+#   the velocity has built up. The moving-average convention needs `lr / (1 - β)` for the
+#   same path; lr inside the velocity gives the same path while `lr` is constant.
+# - Too large a β overshoots and swings for a long time; momentum is stable up to
+#   `lr = 2 (1 + β) / λ_max`.
+# - Adam steps by about `lr` per coordinate. Without bias correction its early steps would
+#   be too large (3.2 times at step 1, about 6.5 times around steps 10-15); with it, the
+#   first step is exactly `lr · sign(g)`.
+# - Scaling the loss changes SGD's steps in proportion and Adam's not at all: their
+#   learning rates are not comparable.
+# - `Adam(weight_decay=...)` divides the decay by `√v̂`, so how much a parameter decays
+#   depends on its gradients; `AdamW` shrinks every parameter by `(1 - lr · wd)` per step.
+# - The optimizer's state is part of training: make the optimizer once.
+#
+# ## Exercises
+#
+# ### Exercise 1 (predict, then run)
+#
+# Momentum changes the largest stable learning rate. For gradient descent with PyTorch's
+# momentum β on a quadratic whose largest curvature is `λ_max`, the limit is
+# `lr = 2 (1 + β) / λ_max`. What is the largest stable `lr` for `SGD(momentum=0.9)` on our
+# bowl `½(x² + 10y²)`? Return it.
+
+
+# %% ex1 solution
+def largest_stable_lr_with_momentum():
+    ### BEGIN SOLUTION
+    return 2 * (1 + 0.9) / 10
+    ### END SOLUTION
+
+
+# %% ex1 check
+from lessons.checks.lesson06 import check_ex1
+
+check_ex1(largest_stable_lr_with_momentum)
+
+# %% [markdown]
+# Now run it, just below and just above your answer:
+
+# %% check-output
+for lr in [0.37, 0.39]:
+    end = descend(optim.SGD, lr=lr, momentum=0.9, steps=100)[-1]
+    print(f"lr {lr}: after 100 steps at ({end[0]:.3g}, {end[1]:.3g})")
+
+# %% [markdown]
+# ### Exercise 2 (implement it)
+#
+# Under a constant gradient, by what factor is Adam's *uncorrected* update
+# (`lr · m / √v`) larger than the corrected one (`lr · m̂ / √v̂`) at step `t`? Write
+# `uncorrected_ratio(t, beta1=0.9, beta2=0.999)` that returns it. (The table above has the
+# values for the default betas.)
+
+
+# %% ex2 solution
+def uncorrected_ratio(t, beta1=0.9, beta2=0.999):
+    ### BEGIN SOLUTION
+    return (1 - beta1**t) / (1 - beta2**t) ** 0.5
+    ### END SOLUTION
+
+
+# %% ex2 check
+from lessons.checks.lesson06 import check_ex2
+
+check_ex2(uncorrected_ratio)
+
+# %% [markdown]
+# ### Exercise 3 (fix the bug)
+#
+# This training function makes a new optimizer every epoch:
+
+
+# %%
+def train_buggy(params, make_optimizer, loss_fn, epochs, steps_per_epoch):
+    for _ in range(epochs):
+        optimizer = make_optimizer(params)
+        for _ in range(steps_per_epoch):
+            optimizer.zero_grad()
+            loss_fn().backward()
+            optimizer.step()
+
+
+# %% [markdown]
+# Write `train_fixed(params, make_optimizer, loss_fn, epochs, steps_per_epoch)`: the same
+# training, with the optimizer's state kept across all epochs. `params` is a list of
+# tensors, `make_optimizer(params)` returns an optimizer, and `loss_fn()` computes the loss.
+
+
+# %% ex3 solution
+def train_fixed(params, make_optimizer, loss_fn, epochs, steps_per_epoch):
+    ### BEGIN SOLUTION
+    optimizer = make_optimizer(params)
+    for _ in range(epochs):
+        for _ in range(steps_per_epoch):
+            optimizer.zero_grad()
+            loss_fn().backward()
+            optimizer.step()
+    ### END SOLUTION
+
+
+# %% ex3 check
+from lessons.checks.lesson06 import check_ex3
+
+check_ex3(train_fixed)
