@@ -6,6 +6,7 @@
 #   make lessons rebuild the lesson notebooks from lessons/source/
 #   make grade SUBMISSIONS=folder   grade submitted exercise notebooks into gradebook.csv
 #   make fmt     format and auto-fix lint
+#   make screenshots  retake the README's widget pictures (docs/images/; needs chromium)
 #
 # Everything is installed into .venv in this folder; nothing touches the system Python.
 
@@ -27,7 +28,7 @@ ifeq ($(shell id -u),0)
 LAB_ARGS := --allow-root
 endif
 
-.PHONY: venv lab test bench fmt gpu-check clean lessons grade
+.PHONY: venv lab test bench fmt gpu-check clean lessons grade screenshots
 
 venv: $(STAMP)
 
@@ -67,6 +68,10 @@ bench: venv
 fmt: venv
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+# The demo notebook in JupyterLab in headless chromium, as the browser tests run it.
+screenshots: venv
+	$(PYTHON) tools/screenshots.py
 
 gpu-check:
 	bash benchmarks/gpu_check.sh
