@@ -551,3 +551,17 @@ def test_the_three_momentum_conventions_show_the_same_velocity_arrow():
     for t in (1, 3, 6):
         np.testing.assert_allclose(average.velocity_at(t), pytorch.velocity_at(t), rtol=1e-4)
         np.testing.assert_allclose(lr_inside.velocity_at(t), pytorch.velocity_at(t), rtol=1e-4)
+
+
+def test_loss_panel_limits_are_kept_while_the_curves_still_fill_them():
+    pytest.importorskip("matplotlib")
+    from widgets.race_plot import _loss_limits
+
+    first = _loss_limits(np.array([1e-6, 10.0]), True, None)
+    assert first == (5e-7, 20.0)
+    old = ((0, 100), first)
+    assert _loss_limits(np.array([1e-5, 5.0]), True, old) == first  # fits: same ticks
+    assert _loss_limits(np.array([1e-8, 5.0]), True, old) != first  # left the panel
+    assert _loss_limits(np.array([1.0, 5.0]), True, old) != first  # a corner of it only
+    linear = _loss_limits(np.array([0.0, 1.0]), False, None)
+    assert _loss_limits(np.array([0.1, 0.9]), False, ((0, 10), linear)) == linear

@@ -1,12 +1,15 @@
 """The race's picture: contour plot with paths, and loss against step, as PNG bytes.
 
 `RacePicture(font_scale).draw(model, t, log_scale)` returns the PNG of the race at step t.
-Two speeds, because the widget redraws on every tick of Play:
+matplotlib is slow at drawing text (axes, ticks, labels), and the widget redraws on every
+tick of Play and after every slider, so the picture is drawn in layers whose pixels are kept
+(matplotlib's "blitting") and each layer is redrawn only when what it shows changed:
 
-- a *full* draw when the race changed (new paths, new limits): everything that does not
-  depend on t is drawn once and the pixels are kept (matplotlib's "blitting");
-- a *frame* for another t: only the moving parts (each optimizer's marker, the path so far,
-  the state arrow, the step line on the loss axis) are drawn on a copy of those pixels.
+    surface  the contour panel: contours, minima, axes          new surface
+    frame    the loss panel's axes, ticks and labels, no data   new limits or new runs
+    race     the paths, the loss curves, the legend             every new result
+    moving   each optimizer's position and path so far, its     every step t
+             state arrow, the step line on the loss axis
 
 It uses a matplotlib `Figure` with the Agg canvas directly (no pyplot, no interactive
 backend, no ipympl), so it behaves the same in JupyterLab, under nbval and in a script.
@@ -64,7 +67,7 @@ def contour_levels(Z, n=24):
 
 
 class RacePicture:
-    """A two-panel figure redrawn fast for each step; see the module docstring."""
+    """A two-panel figure, redrawn layer by layer; see the module docstring."""
 
     def __init__(self, font_scale=1.0, size=(11.0, 4.4), dpi=80):
         self.font_scale = font_scale
@@ -75,16 +78,16 @@ class RacePicture:
             self.contour_axes, self.loss_axes = self.figure.subplots(
                 1, 2, gridspec_kw={"width_ratios": [1.15, 1]}
             )
+        self._surface = None  # what each layer was drawn for
+        self._runs_key = None
+        self._limits = None
         self._drawn_key = None
-        self._layout_key = None
-        self._surface_pixels = None
-        self._race_artists = []
-        self._loss_structure = None
-        self._surface = None
+        self._surface_pixels = None  # the kept layers
+        self._frame_pixels = None
         self._background = None
-        self._moving = []
-        self.full_draws = 0  # race layers drawn (one per new result)
-        self.surface_layers = 0  # surface layers drawn (one per surface or layout)
+        self.surface_layers = 0  # how often each layer was drawn (tests and benchmarks)
+        self.frame_layers = 0
+        self.full_draws = 0
         self.frames = 0
 
     def _rc(self):
@@ -99,146 +102,53 @@ class RacePicture:
         }
 
     def draw(self, model, t, log_scale=True):
-        """PNG bytes of the race at step t (full draw only if the race changed)."""
+        """PNG bytes of the race at step t, redrawing only the layers that changed."""
         result = model.result
         key = (id(result), bool(log_scale))
         with mpl.rc_context(self._rc()):
             if key != self._drawn_key:
-                self._draw_still(model, result, log_scale)
+                self._draw_race(model, result, log_scale)
                 self._drawn_key = key
             self._draw_moving(result, t, log_scale)
-        return self._png()
+        return png_bytes(self.canvas)
 
-    # ------------------------------------------------------------------ what stays still
+    # ------------------------------------------------------------------ the layers
 
-    def _draw_still(self, model, result, log_scale):
-        """Draw what does not depend on t, in two layers kept as pixels.
-
-        The surface layer (contours, axes of the left panel) changes only with the surface;
-        the race layer (paths, the loss panel) with every new result. Redrawing only the
-        race layer on top of the kept surface pixels saves most of the time of a redraw.
-        """
+    def _draw_race(self, model, result, log_scale):
         self.full_draws += 1
-        surface = result.surface
-        if surface is not self._surface:
-            self._draw_surface(surface)
-        for artist in self._race_artists:
-            try:
-                artist.remove()
-            except (NotImplementedError, ValueError):
-                pass  # already gone: its axes were cleared
-        self._race_artists = []
-        self._build_loss_panel(result, log_scale)
-        still = self._build_race_artists(model, result)
-        layout_key = (surface, log_scale, tuple(run.label for run in result.runs))
-        if layout_key != self._layout_key:
+        if result.surface is not self._surface:
+            self._draw_surface(result.surface)
+        runs_key = (result.surface, log_scale,
+                    tuple((r.runner.key, r.runner.dash, r.label) for r in result.runs))  # fmt: skip
+        new_runs = runs_key != self._runs_key
+        if new_runs:
+            self._make_race_artists(result, log_scale)
+            self._runs_key = runs_key
+        self._update_race_artists(model, result, log_scale)
+        if new_runs:
             # Constrained layout finds margins that fit the labels, but it costs as much as
-            # drawing; new paths on the same surface keep the positions it found.
+            # drawing; new results for the same runs keep the positions it found.
             self.figure.set_layout_engine("constrained")
             self.figure.get_layout_engine().execute(self.figure)
             self.figure.set_layout_engine("none")
-            self._layout_key = layout_key
             self._surface_pixels = None
         if self._surface_pixels is None:
             self.surface_layers += 1
             self.loss_axes.set_visible(False)
-            self.canvas.draw()  # artists marked animated (the race's) are left out
+            self.canvas.draw()  # leaves out every artist marked animated (all of the race's)
             self._surface_pixels = self.canvas.copy_from_bbox(self.figure.bbox)
             self.loss_axes.set_visible(True)
-        else:
+            self._frame_pixels = None
+        if self._frame_pixels is None:
+            self.frame_layers += 1
             self.canvas.restore_region(self._surface_pixels)
-        for artist in still:
-            self.contour_axes.draw_artist(artist)
-        self.figure.draw_artist(self.loss_axes)
+            self.figure.draw_artist(self.loss_axes)  # its data are animated: axes only
+            self._frame_pixels = self.canvas.copy_from_bbox(self.figure.bbox)
+        else:
+            self.canvas.restore_region(self._frame_pixels)
+        for artist in self._race_still:
+            artist.axes.draw_artist(artist)
         self._background = self.canvas.copy_from_bbox(self.figure.bbox)
-
-    def _on_contour_axes(self, artist):
-        """Register an artist of the race layer (drawn by hand, removed on the next race)."""
-        artist.set_animated(True)
-        self._race_artists.append(artist)
-        return artist
-
-    def _build_race_artists(self, model, result):
-        """The race's marks on the contour panel; returns those that do not move with t."""
-        ax, mark = self.contour_axes, self._on_contour_axes
-        still = []
-        self._moving = []
-        for run in result.runs:
-            colour, marker = look(run.runner.key)
-            dash = DASHES[run.runner.dash]
-            # the whole path, faint; the path up to step t is drawn on top, per frame
-            still.append(mark(ax.plot(*run.positions.T, dash, color=colour, lw=1.2, alpha=0.35)[0]))
-            if run.diverged_at is not None:
-                last = run.positions[run.diverged_at - 1]
-                still.append(mark(ax.plot(*last, "x", color=colour, ms=12, mew=3)[0]))
-            moving = _RunArtists(ax, self.loss_axes, colour, marker, run.runner.dash)
-            for artist in (moving.path, moving.now, moving.arrow, moving.loss_now):
-                mark(artist)
-            self._moving.append(moving)
-        start = ax.plot(*result.start, "o", ms=9, mfc="white", mec="black", mew=1.5)[0]
-        still.append(mark(start))  # after the paths: drawn on top of them
-        note = self._threshold_note(model, result)
-        if note is not None:
-            still.append(mark(note))
-        # in the loss panel's title row (inside the contour panel it could hide a start or
-        # a minimum); the panel's title keeps that row free
-        lx = self.loss_axes
-        self._step_text = mark(lx.text(1.0, 1.02, "", transform=lx.transAxes, ha="right",
-                                       va="bottom", weight="bold"))  # fmt: skip
-        return still
-
-    def _build_loss_panel(self, result, log_scale):
-        """Loss against step. Lines, labels and ticks are reused while the set of runs stays
-        the same: making new axes content costs more than the rest of a redraw."""
-        lx, surface = self.loss_axes, result.surface
-        floor = _loss_floor(surface, result.runs) if log_scale else 0.0
-        curves = [run.losses - floor for run in result.runs]
-        structure = (surface, log_scale, tuple((r.runner.key, r.runner.dash) for r in result.runs))
-        if structure != self._loss_structure:
-            lx.clear()
-            self._loss_lines = [
-                lx.plot([], [], DASHES[run.runner.dash], color=look(run.runner.key)[0],
-                        lw=WIDTHS[run.runner.dash] * 0.6, label=run.label)[0]
-                for run in result.runs
-            ]  # fmt: skip
-            self._step_line = lx.axvline(0, color="black", lw=1, animated=True)
-            self._floor_note = lx.text(0.02, 0.02, "", transform=lx.transAxes,
-                                       fontsize="small", color="0.3")  # fmt: skip
-            lx.set_xlabel("step")
-            if log_scale:
-                lx.set_yscale("log")
-                known = surface.min_value is not None
-                lx.set_ylabel("loss − min f" if known else "loss − lowest loss seen")
-            else:
-                lx.set_ylabel("loss f(p)")
-            lx.grid(True, alpha=0.3)
-            lx.set_title("loss against step", loc="left")
-            self._legend = lx.legend(loc="upper right")
-            self._loss_structure = structure
-        for line, text, run, values in zip(
-            self._loss_lines, self._legend.get_texts(), result.runs, curves
-        ):
-            line.set_data(np.arange(len(values)), values)
-            label = f"{run.label}  (lr={run.lr:.3g})"
-            if run.diverged_at is not None:
-                label += f", diverged at step {run.diverged_at}"
-            text.set_text(label)
-        finite = np.concatenate([c[np.isfinite(c)] for c in curves])
-        if log_scale:
-            _log_ticks(lx, curves)
-            tiny = len(finite) > 0 and finite.min() < 1e-11
-            known = surface.min_value is not None
-            note = "loss = min f to float32 precision" if known else "the lowest loss seen"
-            self._floor_note.set_text(f"bottom line: {note}" if tiny else "")
-            finite = finite[finite > 0]
-        if len(finite):
-            low, high = finite.min(), finite.max()
-            if log_scale:
-                lx.set_ylim(low / 2, high * 2)
-            else:
-                pad = 0.05 * (high - low) + 1e-9
-                lx.set_ylim(low - pad, high + pad)
-        lx.set_xlim(0, max(1, result.steps))
 
     def _draw_surface(self, surface):
         ax = self.contour_axes
@@ -258,35 +168,114 @@ class RacePicture:
         ax.set_ylabel("y")
         self._surface = surface
         self._surface_pixels = None
-        self._race_artists = []  # ax.clear() took them off already
+        self._runs_key = None  # ax.clear() took the race's artists off too
 
-    def _threshold_note(self, model, result):
-        threshold = model.divergence_threshold()
-        uses_gd = any(run.optimizer_name == "SGD" for run in result.runs)
-        if threshold is None or not uses_gd:
-            return None
-        return self.contour_axes.text(
-            0.98, 0.03, f"GD diverges for lr > 2/λ_max = {threshold:.3g}",
-            transform=self.contour_axes.transAxes, ha="right", va="bottom",
+    def _make_race_artists(self, result, log_scale):
+        """The artists for this set of runs (made once; later results only change data).
+
+        All are animated: canvas.draw() leaves them out, and each layer draws its own.
+        """
+        ax, lx = self.contour_axes, self.loss_axes
+        for artist in getattr(self, "_race_artists", []):
+            if artist.axes is ax and artist in ax.get_children():
+                artist.remove()
+        lx.clear()
+        self._race_artists = made = []
+
+        def animated(artist):
+            artist.set_animated(True)
+            made.append(artist)
+            return artist
+
+        self._faint, self._crosses, self._loss_lines, self._moving = [], [], [], []
+        for run in result.runs:
+            colour, marker = look(run.runner.key)
+            dash = run.runner.dash
+            # the whole path, faint; the path up to step t is drawn over it, per frame
+            self._faint.append(animated(ax.plot([], [], DASHES[dash], color=colour, lw=1.2,
+                                                alpha=0.35)[0]))  # fmt: skip
+            self._crosses.append(animated(ax.plot([], [], "x", color=colour, ms=12, mew=3)[0]))
+            loss_line = lx.plot([], [], DASHES[dash], color=colour, lw=WIDTHS[dash] * 0.6,
+                                label=run.label)[0]  # fmt: skip
+            self._loss_lines.append(animated(loss_line))
+            moving = _RunArtists(ax, lx, colour, marker, dash)
+            for artist in (moving.path, moving.now, moving.arrow, moving.loss_now):
+                animated(artist)
+            self._moving.append(moving)
+        self._start = animated(ax.plot([], [], "o", ms=9, mfc="white", mec="black", mew=1.5)[0])
+        self._note = animated(ax.text(
+            0.98, 0.03, "", transform=ax.transAxes, ha="right", va="bottom",
             bbox={"boxstyle": "round", "fc": "white", "ec": "0.6", "alpha": 0.9},
-        )  # fmt: skip
+        ))  # fmt: skip
+        self._floor_note = animated(lx.text(0.02, 0.02, "", transform=lx.transAxes,
+                                            fontsize="small", color="0.3"))  # fmt: skip
+        self._legend = animated(lx.legend(loc="upper right"))
+        self._step_line = animated(lx.axvline(0, color="black", lw=1))
+        # in the loss panel's title row: inside the contour panel it could hide a start or
+        # a minimum; the panel's title keeps that row free
+        self._step_text = animated(lx.text(1.0, 1.02, "", transform=lx.transAxes, ha="right",
+                                           va="bottom", weight="bold"))  # fmt: skip
+        lx.set_title("loss against step", loc="left")
+        lx.set_xlabel("step")
+        if log_scale:
+            lx.set_yscale("log")
+            known = result.surface.min_value is not None
+            lx.set_ylabel("loss − min f" if known else "loss − lowest loss seen")
+        else:
+            lx.set_ylabel("loss f(p)")
+        lx.grid(True, alpha=0.3)
+        self._limits = None
 
-    # ------------------------------------------------------------------ what moves
+    def _update_race_artists(self, model, result, log_scale):
+        """Put this result's numbers into the artists; new limits invalidate the frame."""
+        floor = _loss_floor(result.surface, result.runs) if log_scale else 0.0
+        curves = [run.losses - floor for run in result.runs]
+        for i, run in enumerate(result.runs):
+            self._faint[i].set_data(run.positions[:, 0], run.positions[:, 1])
+            last = run.positions[run.diverged_at - 1] if run.diverged_at is not None else None
+            self._crosses[i].set_data(*(([last[0]], [last[1]]) if last is not None else ([], [])))
+            self._loss_lines[i].set_data(np.arange(len(curves[i])), curves[i])
+            label = f"{run.label}  (lr={run.lr:.3g})"
+            if run.diverged_at is not None:
+                label += f", diverged at step {run.diverged_at}"
+            self._legend.get_texts()[i].set_text(label)
+        self._start.set_data([result.start[0]], [result.start[1]])
+        self._note.set_text(_threshold_text(model, result))
+        self._note.set_visible(bool(self._note.get_text()))
+        finite = np.concatenate([c[np.isfinite(c)] for c in curves])
+        note = ""
+        if log_scale:
+            if len(finite) and finite.min() < 1e-11:
+                known = result.surface.min_value is not None
+                note = "bottom line: " + (
+                    "loss = min f to float32 precision" if known else "the lowest loss seen"
+                )
+            finite = finite[finite > 0]
+        self._floor_note.set_text(note)
+        limits = ((0, max(1, result.steps)), _loss_limits(finite, log_scale, self._limits))
+        if limits != self._limits:
+            self.loss_axes.set_xlim(limits[0])
+            self.loss_axes.set_ylim(limits[1])
+            if log_scale:
+                _log_ticks(self.loss_axes, limits[1])
+            self._limits = limits
+            self._frame_pixels = None
+        self._race_still = [
+            *self._faint, *self._crosses, self._start, self._note,
+            *self._loss_lines, self._floor_note, self._legend,
+        ]  # fmt: skip
 
     def _draw_moving(self, result, t, log_scale):
         self.frames += 1
         self.canvas.restore_region(self._background)
-        floor = _loss_floor(result.surface, result.runs)
+        floor = _loss_floor(result.surface, result.runs) if log_scale else 0.0
         t = max(0, min(t, result.steps))
         for artists, run in zip(self._moving, result.runs):
-            artists.show(run, t, floor if log_scale else 0.0)
+            artists.show(run, t, floor)
         self._step_line.set_xdata([t, t])
         self._step_text.set_text(f"step {t} of {result.steps}")
         for artist in [self._step_line, self._step_text]:
             self.figure.draw_artist(artist)
-
-    def _png(self):
-        return png_bytes(self.canvas)
 
 
 class _RunArtists:
@@ -323,15 +312,43 @@ class _RunArtists:
                 artist.axes.draw_artist(artist)
 
 
-def _log_ticks(axes, curves):
+def _log_ticks(axes, limits):
     """Readable ticks on a log axis: powers of ten, plus 2x and 5x on a narrow range."""
-    values = np.concatenate(curves)
-    values = values[np.isfinite(values) & (values > 0)]
-    decades = np.log10(values.max() / values.min()) if len(values) else 0
+    decades = np.log10(limits[1] / limits[0])
     subs = (1.0, 2.0, 5.0) if decades < 2 else (1.0,)
     axes.yaxis.set_major_locator(LogLocator(subs=subs, numticks=7))
     axes.yaxis.set_major_formatter(LogFormatterSciNotation(labelOnlyBase=False))
     axes.yaxis.set_minor_locator(NullLocator())  # minor ticks cost time and say little
+
+
+def _loss_limits(values, log_scale, old):
+    """y limits for the loss panel: kept while the new curves still fill most of them.
+
+    Keeping the limits keeps the ticks, so the panel's frame need not be drawn again (text
+    is the slow part); they change when a curve leaves them or shrinks to a corner.
+    """
+    if not len(values):
+        return old[1] if old else ((1e-3, 1.0) if log_scale else (0.0, 1.0))
+    low, high = float(values.min()), float(values.max())
+    if log_scale:
+        span = np.log10(high / low) if high > low else 0.0
+        new = (low / 2, high * 2)
+        old_span = np.log10(old[1][1] / old[1][0]) if old else 0.0
+    else:
+        pad = 0.05 * (high - low) + 1e-9
+        span, new = high - low, (low - pad, high + pad)
+        old_span = old[1][1] - old[1][0] if old else 0.0
+    if old and old[1][0] <= low and high <= old[1][1] and span >= 0.6 * old_span:
+        return old[1]
+    return new
+
+
+def _threshold_text(model, result):
+    """The divergence threshold note for plain gradient descent on a quadratic, or ''."""
+    threshold = model.divergence_threshold()
+    if threshold is None or not any(run.optimizer_name == "SGD" for run in result.runs):
+        return ""
+    return f"GD diverges for lr > 2/λ_max = {threshold:.3g}"
 
 
 def _loss_floor(surface, runs):
