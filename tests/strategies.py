@@ -14,10 +14,18 @@ the strategies for those ops keep values off the kinks rather than the tests ski
 """
 
 import numpy as np
+from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 MAX_SIDE = 3  # keep gradcheck cheap: one backward pass per output element
+
+
+def examples(count):
+    """`count` examples under the default profile (25), scaled with the profile in use, so
+    `pytest --hypothesis-profile=thorough` (300) runs every test 12 times as long."""
+    return max(1, count * settings().max_examples // 25)
+
 
 # Pairs that broke broadcasting code before: scalars, size 0 against size 1, both sides
 # stretched, a missing leading dim.

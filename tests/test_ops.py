@@ -494,7 +494,7 @@ def test_every_primitive_has_a_case():
 
 
 @by_name
-@fixture_ok(max_examples=12)
+@fixture_ok(max_examples=S.examples(12))
 @given(data=st.data())
 def test_forward_matches_numpy(op, device, data):
     example = data.draw(CASES[op])
@@ -508,7 +508,7 @@ def test_forward_matches_numpy(op, device, data):
 
 
 @by_name
-@settings(max_examples=15)
+@settings(max_examples=S.examples(15))
 @given(data=st.data())
 def test_backward_matches_finite_differences(op, data):
     example = data.draw(CASES[op])
@@ -516,7 +516,7 @@ def test_backward_matches_finite_differences(op, data):
 
 
 @by_name
-@fixture_ok(max_examples=6)
+@fixture_ok(max_examples=S.examples(6))
 @given(data=st.data())
 def test_float32_gradients_on_each_device_keep_dtype_and_match_float64(op, device, data):
     example = data.draw(CASES[op])

@@ -928,7 +928,7 @@ def _grads_through(lib, arrays, build):
     return [out] + [t.grad for t in leaves]
 
 
-@settings(max_examples=20)
+@settings(max_examples=S.examples(20))
 @given(
     op=st.sampled_from(sorted(BINARY)),
     unary=st.sampled_from(sorted(UNARY)),
