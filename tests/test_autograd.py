@@ -31,6 +31,7 @@ x2 = [[1.0, -2.0], [3.0, 0.5]]
 GRAD_FN_NAMES = [
     (lambda x: x + 1, "AddBackward0"),
     (lambda x: x - x, "SubBackward0"),
+    (lambda x: 1 - x, "RsubBackward1"),
     (lambda x: x * 2, "MulBackward0"),
     (lambda x: x / 2, "DivBackward0"),
     (lambda x: -x, "NegBackward0"),

@@ -986,7 +986,7 @@ def test_random_reprs_match_pytorch():
 KNOWN_DIFFERENCES = {
     "norm_grad_fn": "norm is sqrt(sum(x * x)): SqrtBackward0 (PyTorch: LinalgVectorNorm...)",
     "matrix_at_batch_grad_fn": "2-D @ 3-D is UnsafeViewBackward0 (PyTorch: Clone/Transpose)",
-    "reflected_grad_fn": "1 - x records SubBackward0 (PyTorch: RsubBackward1)",
+    "reflected_grad_fn": "1 / x records DivBackward0 (PyTorch: reciprocal, then MulBackward0)",
     "remainder_grad_fn": "x % y is x - floor(x / y) * y: SubBackward0 (PyTorch: Remainder)",
     "clamp_tensor_grad_fn": "clamp with tensor bounds is maximum/minimum (PyTorch: Clamp)",
     "view_in_place": "in-place on a view of a non-leaf raises (PyTorch rebases the view)",
@@ -1007,7 +1007,7 @@ def _grad_fn_name(t):
             "UnsafeViewBackward0",
             None,  # PyTorch's depends on which operand requires grad
         ),
-        ("reflected_grad_fn", lambda lib: 1 - leaf(lib, [1.0]), "SubBackward0", "RsubBackward1"),
+        ("reflected_grad_fn", lambda lib: 1 / leaf(lib, [1.0]), "DivBackward0", "MulBackward0"),
         (
             "remainder_grad_fn",
             lambda lib: leaf(lib, [3.0]) % 2,

@@ -45,7 +45,10 @@ class Add(_Binary):
 
 
 class Sub(_Binary):
-    """out = a - b.   d out/d a = 1,  d out/d b = -1."""
+    """out = a - b.   d out/d a = 1,  d out/d b = -1.
+
+    PyTorch calls it RsubBackward1 when a is a number (1 - x, "reversed sub").
+    """
 
     __slots__ = ()
 
@@ -55,6 +58,9 @@ class Sub(_Binary):
 
     def backward(self, grad):
         return (_grad_for(self.xp, self.a_shape, grad), _grad_for(self.xp, self.b_shape, -grad))
+
+    def name(self):
+        return "RsubBackward1" if self.a_shape is None else "SubBackward0"
 
 
 class Mul(_Binary):
