@@ -68,12 +68,14 @@ class Track:
         """optimizer.step() with the gradient already in p.grad; copy out the numbers."""
         t = self.steps_done + 1
         self._grow(t + 1)
-        self.grads[t] = self.p.grad.numpy()
+        # numpy(force=True): the numbers without making a detached tensor first (this runs
+        # thousands of times per race); assigning into the arrays copies them
+        self.grads[t] = self.p.grad.numpy(force=True)
         self.optimizer.step()
         self.optimizer.zero_grad()
-        self.positions[t] = self.p.detach().numpy()
+        self.positions[t] = self.p.numpy(force=True)
         for key, value in self.optimizer.state[self.p].items():
-            number = value.detach().numpy() if isinstance(value, mt.Tensor) else value
+            number = value.numpy(force=True) if isinstance(value, mt.Tensor) else value
             if key not in self.states:
                 self.states[key] = np.full((len(self.positions),) + np.shape(number), np.nan)
             self.states[key][t] = number
