@@ -446,7 +446,7 @@ plt.legend()
 plt.show()
 
 # %% [markdown]
-# The constant rate stops improving after about 15 epochs; the shrinking rate keeps
+# The constant rate stops improving after about 25 epochs; the shrinking rate keeps
 # getting closer.
 
 # %% [markdown]

@@ -203,9 +203,9 @@ difference = (cpu_model.weight - device_model.weight.cpu()).abs().max().item()
 print("largest difference between the two weight matrices:", difference)
 
 # %% [markdown]
-# On a GPU the difference is usually not zero: small, around `1e-7`, but not zero. (On a
-# CPU-only machine both runs were on the CPU, so it is exactly 0.) The right test is
-# `allclose`: equal within a tolerance.
+# On a GPU the difference is usually not zero: tiny, in the last digits of float32, but not
+# zero. (On a CPU-only machine both runs were on the CPU, so it is exactly 0.) The right
+# test is `allclose`: equal within a tolerance.
 
 # %% check-output
 print("weights agree (allclose):",
