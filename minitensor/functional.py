@@ -248,8 +248,8 @@ def abs(x):  # noqa: A001
 
 
 def sign(x):
-    """-1, 0 or 1. Not differentiable (zero gradient), so not recorded."""
-    return Tensor._from_array(x.device.xp.sign(x._data), x.device)
+    """-1, 0 or 1. Its gradient is zero everywhere (PyTorch still records SignBackward0)."""
+    return ops.Sign.apply(x)
 
 
 def clamp(x, min=None, max=None):  # noqa: A002

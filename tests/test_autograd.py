@@ -48,6 +48,7 @@ GRAD_FN_NAMES = [
     (lambda x: x.relu(), "ReluBackward0"),
     (lambda x: F.leaky_relu(x), "LeakyReluBackward0"),
     (lambda x: x.abs(), "AbsBackward0"),
+    (lambda x: x.sign(), "SignBackward0"),
     (lambda x: x.clamp(0, 1), "ClampBackward1"),
     (lambda x: mt.maximum(x, x.detach()), "MaximumBackward0"),
     (lambda x: mt.minimum(x, x.detach()), "MinimumBackward0"),

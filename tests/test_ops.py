@@ -419,6 +419,7 @@ CASES = {
         lambda t: F.leaky_relu(t, 0.1), lambda a: np.where(a > 0, a, 0.1 * a), S.off_grid
     ),
     ops.Abs: _unary(abs, np.abs, S.off_grid),
+    ops.Sign: _unary(mt.sign, np.sign, S.off_grid),
     ops.Clamp: _clamp(),
     ops.Maximum: _binary(mt.maximum, np.maximum, S.off_grid, S.on_grid),
     ops.Minimum: _binary(mt.minimum, np.minimum, S.on_grid, S.off_grid),

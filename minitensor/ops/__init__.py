@@ -26,6 +26,7 @@ from .elementwise import (
     PowTensor,
     Relu,
     Sigmoid,
+    Sign,
     Sin,
     Sqrt,
     Sub,
@@ -53,7 +54,7 @@ from .softmax import LogSoftmax, Softmax
 
 PRIMITIVES = (
     Add, Sub, Mul, Div, Neg, Pow, PowTensor, Exp, Log, Sqrt, Sin, Cos, Tanh, Sigmoid, Relu,
-    LeakyRelu, Abs, Clamp, Maximum, Minimum, Where, Clone, ToCopy, Fill, Zero, Copy, IndexPut,
+    LeakyRelu, Abs, Sign, Clamp, Maximum, Minimum, Where, Clone, ToCopy, Fill, Zero, Copy, IndexPut,
     Sum, Mean, Max, Min, Prod, Var, Std, MatMul,
     Reshape, Unsqueeze, Squeeze, Permute, Transpose, T, Expand, Repeat, Index, Cat, Stack,
     Softmax, LogSoftmax,

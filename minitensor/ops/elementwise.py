@@ -321,6 +321,21 @@ class LeakyRelu(Op):
         return self.xp.where(x > 0, grad, grad * self.slope)
 
 
+class Sign(Op):
+    """out = -1, 0 or 1 (the sign of x).   d out/d x = 0 (a step: flat on both sides).
+
+    Recorded anyway, as PyTorch does, so `x.sign()` of a tensor that requires grad does too.
+    """
+
+    __slots__ = ()
+
+    def forward(self, x):
+        return self.xp.sign(x)
+
+    def backward(self, grad):
+        return self.xp.zeros_like(grad)
+
+
 class Abs(Op):
     """out = |x|.   d out/d x = sign(x) (0 at x = 0, as PyTorch)."""
 
