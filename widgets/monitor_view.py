@@ -73,6 +73,9 @@ class TrainingMonitor(ipw.VBox):
             self.progress.layout.display = "none"  # no end known: the label counts steps
         self.label = ipw.HTML().add_class("mt-monitor-label")
         self.image = ipw.Image(format="png").add_class("mt-monitor-image")
+        # natural size: a column box would stretch the picture to its width, and blur it
+        self.image.layout.align_self = "flex-start"
+        self.image.layout.max_width = "100%"
         super().__init__(children=[ipw.HBox([self.progress, self.label]), self.image])
         self.add_class("mt-monitor")
         self.min_interval = min_interval
