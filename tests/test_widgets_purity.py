@@ -8,19 +8,26 @@ negative control: they do load ipywidgets, which proves the check can fail.
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 DISPLAY_LIBRARIES = ["ipywidgets", "IPython", "graphviz", "matplotlib", "anywidget", "traitlets"]
 
+WIDGETS = Path(__file__).resolve().parent.parent / "widgets"
+
+# Every widget model (found by file name, so a new one cannot be forgotten) and the plain
+# helpers the models use.
 PURE_MODULES = [
     "widgets",
     "widgets.style",
-    "widgets.graph_model",
     "widgets.graph_modules",
     "widgets.graph_render",
-    "widgets.stepper_model",
-]
+    "widgets.surfaces",
+    "widgets.teaching_optimizers",
+    "widgets.race_simulation",
+    "widgets.png",
+] + sorted(f"widgets.{path.stem}" for path in WIDGETS.glob("*_model.py"))
 
 
 def display_libraries_loaded_by(module):
@@ -41,6 +48,18 @@ def test_model_module_imports_no_display_library(module):
     assert display_libraries_loaded_by(module) == []
 
 
-@pytest.mark.parametrize("module", ["widgets.graph_view", "widgets.stepper_view"])
+def test_every_widget_model_is_checked():
+    assert {
+        "widgets.graph_model",
+        "widgets.stepper_model",
+        "widgets.race_model",
+        "widgets.monitor_model",
+    } <= set(PURE_MODULES)
+
+
+@pytest.mark.parametrize(
+    "module",
+    ["widgets.graph_view", "widgets.stepper_view", "widgets.race_view", "widgets.monitor_view"],
+)
 def test_view_modules_do_load_ipywidgets(module):
     assert "ipywidgets" in display_libraries_loaded_by(module)
