@@ -586,6 +586,7 @@ def norm(x, p=2, dim=None, keepdim=False):
 def _view_of(result, x):
     """Mark `result` as sharing x's numbers: same version counter, as PyTorch's views."""
     result._base = x._base if x._base is not None else x
+    result._base_grad_fn = result._base.grad_fn  # a later recorded in-place op replaces it
     result._version = x._version
     return result
 

@@ -26,7 +26,7 @@ from .autograd.node import AccumulateGrad, _raise_device_mismatch, _RemovableHan
 class Tensor:
     __slots__ = (
         "_data", "device", "dtype", "grad_fn", "_requires_grad", "_grad", "_version",
-        "_hooks", "_accumulator", "_retains_grad", "_base", "__weakref__",
+        "_hooks", "_accumulator", "_retains_grad", "_base", "_base_grad_fn", "__weakref__",
     )  # fmt: skip
 
     # NumPy must hand `ndarray + tensor` to Tensor.__radd__ instead of looping itself.
@@ -73,10 +73,13 @@ class Tensor:
         self._accumulator = None
         self._retains_grad = False
         self._base = None  # for views (reshape, indexing): the tensor whose numbers they share
+        self._base_grad_fn = None  # for views: the base's grad_fn when the view was taken
 
     def _edge(self):
         """The graph node a new op should point to for this input."""
         if self.grad_fn is not None:
+            if self._base is not None and self._base.grad_fn is not self._base_grad_fn:
+                _raise_stale_view(self)
             return self.grad_fn
         accumulator = self._accumulator() if self._accumulator is not None else None
         if accumulator is None:
@@ -715,6 +718,17 @@ class Tensor:
 
     def normal_(self, mean=0.0, std=1.0, *, generator=None):
         return F.normal_(self, mean, std, generator=generator)
+
+
+def _raise_stale_view(view):
+    """A view's graph reads its base's *old* node; using it would give wrong gradients."""
+    raise RuntimeError(
+        f"a view (shape {list(view.shape)}) of a tensor that was modified by a recorded "
+        "in-place operation after the view was taken is being used. Its graph still reads "
+        "the base's old value, and minitensor does not rebase views as PyTorch does. Take "
+        "the view again after the in-place change (e.g. v = y[0] after y.mul_(2)), or avoid "
+        "the in-place op (y = y * 2)."
+    )
 
 
 class Size(tuple):

@@ -75,6 +75,7 @@ CASES = {
     "relu": (lambda a: a.relu(), [A34]),
     "leaky_relu": (lambda a: F.leaky_relu(a, 0.1), [A34]),
     "abs": (lambda a: a.abs(), [A34]),
+    "sign": (lambda a: a.sign(), [A34]),
     "clamp_both": (lambda a: a.clamp(-1.0, 0.5), [A34]),
     "clamp_min": (lambda a: a.clamp(min=0.0), [A34]),
     "clamp_max": (lambda a: a.clamp(max=0.0), [A34]),

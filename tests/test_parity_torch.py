@@ -991,6 +991,7 @@ KNOWN_DIFFERENCES = {
     "remainder_grad_fn": "x % y is x - floor(x / y) * y: SubBackward0 (PyTorch: Remainder)",
     "clamp_tensor_grad_fn": "clamp with tensor bounds is maximum/minimum (PyTorch: Clamp)",
     "view_in_place": "in-place on a view of a non-leaf raises (PyTorch rebases the view)",
+    "stale_view": "a view taken before its base changed in place raises when used",
 }
 
 
@@ -1041,4 +1042,19 @@ def test_known_difference_in_place_on_a_view_of_a_non_leaf():
 
     assert run(torch) == [3.0, 1.0]
     with pytest.raises(RuntimeError, match="does not support in-place changes to a view"):
+        run(mt)
+
+
+def test_known_difference_view_taken_before_an_in_place_change():
+    def run(lib):
+        x = leaf(lib, [1.0, 2.0])
+        y = x * 2
+        v = y[0]
+        y.mul_(3)
+        v.backward()
+        return x.grad.tolist()
+
+    assert "stale_view" in KNOWN_DIFFERENCES
+    assert run(torch) == [6.0, 0.0]
+    with pytest.raises(RuntimeError, match="does not rebase views as PyTorch does"):
         run(mt)
