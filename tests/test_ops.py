@@ -7,11 +7,11 @@ public API that exercises the op, and the same maths in NumPy. Adding an op to P
 without adding a case here fails `test_every_primitive_has_a_case`, and a case that stops
 reaching its op fails `test_forward_matches_numpy` (it checks the op is in the graph).
 
-Backward is checked three ways:
-- gradcheck (float64, CPU): analytical Jacobian == finite differences;
-- float32 on every device: the gradients keep the leaf's dtype and shape, and agree with
-  the float64 CPU ones, so a device backend that computes something else is caught;
-- the forward on every device equals NumPy's.
+Three tests per op:
+- forward on every device (CPU and the 'cuda' stand-in) equals NumPy's, in float64;
+- backward: gradcheck (float64, CPU), the analytical Jacobian equals finite differences;
+- float32 on every device: the gradients keep the leaf's dtype, shape and device, and agree
+  with the float64 CPU ones, so a device backend that computes something else is caught.
 """
 
 from collections.abc import Callable
