@@ -114,6 +114,10 @@ def as_dtype(d):
 def from_numpy_dtype(numpy_dtype):
     """The dtype object for a NumPy (or CuPy, or array-API) array's dtype."""
     try:
+        return _FROM_NUMPY[numpy_dtype]  # a NumPy dtype is a key already: the fast path
+    except (TypeError, KeyError):
+        pass
+    try:
         return _FROM_NUMPY[np.dtype(numpy_dtype)]
     except (TypeError, KeyError):
         raise TypeError(

@@ -60,11 +60,14 @@ class Tensor:
         return t
 
     def _adopt(self, array, device):
-        if device is backend.cpu and type(array) is not backend.np.ndarray:
-            array = backend.np.asarray(array)  # NumPy returns scalars from 0-d maths
+        if device is backend.cpu:
+            if type(array) is not backend.np.ndarray:
+                array = backend.np.asarray(array)  # NumPy returns scalars from 0-d maths
+            self.dtype = dtypes.from_numpy_dtype(array.dtype)
+        else:
+            self.dtype = device.backend.dtype_of(array)
         self._data = array
         self.device = device
-        self.dtype = device.backend.dtype_of(array)
         self.grad_fn = None
         self._requires_grad = False
         self._grad = None

@@ -86,8 +86,7 @@ class Op:
     @classmethod
     def apply(cls, *inputs, **options):
         """Run the op on tensors (and plain numbers); record it if a gradient is needed."""
-        from ..tensor import Tensor
-
+        Tensor = tensor_module.Tensor
         device = None
         arrays = []
         needs_grad = False
@@ -109,9 +108,10 @@ class Op:
             device = node.target_device
         if not (needs_grad and grad_mode._enabled):
             return Tensor._from_array(out, device)
-        node._next = tuple(
-            x._edge() if isinstance(x, Tensor) and x._requires_grad else None for x in inputs
-        )
+        edges = []
+        for x in inputs:
+            edges.append(x._edge() if isinstance(x, Tensor) and x._requires_grad else None)
+        node._next = tuple(edges)
         node.sequence_nr = next(_sequence)
         node._pre_hooks = None
         result = Tensor._from_array(out, device, grad_fn=node)
@@ -246,3 +246,8 @@ def _raise_device_mismatch(first, second):
         "Expected all tensors to be on the same device, but found at least two devices, "
         f"{first} and {second}!"
     )
+
+
+# At the bottom on purpose: tensor.py imports this module for AccumulateGrad, so the Tensor
+# class is reached through the module object, at call time (see Op.apply).
+from .. import tensor as tensor_module  # noqa: E402
