@@ -55,11 +55,10 @@ def run(quick=False):
     def to_dot_full():
         graph_render.to_dot(full.build())
 
-    table.add(
+    table.add_minitensor(
         f"{size}-node graph -> DOT source (everything drawn)",
-        {"minitensor": best_time(to_dot_full, repeats)},
-        "s",
-        "minitensor",
+        to_dot_full,
+        repeats,
         goal="< 1 s",
     )
     auto = GraphModel(loss)
@@ -67,11 +66,10 @@ def run(quick=False):
     def to_dot_summary():
         graph_render.to_dot(auto.build())
 
-    table.add(
+    table.add_minitensor(
         f"{size}-node graph -> DOT source (summary form, 150 nodes)",
-        {"minitensor": best_time(to_dot_summary, repeats)},
-        "s",
-        "minitensor",
+        to_dot_summary,
+        repeats,
     )
     if graph_render.dot_program() is not None:
         # Only the summary form: Graphviz needs tens of seconds to lay out all 500 nodes
@@ -85,26 +83,23 @@ def run(quick=False):
         )
     mlp_loss, net = deep_mlp(30)
     collapsed = GraphModel(mlp_loss, model=net)
-    table.add(
+    table.add_minitensor(
         f"30-layer MLP ({len(GraphModel(mlp_loss, max_nodes=None).build())} nodes), "
         "modules collapsed -> DOT",
-        {"minitensor": best_time(lambda: graph_render.to_dot(collapsed.build()), repeats)},
-        "s",
-        "minitensor",
+        lambda: graph_render.to_dot(collapsed.build()),
+        repeats,
     )
-    table.add(
+    table.add_minitensor(
         f"{size}-node graph: stepper records every backward step",
-        {"minitensor": best_time(lambda: BackwardStepperModel(loss), repeats)},
-        "s",
-        "minitensor",
+        lambda: BackwardStepperModel(loss),
+        repeats,
     )
     stepper = BackwardStepperModel(loss)
     stepper.go_to(len(stepper) // 2)
-    table.add(
+    table.add_minitensor(
         f"{size}-node graph: stepper redraw at the middle step -> DOT",
-        {"minitensor": best_time(lambda: graph_render.to_dot(stepper.graph()), repeats)},
-        "s",
-        "minitensor",
+        lambda: graph_render.to_dot(stepper.graph()),
+        repeats,
     )
     del kept
     return table

@@ -76,6 +76,15 @@ class Table:
                 (workload, name, f"{value:.4g}", unit, ratio, goal if name == "minitensor" else "")
             )
 
+    def add_minitensor(self, workload, function, repeats, unit="s", goal=""):
+        """A row timing minitensor alone (no other implementation to compare with).
+
+        unit "s" or "ms": best_time is in seconds, so "ms" multiplies it by 1000.
+        """
+        seconds = best_time(function, repeats)
+        value = seconds * 1e3 if unit == "ms" else seconds
+        self.add(workload, {"minitensor": value}, unit, "minitensor", goal=goal)
+
     def markdown(self):
         header = "| workload | implementation | value | unit | ratio | goal |"
         lines = [f"### {self.title}", "", header, "|---|---|---|---|---|---|"]

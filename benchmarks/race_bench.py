@@ -21,7 +21,7 @@ from widgets.race_model import RaceModel
 from widgets.race_plot import RacePicture
 from widgets.surfaces import SURFACES
 
-from .harness import Table, best_time
+from .harness import Table
 
 OPTIMIZERS = ("SGD", "Momentum", "Adam", "RMSprop")
 STEPS = 200
@@ -80,29 +80,24 @@ def _model_rows(table, surface, repeats):
         _ = model.result
 
     name = surface.name
-    table.add(
+    table.add_minitensor(
         f"{name}: model, all 4 runs redone (new start)",
-        {"minitensor": best_time(recompute_all, repeats) * 1e3},
+        recompute_all,
+        repeats,
         "ms",
-        "minitensor",
     )
-    table.add(
-        f"{name}: model, 1 run redone (Adam's lr)",
-        {"minitensor": best_time(recompute_one, repeats) * 1e3},
-        "ms",
-        "minitensor",
-    )
-    table.add(
+    table.add_minitensor(f"{name}: model, 1 run redone (Adam's lr)", recompute_one, repeats, "ms")
+    table.add_minitensor(
         f"{name}: floor, 800 optimizer.step() calls",
-        {"minitensor": best_time(_optimizer_floor(model), repeats) * 1e3},
+        _optimizer_floor(model),
+        repeats,
         "ms",
-        "minitensor",
     )
-    table.add(
+    table.add_minitensor(
         f"{name}: floor, 200 shared forward+backward",
-        {"minitensor": best_time(_forward_backward_floor(surface), repeats) * 1e3},
+        _forward_backward_floor(surface),
+        repeats,
         "ms",
-        "minitensor",
     )
     return model
 
@@ -120,17 +115,12 @@ def _picture_rows(table, model, repeats):
         picture.draw(model, next(results) % STEPS, True)
 
     name = model.surface.name
-    table.add(
-        f"{name}: picture, full redraw + PNG",
-        {"minitensor": best_time(full_redraw, repeats) * 1e3},
-        "ms",
-        "minitensor",
-    )
-    table.add(
+    table.add_minitensor(f"{name}: picture, full redraw + PNG", full_redraw, repeats, "ms")
+    table.add_minitensor(
         f"{name}: picture, one frame when scrubbing + PNG",
-        {"minitensor": best_time(frame, repeats) * 1e3},
+        frame,
+        repeats,
         "ms",
-        "minitensor",
         goal="< 100 ms",
     )
 
@@ -149,18 +139,18 @@ def _widget_rows(table, surface, repeats):
         widget.lr_sliders["Adam"].value = 0.05 * (1 + 1e-3 * next(counter))
 
     name = surface.name
-    table.add(
+    table.add_minitensor(
         f"{name}: widget, start slider moved (all 4 redone, redrawn)",
-        {"minitensor": best_time(move_start, repeats) * 1e3},
+        move_start,
+        repeats,
         "ms",
-        "minitensor",
         goal="< 200 ms",
     )
-    table.add(
+    table.add_minitensor(
         f"{name}: widget, Adam's lr slider moved (1 redone, redrawn)",
-        {"minitensor": best_time(move_lr, repeats) * 1e3},
+        move_lr,
+        repeats,
         "ms",
-        "minitensor",
         goal="< 200 ms",
     )
 
