@@ -2,9 +2,12 @@
 
 The engine (engine.py) works on graph nodes and raw arrays; these functions take tensors,
 check them the way PyTorch does, and turn them into the engine's roots and seeds.
+
+Read next: engine.py (the walk these functions start), node.py (the nodes it visits).
 """
 
 from . import engine
+from .node import _raise_device_mismatch
 
 
 def _roots(tensors, grad_tensors):
@@ -13,8 +16,10 @@ def _roots(tensors, grad_tensors):
 
     if isinstance(tensors, Tensor):
         tensors = (tensors,)
-    if grad_tensors is None or isinstance(grad_tensors, Tensor):
-        grad_tensors = (grad_tensors,) * len(tensors) if grad_tensors is None else (grad_tensors,)
+    if grad_tensors is None:
+        grad_tensors = (None,) * len(tensors)
+    elif isinstance(grad_tensors, Tensor):
+        grad_tensors = (grad_tensors,)
     if len(grad_tensors) != len(tensors):
         raise RuntimeError(
             f"grad can be implicitly created only for scalar outputs; got {len(tensors)} "
@@ -26,31 +31,33 @@ def _roots(tensors, grad_tensors):
             raise RuntimeError(
                 f"element {i} of tensors does not require grad and does not have a grad_fn"
             )
-        if g is None:
-            if t.numel() != 1:
-                raise RuntimeError(
-                    "grad can be implicitly created only for scalar outputs (this output has "
-                    f"shape {list(t.shape)}; pass gradient=, e.g. "
-                    "y.backward(torch.ones_like(y)), or reduce it first with y.sum())"
-                )
-            seed = t.device.xp.ones_like(t._data)
-        else:
-            if not isinstance(g, Tensor):
-                raise TypeError(f"gradient must be a Tensor, got {type(g).__name__}")
-            if g.shape != t.shape:
-                raise RuntimeError(
-                    f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and "
-                    f"output[{i}] has a shape of {t.shape}."
-                )
-            if g.device is not t.device:
-                raise RuntimeError(
-                    f"Expected all tensors to be on the same device, but found at least two "
-                    f"devices, {t.device} and {g.device}!"
-                )
-            seed = g._data
         roots.append(t._edge())
-        seeds.append(seed)
+        seeds.append(_seed(i, t, g))
     return roots, seeds
+
+
+def _seed(i, t, g):
+    """The gradient backward starts from at output `t` (number i): g's array, or 1 for a scalar."""
+    from ..tensor import Tensor
+
+    if g is None:
+        if t.numel() != 1:
+            raise RuntimeError(
+                "grad can be implicitly created only for scalar outputs (this output has "
+                f"shape {list(t.shape)}; pass gradient=, e.g. "
+                "y.backward(torch.ones_like(y)), or reduce it first with y.sum())"
+            )
+        return t.device.xp.ones_like(t._data)
+    if not isinstance(g, Tensor):
+        raise TypeError(f"gradient must be a Tensor, got {type(g).__name__}")
+    if g.shape != t.shape:
+        raise RuntimeError(
+            f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and "
+            f"output[{i}] has a shape of {t.shape}."
+        )
+    if g.device is not t.device:
+        _raise_device_mismatch(t.device, g.device)
+    return g._data
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):

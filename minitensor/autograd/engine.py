@@ -19,7 +19,7 @@ count drops to zero. Among the nodes ready to run, the most recently created run
 (PyTorch's rule), with AccumulateGrad nodes first of all. No recursion anywhere, so a chain
 of 100,000 ops needs no deeper Python stack than a chain of 2.
 
-Read next: function.py (the nodes), ../tensor.py (`backward`, `grad`).
+Read next: node.py (the nodes), api.py (`backward`, `grad`: the checks before the walk).
 """
 
 import heapq
