@@ -3,6 +3,8 @@
 `dim` arrives already normalised by the caller (functional.py) to a tuple of non-negative
 axes, or None for "all of them". Backward has to undo the reduction: put the reduced axes
 back (as size 1, `keepdim=True` style) and broadcast the gradient over them.
+
+Read next: softmax.py (a reduction inside an op), linalg.py (matmul, a sum of products).
 """
 
 from ..autograd.node import Op
@@ -16,6 +18,14 @@ def _restore_dims(xp, grad, dims, keepdim, ndim):
     for axis in axes:
         grad = xp.expand_dims(grad, axis=axis)
     return grad
+
+
+def _count(shape, dims):
+    """How many elements of an array of `shape` each output of the reduction over `dims` sees."""
+    n = 1
+    for axis in range(len(shape)) if dims is None else dims:
+        n *= shape[axis]
+    return n
 
 
 class Sum(Op):
@@ -48,9 +58,7 @@ class Mean(Op):
         return self.xp.mean(x, axis=dims, keepdims=keepdim)
 
     def backward(self, grad):
-        n = 1
-        for axis in range(len(self.shape)) if self.dims is None else self.dims:
-            n *= self.shape[axis]
+        n = _count(self.shape, self.dims)
         grad = _restore_dims(self.xp, grad, self.dims, self.keepdim, len(self.shape))
         # n == 0 only for an empty x, whose gradient is empty too: avoid 1/0 warnings
         return self.xp.broadcast_to(grad / max(n, 1), self.shape)
@@ -158,10 +166,7 @@ class Var(Op):
     def forward(self, x, *, dims, correction, keepdim):
         xp = self.xp
         self.dims, self.keepdim = dims, keepdim
-        n = 1
-        for axis in range(x.ndim) if dims is None else dims:
-            n *= x.shape[axis]
-        self.divisor = max(n - correction, 0)
+        self.divisor = max(_count(x.shape, dims) - correction, 0)
         centred = x - xp.mean(x, axis=dims, keepdims=True)
         self.saved = (centred,)
         total = xp.sum(centred * centred, axis=dims, keepdims=keepdim)
