@@ -16,6 +16,8 @@
 `forward` and `backward` see tensors (with grad mode off), not raw arrays: that is PyTorch's
 API, so code written here runs unchanged on PyTorch. Inside, `apply` wraps the class in a
 `CustomNode`, an `Op` like every built-in one, so the engine treats it no differently.
+
+Read next: gradcheck.py (test your backward), node.py (the Op it becomes).
 """
 
 from ..backend import backend_of

@@ -8,6 +8,8 @@ One global switch, as in PyTorch. Each is a context manager and a decorator:
 Turning recording off is how updates to parameters stay out of the graph (lesson 4), and how
 evaluation saves the memory the graph would take. It does NOT change layer behaviour: that
 is `model.eval()` (a common mix-up, ../shared/LEARNERS.md item 14).
+
+Read next: node.py (Op.apply, where the switch is read).
 """
 
 import functools

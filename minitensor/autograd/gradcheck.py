@@ -7,6 +7,8 @@ For each input element x[i] the numerical derivative is the central difference
 computed in float64 (float32 rounding would swamp eps = 1e-6). The analytical derivative
 comes from backward with one output element seeded at a time (a row of the Jacobian).
 They must agree within  |analytical - numerical| <= atol + rtol * |numerical|.
+
+Read next: custom_function.py (the Functions you would check), ../ops/ (the built-in ops).
 """
 
 import numpy as np

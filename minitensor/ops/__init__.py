@@ -3,6 +3,8 @@
 Everything else (`x - y` on a number, `mean`, `var`, losses, layers) is built from them in
 functional.py and nn/. `PRIMITIVES` lists them all; the test suite is parametrized over
 it, so a new op without a test case fails the suite.
+
+Read next: ../autograd/node.py (the Op base class), then elementwise.py.
 """
 
 from .elementwise import (

@@ -6,6 +6,8 @@ was used twice, once per row, so its gradient is the sum over the rows:
     grad (2, 3)  --sum over the new leading axis-->  (3,)
 
 Axes where the input had size 1 (shape (2, 1) against (2, 3)) are summed with keepdims.
+
+Read next: elementwise.py (Add, Mul, ...: every two-input op calls unbroadcast).
 """
 
 

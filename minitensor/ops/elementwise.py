@@ -5,6 +5,8 @@ derivative, `forward` computes on raw arrays and keeps what backward needs in `s
 `backward(grad)` returns one gradient per input (chain rule: grad * local derivative).
 Inputs may be arrays or plain Python numbers (`x * 2`); a number gets no gradient (None).
 Broadcasting is undone by `unbroadcast` (see _broadcast.py), the only place that does it.
+
+Read next: reduction.py, shape.py, then ../autograd/engine.py (who calls backward).
 """
 
 from ..autograd.node import Op

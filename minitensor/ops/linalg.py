@@ -1,4 +1,7 @@
-"""Matrix multiplication, the op behind `@`, `nn.Linear` and every layer of a network."""
+"""Matrix multiplication, the op behind `@`, `nn.Linear` and every layer of a network.
+
+Read next: _broadcast.py (how batch dimensions are summed back), ../nn/linear.py.
+"""
 
 from ..autograd.node import Op
 from ._broadcast import unbroadcast
