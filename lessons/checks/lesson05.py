@@ -24,19 +24,25 @@ _TARGETS = [
     [[1.5], [1.0], [3.0], [4.0]],
 ]
 _LR = 0.05
+_START_WEIGHT = [[0.2, -0.1, 0.3]]
+_START_BIAS = 0.1
 
 
 def _batches():
     return [(mt.tensor(x), mt.tensor(y)) for x, y in zip(_INPUTS, _TARGETS)]
 
 
+def _set_start(model):
+    """Give an nn.Linear(3, 1) the fixed starting values every run of the checks uses."""
+    with mt.no_grad():
+        model.weight.copy_(mt.tensor(_START_WEIGHT))
+        model.bias.fill_(_START_BIAS)
+    return model
+
+
 def _fresh_linear():
     """nn.Linear(3, 1) with fixed starting values."""
-    model = nn.Linear(3, 1)
-    with mt.no_grad():
-        model.weight.copy_(mt.tensor([[0.2, -0.1, 0.3]]))
-        model.bias.fill_(0.1)
-    return model
+    return _set_start(nn.Linear(3, 1))
 
 
 class _Log:
@@ -61,9 +67,7 @@ class _WatchedLinear(nn.Linear):
     def __init__(self, log):
         super().__init__(3, 1)
         self._log = log
-        with mt.no_grad():
-            self.weight.copy_(_fresh_linear().weight)
-            self.bias.fill_(0.1)
+        _set_start(self)
         # A hook runs when backward reaches the weight: it marks the backward call.
         self.weight.register_hook(lambda grad: log.events.append("backward"))
 
@@ -153,6 +157,16 @@ def check_ex1(train_epoch):
         },
     )
     calls = log.calls_per_batch()
+    _check_one_step_per_batch(log, calls)
+    expected_grads, expected_losses, expected_model = _reference_run()
+    _check_grads_at_each_step(log.grads_at_step, expected_grads, calls)
+    _check_final_parameters(model, expected_model)
+    _check_returned_losses(result, expected_losses)
+    passed("ex1", f"every step() used the fresh gradient of its batch ({_order_text(calls[0])})")
+
+
+def _check_one_step_per_batch(log, calls):
+    """The loop went once over the loader and stepped once per batch."""
     n = len(_INPUTS)
     order = f"your calls for the first batch: {_order_text(calls[0] if calls else [])}"
     steps = log.events.count("step")
@@ -169,9 +183,11 @@ def check_ex1(train_epoch):
             "one step per batch: each of the five lines runs once inside the loop.",
         )
 
-    expected_grads, expected_losses, expected_model = _reference_run()
+
+def _check_grads_at_each_step(grads_at_step, expected_grads, calls):
+    """Each step() found its own batch's gradient: not none, not a running sum."""
     summed = None
-    for k, (got, expected) in enumerate(zip(log.grads_at_step, expected_grads)):
+    for k, (got, expected) in enumerate(zip(grads_at_step, expected_grads)):
         batch_calls = _order_text(calls[k])
         summed = expected if summed is None else [s + e for s, e in zip(summed, expected)]
         if all(g is None for g in got):
@@ -198,6 +214,8 @@ def check_ex1(train_epoch):
                 "per batch: zero_grad, forward, loss, backward, step.",
             )
 
+
+def _check_final_parameters(model, expected_model):
     for name in ("weight", "bias"):
         got, expected = getattr(model, name), getattr(expected_model, name)
         if not close(got.tolist(), expected.tolist()):
@@ -207,6 +225,10 @@ def check_ex1(train_epoch):
                 f"leaves {[round(v, 4) for v in expected.reshape(-1).tolist()]}",
             )
 
+
+def _check_returned_losses(result, expected_losses):
+    """train_epoch returned one Python float per batch, each the loss before its step."""
+    n = len(_INPUTS)
     if not isinstance(result, list):
         fail(
             "ex1",
@@ -230,7 +252,6 @@ def check_ex1(train_epoch):
             f"{[round(v, 4) for v in expected_losses]}",
             "record each batch's loss as computed, before the step changes the model.",
         )
-    passed("ex1", f"every step() used the fresh gradient of its batch ({_order_text(calls[0])})")
 
 
 def check_ex2(make_optimizer):
