@@ -385,9 +385,9 @@ class RaceModel:
         """The first `steps` steps of a track, as a Run (views of its arrays, not copies)."""
         rows = self.steps + 1
         group = track.optimizer.param_groups[0]
-        diverged = track.diverged_at if track.diverged_at is not None else None
+        diverged = track.diverged_at
         if diverged is not None and diverged > self.steps:
-            diverged = None
+            diverged = None  # it diverges only later, in a longer race kept in the cache
         return Run(
             runner=track.runner,
             optimizer_name=type(track.optimizer).__name__,
