@@ -9,6 +9,8 @@ Broadcasting is undone by `unbroadcast` (see _broadcast.py), the only place that
 Read next: reduction.py, shape.py, then ../autograd/engine.py (who calls backward).
 """
 
+import math
+
 from ..autograd.node import Op
 from ._broadcast import shape_of, unbroadcast
 
@@ -172,8 +174,11 @@ class PowTensor(_Binary):
 
 
 def _scalar_log(a):
-    import math
+    """log(a) for a Python number base (2 ** x); nan for a <= 0.
 
+    NOTE: unlike the array branch above, a == 0 gives nan here, so `0 ** x` gets a nan
+    gradient where PyTorch gives 0 (known; left as it is in a no-behaviour-change pass).
+    """
     return math.log(a) if a > 0 else float("nan")
 
 
