@@ -63,6 +63,7 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
 
 
 def tanh(input):
+    """(exp(x) - exp(-x)) / (exp(x) + exp(-x)), elementwise: values in (-1, 1)."""
     return mt.tanh(input)
 
 
@@ -83,6 +84,7 @@ def _implicit_dim(name, ndim, stacklevel):
 
 
 def _along(function, name, input, dim, stacklevel, dtype):
+    """What softmax and log_softmax share: PyTorch's default dim, and the optional dtype."""
     if dim is None:
         dim = _implicit_dim(name, input.ndim, stacklevel + 1)
     if dtype is not None:
