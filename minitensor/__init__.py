@@ -4,7 +4,7 @@
 
 This file is only the public namespace. Where things live:
 
-    tensor.py       the Tensor class        functional.py   mt.add, mt.sum, mt.cat, ...
+    tensor.py       the Tensor class        functional/     mt.add, mt.sum, mt.cat, ...
     creation.py     mt.tensor, zeros, ...   dtypes.py       float32, int64, promotion
     autograd/       the graph and engine    ops/            each op's forward and backward
     nn/  optim/  utils/data.py              backend.py      NumPy / CuPy and devices

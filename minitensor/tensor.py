@@ -9,10 +9,10 @@ What a tensor holds (names as PyTorch's):
     _version       a counter shared with its aliases (detach()), bumped by every in-place
                    change, so backward can tell that a saved value was overwritten
 
-Methods are one line each and lead to functional.py (argument handling) and ops/ (the
+Methods are one line each and lead to functional/ (argument handling) and ops/ (the
 maths), so "go to definition" always lands on real code.
 
-Read next: functional.py, then ops/elementwise.py and autograd/engine.py.
+Read next: functional/__init__.py, then ops/elementwise.py and autograd/engine.py.
 """
 
 import warnings
@@ -747,6 +747,6 @@ class Size(tuple):
         return n
 
 
-# At the bottom on purpose: functional.py needs the Tensor class defined above, and the
+# At the bottom on purpose: functional/ needs the Tensor class defined above, and the
 # methods above only look `F` up when they are called.
 from . import functional as F  # noqa: E402

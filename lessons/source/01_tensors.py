@@ -230,7 +230,8 @@ if mt.cuda.is_available():
 #   `numpy` and `detach`.
 # - `minitensor/creation.py`: `tensor`, `zeros`, `arange`, ... and the seeded `Generator`.
 # - `minitensor/dtypes.py`: the dtypes and `result_type`, PyTorch's type promotion.
-# - `minitensor/functional.py`, `_broadcast_check`: where a shape mismatch is reported.
+# - `minitensor/functional/promotion.py`, `_broadcast_check`: where a shape mismatch is
+#   reported.
 
 # %% minitensor-only
 # minitensor only: the source of a method, right here in the notebook

@@ -242,8 +242,8 @@ race("quadratic", optimizers=("SGD",), lr={"SGD": 0.19}, steps=40)
 # %% [markdown]
 # ## Read the source
 #
-# - `minitensor/functional.py`, `_inplace`: where an in-place op on a leaf that requires
-#   grad is refused, and where the version counter is bumped.
+# - `minitensor/functional/inplace.py`, `_inplace`: where an in-place op on a leaf that
+#   requires grad is refused, and where the version counter is bumped (`_write`).
 # - `minitensor/autograd/grad_mode.py`: `no_grad`, a switch read by `Op.apply` in
 #   `minitensor/autograd/node.py`.
 # - `minitensor/optim/sgd.py`, class `SGD`: the same update, `p -= lr * p.grad` under

@@ -1,7 +1,7 @@
 """The primitive ops: every differentiable operation minitensor records is one of these.
 
 Everything else (`x - y` on a number, `mean`, `var`, losses, layers) is built from them in
-functional.py and nn/. `PRIMITIVES` lists them all; the test suite is parametrized over
+functional/ and nn/. `PRIMITIVES` lists them all; the test suite is parametrized over
 it, so a new op without a test case fails the suite.
 
 Read next: ../autograd/node.py (the Op base class), then elementwise.py.

@@ -1,8 +1,8 @@
 """Reductions: sum, mean, max/min (over everything or along dims), prod, var.
 
-`dim` arrives already normalised by the caller (functional.py) to a tuple of non-negative
-axes, or None for "all of them". Backward has to undo the reduction: put the reduced axes
-back (as size 1, `keepdim=True` style) and broadcast the gradient over them.
+`dim` arrives already normalised by the caller (functional/reduction.py) to a tuple of
+non-negative axes, or None for "all of them". Backward has to undo the reduction: put the
+reduced axes back (as size 1, `keepdim=True` style) and broadcast the gradient over them.
 
 Read next: softmax.py (a reduction inside an op), linalg.py (matmul, a sum of products).
 """

@@ -1,0 +1,123 @@
+"""The torch-level functions (`mt.add`, `mt.sum`, `mt.cat`, ...) behind every Tensor method.
+
+Each function does the argument handling PyTorch users expect, then calls one primitive op
+from ops/ (or composes a few). Where things live, in reading order:
+
+    _args.py        `dim` and shape arguments; operands given as numbers or NumPy arrays
+    promotion.py    type promotion (int tensor + 0.5 is float32) and broadcasting checks
+    arithmetic.py   add, sub, mul, div, pow, clamp, maximum, minimum, where, ...
+    unary.py        exp, log, sqrt, sin, tanh, sigmoid, relu, abs, softmax, ...
+    linalg.py       matmul (the @ operator), mm, dot
+    comparison.py   eq, lt, ... (==, <), logical_and, isnan, allclose, equal
+    reduction.py    sum, mean, var, std, max, min, argmax, all, any, norm
+    shape.py        reshape, view, permute, transpose, expand, cat, stack, ... (views)
+    indexing.py     x[index] and x[index] = value
+    inplace.py      add_, mul_, zero_, copy_, ...: the leaf check, the version bump and the
+                    recording of every in-place op, in one function, `_inplace`
+    conversion.py   to (another device or dtype), clone
+
+Some names shadow Python's builtins on purpose (sum, max, min, abs, all, any, pow): they
+are PyTorch's. Inside this package the real ones are always written `builtins.max`, ...
+
+This file only re-exports. Read next: promotion.py, then ops/ for the maths of each op.
+"""
+
+# Two private helpers are used outside this package: tensor.py calls `F._dim` and
+# nn/functional.py calls `_inplace` (relu(inplace=True)).
+from ._args import _dim
+from .arithmetic import (
+    add,
+    clamp,
+    clip,
+    div,
+    floor_divide,
+    maximum,
+    minimum,
+    mul,
+    neg,
+    negative,
+    pow,
+    remainder,
+    sub,
+    true_divide,
+    where,
+)
+from .comparison import (
+    allclose,
+    eq,
+    equal,
+    ge,
+    gt,
+    isfinite,
+    isnan,
+    le,
+    logical_and,
+    logical_not,
+    logical_or,
+    lt,
+    ne,
+)
+from .conversion import clone, to
+from .indexing import index, index_put_
+from .inplace import (
+    _inplace,
+    add_,
+    clamp_,
+    copy_,
+    div_,
+    fill_,
+    mul_,
+    normal_,
+    pow_,
+    sub_,
+    uniform_,
+    zero_,
+)
+from .linalg import dot, matmul, mm
+from .reduction import (
+    MaxResult,
+    MinResult,
+    all,
+    any,
+    argmax,
+    argmin,
+    max,
+    mean,
+    min,
+    norm,
+    prod,
+    std,
+    sum,
+    var,
+)
+from .shape import (
+    cat,
+    concat,
+    concatenate,
+    expand,
+    flatten,
+    permute,
+    repeat,
+    reshape,
+    squeeze,
+    stack,
+    t,
+    transpose,
+    unsqueeze,
+    view,
+)
+from .unary import (
+    abs,
+    cos,
+    exp,
+    leaky_relu,
+    log,
+    log_softmax,
+    relu,
+    sigmoid,
+    sign,
+    sin,
+    softmax,
+    sqrt,
+    tanh,
+)

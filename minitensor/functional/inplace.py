@@ -1,0 +1,176 @@
+"""In-place ops (`add_`, `mul_`, `zero_`, `copy_`, `x[i] = v`, ...): one path, `_inplace`.
+
+`_inplace` does what PyTorch does around every in-place op: it refuses a leaf that requires
+grad (update weights under no_grad()), bumps the version counter so that backward can tell
+a saved value was overwritten (`_write`), and records the op, with x's old value as its
+input, when a gradient is needed. `uniform_` and `normal_` only fill in numbers (nn.init).
+
+Read next: indexing.py (`index_put_`), autograd/node.py (where saved versions are checked).
+"""
+
+import builtins
+
+from .. import dtypes, ops
+from ..autograd import grad_mode
+from ..tensor import Tensor
+from ._args import _as_tensor_operand
+from .conversion import to
+from .promotion import _broadcast_check, _cast
+
+
+def _check_inplace_dtype(x, other):
+    """x += other must fit in x's dtype: int += float is an error, as in PyTorch."""
+    result = dtypes.result_type(x, other)
+    if result.category > x.dtype.category:
+        raise RuntimeError(
+            f"result type {dtypes.scalar_type_name(result)} can't be cast to the desired "
+            f"output type {dtypes.scalar_type_name(x.dtype)}"
+        )
+    return _cast(_as_tensor_operand(other, x), x.dtype)
+
+
+def _write(x, result):
+    """Copy result's numbers into x's own memory and bump x's version counter."""
+    if tuple(result.shape) != tuple(x.shape):
+        raise RuntimeError(
+            f"output with shape {list(x.shape)} doesn't match the broadcast shape "
+            f"{list(result.shape)}"
+        )
+    try:
+        x._data[...] = result._data
+    except ValueError as error:  # a read-only NumPy view, e.g. the result of expand()
+        raise RuntimeError(
+            "unsupported operation: more than one element of the written-to tensor refers to "
+            f"a single memory location. Please clone() the tensor before performing the "
+            f"operation. ({error})"
+        ) from None
+    x._version[0] += 1
+
+
+def _inplace(x, op, *others, **options):
+    """Run `op` on x and others, and put the result into x itself (x.add_(y), x[i] = v).
+
+    Three cases, as in PyTorch:
+    1. x is a leaf that requires grad and grad mode is on: refuse. Changing the leaf would
+       make its recorded uses wrong, and an update of weights belongs under no_grad().
+    2. Nothing needs a gradient (or grad mode is off): just change the numbers.
+    3. Otherwise x gets a new grad_fn: the op, whose input is x's *old* value.
+    """
+    if not isinstance(x, Tensor):
+        raise TypeError(f"in-place operations need a Tensor, got {type(x).__name__}")
+    recorded = grad_mode.is_grad_enabled() and (
+        x._requires_grad or builtins.any(isinstance(o, Tensor) and o._requires_grad for o in others)
+    )
+    if recorded and x.grad_fn is None and x._requires_grad:
+        raise RuntimeError(
+            "a leaf Variable that requires grad is being used in an in-place operation. "
+            "(Update parameters inside `with minitensor.no_grad():`.)"
+        )
+    if not recorded:
+        with grad_mode.no_grad():
+            _write(x, op.apply(x, *others, **options))
+        return x
+    if x._base is not None and x._base._requires_grad:
+        if x._base.grad_fn is None:
+            raise RuntimeError(
+                "a view of a leaf Variable that requires grad is being used in an in-place "
+                "operation. (Change the leaf itself under `with minitensor.no_grad():`.)"
+            )
+        raise RuntimeError(
+            "minitensor does not support in-place changes to a view of a tensor that requires "
+            "grad (PyTorch does, through CopySlices). Use .clone() first, or an out-of-place "
+            "op such as torch.where."
+        )
+    # The op must see x's value from before the change: copy it if the op saves it.
+    before = x._data
+    if 0 in op.saves_inputs:
+        before = x.device.xp.asarray(before, copy=True)
+    old_x = Tensor._from_array(before, x.device, grad_fn=x.grad_fn, requires_grad=x._requires_grad)
+    result = op.apply(old_x, *others, **options)
+    _write(x, result)
+    node = result.grad_fn
+    if x._retains_grad:  # retain_grad() follows the tensor to its new node, as in PyTorch
+        old_hooks = x.grad_fn._pre_hooks
+        for hook in [h for h in old_hooks if getattr(h, "retains_grad", False)]:
+            old_hooks.remove(hook)
+            node.register_prehook(hook)
+    x.grad_fn, x._requires_grad = node, True
+    import weakref
+
+    node._output = weakref.ref(x)
+    if op.saves_output:  # the output now lives in x: watch x's counter from here on
+        node._saved_versions = node._saved_versions[:-1] + ((x._version, x._version[0], -1),)
+    return x
+
+
+def add_(x, other, *, alpha=1):
+    return _inplace(x, ops.Add, _check_inplace_dtype(x, other if alpha == 1 else other * alpha))
+
+
+def sub_(x, other, *, alpha=1):
+    return _inplace(x, ops.Sub, _check_inplace_dtype(x, other if alpha == 1 else other * alpha))
+
+
+def mul_(x, other):
+    return _inplace(x, ops.Mul, _check_inplace_dtype(x, other))
+
+
+def div_(x, other):
+    if not x.dtype.is_floating_point:
+        _check_inplace_dtype(x, 0.5)
+    return _inplace(x, ops.Div, _check_inplace_dtype(x, other))
+
+
+def pow_(x, exponent):
+    return _inplace(x, ops.Pow, p=exponent)
+
+
+def clamp_(x, min=None, max=None):  # noqa: A002
+    return _inplace(x, ops.Clamp, low=min, high=max)
+
+
+def fill_(x, value):
+    if isinstance(value, Tensor):
+        value = value.item()
+    return _inplace(x, ops.Fill, value=value)
+
+
+def zero_(x):
+    return _inplace(x, ops.Zero, value=0)
+
+
+def copy_(x, source):
+    if not isinstance(source, Tensor):
+        from ..creation import tensor
+
+        source = tensor(source, dtype=x.dtype)
+    if source.device is not x.device:
+        source = to(source, x.device)
+    _broadcast_check(x, source, "copy_")
+    return _inplace(x, ops.Copy, _cast(source, x.dtype))
+
+
+def _fill_random(x, host):
+    """Overwrite x with random numbers (nn.init's job): data only, so only outside recording."""
+    if grad_mode.is_grad_enabled() and x._requires_grad:
+        raise RuntimeError(
+            "a leaf Variable that requires grad is being used in an in-place operation. "
+            "(Initialise parameters inside `with minitensor.no_grad():`.)"
+        )
+    filled = Tensor._from_array(
+        x.device.backend.asarray(host.astype(x.dtype.numpy), x.dtype), x.device
+    )
+    _write(x, filled)
+    return x
+
+
+def uniform_(x, a=0.0, b=1.0, *, generator=None):
+    from ..creation import _rng
+
+    return _fill_random(x, _rng(generator).uniform(a, b, tuple(x.shape)))
+
+
+def normal_(x, mean=0.0, std=1.0, *, generator=None):
+    from ..creation import _rng
+
+    return _fill_random(x, _rng(generator).normal(mean, std, tuple(x.shape)))

@@ -1,0 +1,55 @@
+"""Matrix products: `matmul` (the `@` operator), `mm` and `dot`.
+
+Most of the code is shape checking: the inner dimensions must agree, and the errors name
+both shapes as PyTorch's do ("mat1 and mat2 shapes cannot be multiplied (2x3 and 4x5)").
+
+Read next: comparison.py, ops/linalg.py (MatMul's forward and backward).
+"""
+
+from .. import ops
+from ..tensor import Tensor
+from .promotion import _promote
+
+
+def matmul(a, b):
+    """a @ b. Shapes must agree on the inner dimension; the error names both shapes."""
+    if not isinstance(a, Tensor) or not isinstance(b, Tensor):
+        a, b = _promote(a, b)
+    if a.ndim == 0 or b.ndim == 0:
+        raise RuntimeError(
+            f"both arguments to matmul need to be at least 1D, but they are {a.ndim}D and {b.ndim}D"
+        )
+    inner_a = a.shape[-1]
+    inner_b = b.shape[0] if b.ndim == 1 else b.shape[-2]
+    if inner_a != inner_b:
+        if a.ndim == 1 and b.ndim == 1:
+            raise RuntimeError(
+                f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src "
+                f"[{b.shape[0]}] to have the same number of elements, but got {a.shape[0]} "
+                f"and {b.shape[0]} elements respectively"
+            )
+        if a.ndim == 2 and b.ndim == 1:
+            raise RuntimeError(
+                f"size mismatch, got input ({a.shape[0]}), mat ({a.shape[0]}x{a.shape[1]}), "
+                f"vec ({b.shape[0]})"
+            )
+        rows = "x".join(str(s) for s in (a.shape if a.ndim > 1 else (1, a.shape[0])))
+        cols = "x".join(str(s) for s in (b.shape if b.ndim > 1 else (b.shape[0], 1)))
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows} and {cols})")
+    if a.dtype is not b.dtype:
+        raise RuntimeError(
+            f"expected m1 and m2 to have the same dtype, but got: {a.dtype} != {b.dtype}"
+        )
+    return ops.MatMul.apply(a, b)
+
+
+def mm(a, b):
+    if a.ndim != 2 or b.ndim != 2:
+        raise RuntimeError(f"mm expects 2-D tensors, got {a.ndim}-D and {b.ndim}-D")
+    return matmul(a, b)
+
+
+def dot(a, b):
+    if a.ndim != 1 or b.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
+    return matmul(a, b)

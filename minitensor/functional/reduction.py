@@ -1,0 +1,166 @@
+"""Reductions: `sum`, `mean`, `prod`, `var`, `std`, `max`, `min`, `argmax`, `all`, `norm`, ...
+
+`dim` (None, an int or a tuple) is normalised here with `_dims` (_args.py), so ops/ gets
+non-negative axes. With a `dim`, `max` and `min` return a (values, indices) pair that
+prints like PyTorch's `torch.return_types.max`. `sum`, `max`, `min`, `all` and `any` shadow
+Python's builtins on purpose (PyTorch's names); the real ones are `builtins.sum`, ...
+
+Read next: shape.py, ops/reduction.py (how each reduction spreads the gradient back).
+"""
+
+import collections
+import math as _math
+
+from .. import dtypes, ops
+from ..tensor import Tensor
+from ._args import _bool, _dim, _dims
+from .arithmetic import maximum, minimum, pow  # pow and abs: the tensor functions
+from .conversion import to
+from .promotion import _float
+from .unary import abs, sqrt
+
+
+def sum(x, dim=None, keepdim=False):  # noqa: A001
+    if x.dtype.category < 2 and x.dtype is not dtypes.int64:
+        x = to(x, dtypes.int64)  # PyTorch sums bools and small ints as int64
+    return ops.Sum.apply(x, dims=_dims(dim, x.ndim), keepdim=keepdim)
+
+
+def mean(x, dim=None, keepdim=False):
+    if not x.dtype.is_floating_point:
+        raise RuntimeError(
+            "mean(): could not infer output dtype. Input dtype must be either a floating "
+            f"point or complex dtype. Got: {dtypes.scalar_type_name(x.dtype)} "
+            "(use x.float().mean())"
+        )
+    return ops.Mean.apply(x, dims=_dims(dim, x.ndim), keepdim=keepdim)
+
+
+def prod(x, dim=None, keepdim=False):
+    return ops.Prod.apply(x, dims=_dims(dim, x.ndim), keepdim=keepdim)
+
+
+def _correction(unbiased, correction):
+    if correction is not None:
+        return correction
+    return 0 if unbiased is False else 1
+
+
+def var(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Variance with Bessel's correction by default (divide by n - 1), as PyTorch."""
+    return ops.Var.apply(
+        _float(x),
+        dims=_dims(dim, x.ndim),
+        correction=_correction(unbiased, correction),
+        keepdim=keepdim,
+    )
+
+
+def std(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """The standard deviation sqrt(var), with Bessel's correction by default, as PyTorch."""
+    return ops.Std.apply(
+        _float(x),
+        dims=_dims(dim, x.ndim),
+        correction=_correction(unbiased, correction),
+        keepdim=keepdim,
+    )
+
+
+class _ValuesIndices(collections.namedtuple("values_indices", ["values", "indices"])):
+    """What max(x, dim) returns: a (values, indices) pair that prints like PyTorch's."""
+
+    __slots__ = ()
+    kind = "values_indices"
+
+    def __repr__(self):
+        return (
+            f"minitensor.return_types.{self.kind}(\nvalues={self.values!r},\n"
+            f"indices={self.indices!r})"
+        )
+
+
+class MaxResult(_ValuesIndices):
+    __slots__ = ()
+    kind = "max"
+
+
+class MinResult(_ValuesIndices):
+    __slots__ = ()
+    kind = "min"
+
+
+def _check_something_to_pick(name, x, dim, error=RuntimeError):
+    """max/min/argmax/argmin pick an element: there must be one, as PyTorch checks."""
+    if dim is None:
+        if x.numel() == 0:
+            raise error(
+                f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
+                "Specify the reduction dim with the 'dim' argument."
+            )
+    elif x.ndim and x.shape[_dim(dim, x.ndim)] == 0:
+        raise IndexError(
+            f"{name}(): Expected reduction dim {dim} to have non-zero size (the tensor has "
+            f"shape {list(x.shape)})."
+        )
+
+
+def _extreme(op, result_type, arg, x, dim, keepdim):
+    _check_something_to_pick(op.reduce, x, dim)
+    if dim is None:
+        return op.apply(x, dims=None, keepdim=False)
+    axes = _dims(dim, x.ndim)
+    values = op.apply(x, dims=axes, keepdim=keepdim)
+    indices = arg(x, dim, keepdim)
+    return result_type(values, indices)
+
+
+def max(x, dim=None, keepdim=False):  # noqa: A001
+    """The largest element; with `dim`, a (values, indices) pair, as PyTorch."""
+    if isinstance(dim, Tensor):
+        return maximum(x, dim)
+    return _extreme(ops.Max, MaxResult, argmax, x, dim, keepdim)
+
+
+def min(x, dim=None, keepdim=False):  # noqa: A001
+    if isinstance(dim, Tensor):
+        return minimum(x, dim)
+    return _extreme(ops.Min, MinResult, argmin, x, dim, keepdim)
+
+
+def _arg(name, x, dim, keepdim):
+    _check_something_to_pick(name, x, dim, IndexError)
+    xp = x.device.xp
+    if dim is None:
+        flat = xp.reshape(x._data, (-1,))
+        return Tensor._from_array(getattr(xp, name)(flat), x.device)
+    axis = _dim(dim, x.ndim)
+    return Tensor._from_array(getattr(xp, name)(x._data, axis=axis, keepdims=keepdim), x.device)
+
+
+def argmax(x, dim=None, keepdim=False):
+    return _arg("argmax", x, dim, keepdim)
+
+
+def argmin(x, dim=None, keepdim=False):
+    return _arg("argmin", x, dim, keepdim)
+
+
+def all(x, dim=None, keepdim=False):  # noqa: A001
+    axes = _dims(dim, x.ndim)
+    return Tensor._from_array(x.device.xp.all(_bool(x), axis=axes, keepdims=keepdim), x.device)
+
+
+def any(x, dim=None, keepdim=False):  # noqa: A001
+    axes = _dims(dim, x.ndim)
+    return Tensor._from_array(x.device.xp.any(_bool(x), axis=axes, keepdims=keepdim), x.device)
+
+
+def norm(x, p=2, dim=None, keepdim=False):
+    """The p-norm: (sum |x|^p)^(1/p). Built from primitives."""
+    if p == 2:
+        return sqrt(sum(x * x, dim, keepdim))
+    if p == 1:
+        return sum(abs(x), dim, keepdim)
+    if p == _math.inf or p == "inf":
+        return max(abs(x)) if dim is None else max(abs(x), dim, keepdim).values
+    return pow(sum(pow(abs(x), p), dim, keepdim), 1.0 / p)

@@ -1,0 +1,72 @@
+"""One tensor in, one tensor out: `exp`, `log`, `sqrt`, `tanh`, `sigmoid`, `relu`, `softmax`...
+
+An integer input becomes the default float dtype first when the result is a float (`exp`
+of an int tensor is float32, as in PyTorch); `relu`, `abs` and `sign` keep an integer dtype.
+`abs` shadows Python's builtin on purpose (PyTorch's name).
+
+Read next: linalg.py (matmul), ops/elementwise.py and ops/softmax.py (the maths).
+"""
+
+from .. import dtypes, ops
+from ._args import _dim
+from .conversion import to
+from .promotion import _float
+
+
+def _unary(op, x, floating=True):
+    if floating and not x.dtype.is_floating_point:
+        x = to(x, dtypes.get_default_dtype())  # exp(int tensor) is float32, as PyTorch
+    return op.apply(x)
+
+
+def exp(x):
+    return _unary(ops.Exp, x)
+
+
+def log(x):
+    return _unary(ops.Log, x)
+
+
+def sqrt(x):
+    return _unary(ops.Sqrt, x)
+
+
+def sin(x):
+    return _unary(ops.Sin, x)
+
+
+def cos(x):
+    return _unary(ops.Cos, x)
+
+
+def tanh(x):
+    return _unary(ops.Tanh, x)
+
+
+def sigmoid(x):
+    return _unary(ops.Sigmoid, x)
+
+
+def relu(x):
+    return _unary(ops.Relu, x, floating=False)
+
+
+def leaky_relu(x, negative_slope=0.01):
+    return ops.LeakyRelu.apply(x, slope=negative_slope)
+
+
+def abs(x):  # noqa: A001
+    return _unary(ops.Abs, x, floating=False)
+
+
+def sign(x):
+    """-1, 0 or 1. Its gradient is zero everywhere (PyTorch still records SignBackward0)."""
+    return ops.Sign.apply(x)
+
+
+def softmax(x, dim):
+    return ops.Softmax.apply(_float(x), dim=_dim(dim, x.ndim))
+
+
+def log_softmax(x, dim):
+    return ops.LogSoftmax.apply(_float(x), dim=_dim(dim, x.ndim))
