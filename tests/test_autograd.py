@@ -778,3 +778,9 @@ def test_custom_function_saved_tensor_changed_in_place_raises():
     h.add_(1)
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         y.sum().backward()
+
+
+def test_zero_number_to_a_tensor_power_has_zero_gradient_as_pytorch():
+    x = mt.tensor([1.0, 2.0], requires_grad=True)
+    (0.0**x).sum().backward()
+    assert x.grad.tolist() == [0.0, 0.0]

@@ -174,11 +174,13 @@ class PowTensor(_Binary):
 
 
 def _scalar_log(a):
-    """log(a) for a Python number base (2 ** x); nan for a <= 0.
+    """log(a) for a Python number base (2 ** x): nan for a < 0, and 0 for a == 0.
 
-    NOTE: unlike the array branch above, a == 0 gives nan here, so `0 ** x` gets a nan
-    gradient where PyTorch gives 0 (known; left as it is in a no-behaviour-change pass).
+    At a == 0 the true factor out * log(a) is 0 * -inf; like the array branch above (and
+    PyTorch), we take the gradient of `0 ** x` to be 0 rather than nan.
     """
+    if a == 0:
+        return 0.0
     return math.log(a) if a > 0 else float("nan")
 
 
