@@ -87,19 +87,7 @@ class Op:
     def apply(cls, *inputs, **options):
         """Run the op on tensors (and plain numbers); record it if a gradient is needed."""
         Tensor = tensor_module.Tensor
-        device = None
-        arrays = []
-        needs_grad = False
-        for x in inputs:
-            if isinstance(x, Tensor):
-                if device is None:
-                    device = x.device
-                elif x.device is not device:
-                    _raise_device_mismatch(device, x.device)
-                arrays.append(x._data)
-                needs_grad = needs_grad or x._requires_grad
-            else:
-                arrays.append(x)
+        device, arrays, needs_grad = _unwrap(inputs)
         node = cls.__new__(cls)
         node.xp = device.xp
         node.saved = ()
@@ -129,6 +117,19 @@ class Op:
         else:
             node._saved_versions = ()
         return result
+
+    @classmethod
+    def run_untracked(cls, *inputs, **options):
+        """Only the forward maths, on the inputs' arrays: no graph node, no output tensor.
+
+        In-place ops whose change needs no recording (`p.add_(...)` under no_grad, in every
+        optimizer step) write this array straight into the tensor's own memory.
+        """
+        device, arrays, _ = _unwrap(inputs)
+        node = cls.__new__(cls)
+        node.xp = device.xp
+        node.saved = ()
+        return node.forward(*arrays, **options)
 
     # ------------------------------------------------------------------ the graph, as PyTorch
 
@@ -180,6 +181,25 @@ class Op:
     def _release(self):
         if self.saved:
             self.saved = FREED
+
+
+def _unwrap(inputs):
+    """(the inputs' device, their arrays, does any require grad?); numbers pass as they are."""
+    Tensor = tensor_module.Tensor
+    device = None
+    arrays = []
+    needs_grad = False
+    for x in inputs:
+        if isinstance(x, Tensor):
+            if device is None:
+                device = x.device
+            elif x.device is not device:
+                _raise_device_mismatch(device, x.device)
+            arrays.append(x._data)
+            needs_grad = needs_grad or x._requires_grad
+        else:
+            arrays.append(x)
+    return device, arrays, needs_grad
 
 
 def _needed(cls, i, inputs):

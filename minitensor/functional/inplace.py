@@ -20,6 +20,8 @@ from .promotion import _broadcast_check, _cast
 
 def _check_inplace_dtype(x, other):
     """x += other must fit in x's dtype: int += float is an error, as in PyTorch."""
+    if isinstance(other, Tensor) and other.dtype is x.dtype:
+        return other  # the common case (optimizer steps): nothing to check or convert
     result = dtypes.result_type(x, other)
     if result.category > x.dtype.category:
         raise RuntimeError(
@@ -30,14 +32,14 @@ def _check_inplace_dtype(x, other):
 
 
 def _write(x, result):
-    """Copy result's numbers into x's own memory and bump x's version counter."""
-    if tuple(result.shape) != tuple(x.shape):
+    """Copy the numbers of `result` (an array) into x's own memory; bump x's version."""
+    if tuple(result.shape) != tuple(x._data.shape):
         raise RuntimeError(
             f"output with shape {list(x.shape)} doesn't match the broadcast shape "
             f"{list(result.shape)}"
         )
     try:
-        x._data[...] = result._data
+        x._data[...] = result
     except ValueError as error:  # a read-only NumPy view, e.g. the result of expand()
         raise RuntimeError(
             "unsupported operation: more than one element of the written-to tensor refers to "
@@ -67,8 +69,7 @@ def _inplace(x, op, *others, **options):
             "(Update parameters inside `with minitensor.no_grad():`.)"
         )
     if not recorded:
-        with grad_mode.no_grad():
-            _write(x, op.apply(x, *others, **options))
+        _write(x, op.run_untracked(x, *others, **options))
         return x
     if x._base is not None and x._base._requires_grad:
         if x._base.grad_fn is None:
@@ -87,7 +88,7 @@ def _inplace(x, op, *others, **options):
         before = x.device.xp.asarray(before, copy=True)
     old_x = Tensor._from_array(before, x.device, grad_fn=x.grad_fn, requires_grad=x._requires_grad)
     result = op.apply(old_x, *others, **options)
-    _write(x, result)
+    _write(x, result._data)
     node = result.grad_fn
     if x._retains_grad:  # retain_grad() follows the tensor to its new node, as in PyTorch
         old_hooks = x.grad_fn._pre_hooks
@@ -160,7 +161,7 @@ def _fill_random(x, host):
     filled = Tensor._from_array(
         x.device.backend.asarray(host.astype(x.dtype.numpy), x.dtype), x.device
     )
-    _write(x, filled)
+    _write(x, filled._data)
     return x
 
 
