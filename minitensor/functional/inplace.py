@@ -9,6 +9,7 @@ Read next: indexing.py (`index_put_`), autograd/node.py (where saved versions ar
 """
 
 import builtins
+import weakref
 
 from .. import dtypes, ops
 from ..autograd import grad_mode
@@ -96,8 +97,6 @@ def _inplace(x, op, *others, **options):
             old_hooks.remove(hook)
             node.register_prehook(hook)
     x.grad_fn, x._requires_grad = node, True
-    import weakref
-
     node._output = weakref.ref(x)
     if op.saves_output:  # the output now lives in x: watch x's counter from here on
         node._saved_versions = node._saved_versions[:-1] + ((x._version, x._version[0], -1),)
