@@ -8,9 +8,10 @@ This file is only the public namespace. Where things live:
     creation.py     mt.tensor, zeros, ...   dtypes.py       float32, int64, promotion
     autograd/       the graph and engine    ops/            each op's forward and backward
     nn/  optim/  utils/data.py              backend.py      NumPy / CuPy and devices
+    serialization/  mt.save, mt.load: checkpoints in PyTorch's file format
 """
 
-from . import autograd, cuda, nn, optim, utils
+from . import autograd, cuda, nn, optim, serialization, utils
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .backend import device
 from .creation import (
@@ -126,6 +127,7 @@ from .functional import (
     var,
     where,
 )
+from .serialization import load, save
 from .tensor import Size, Tensor
 
 __version__ = "0.1.0"
