@@ -76,6 +76,29 @@ def test_summary_reports_best_metric_and_a_diverged_loss():
     assert model.first_bad_step() == 4
 
 
+def test_validation_results_are_kept_at_the_current_step_and_summarised():
+    model = MonitorModel(total=6, every=3, metric_name="accuracy")
+    for epoch in range(2):
+        for _ in range(3):
+            model.update(1.0, metric=0.5)
+        assert model.validate(mt.tensor(0.75 - epoch / 4), metric=0.6 + epoch / 10) is True
+    assert model.validation == [(3, 0.75, 0.6), (6, 0.5, 0.7)]
+    assert model.summary().endswith("validation loss 0.5 · validation accuracy 0.7")
+    model.finish()
+    with pytest.raises(RuntimeError, match="make a new TrainingMonitor"):
+        model.validate(0.5)
+
+
+def test_a_validation_metric_alone_names_the_metric_and_counts_as_one():
+    model = MonitorModel(total=2)
+    model.update(1.0)
+    assert not model.has_metric()
+    model.validate(0.5, metric=0.9)
+    assert model.has_metric() and "validation metric 0.9" in model.summary()
+    model.validate(0.4)  # a loss alone: nan, not a number, for the metric
+    assert math.isnan(model.validation[-1][2])
+
+
 # ----------------------------------------------------------------------------- the widget
 
 
@@ -149,6 +172,22 @@ def test_negative_losses_fall_back_to_a_linear_axis(monitor_class):
         monitor.update(loss)
     assert monitor._axes.get_yscale() == "linear"
     assert "some losses are ≤ 0" in monitor._axes.get_title()
+
+
+def test_validation_points_are_drawn_over_the_training_curves(monitor_class):
+    monitor = monitor_class(total=20, every=10, metric="accuracy", min_interval=0)
+    for step in range(20):
+        monitor.update(1.0 / (step + 1), metric=step / 20)
+        if step % 5 == 4:
+            monitor.validate(0.5 + step / 100, metric=0.5)
+    before = picture(monitor)
+    monitor.validate(5.0, metric=0.9)  # validating redraws at once
+    assert picture(monitor) != before
+    steps, losses = monitor._validation_line.get_data()
+    assert list(steps) == [5, 10, 15, 20, 20] and losses[-1] == 5.0
+    assert monitor._axes.get_ylim()[1] >= 5.0  # the axis grew to show the validation loss
+    assert list(monitor._validation_metric_line.get_data()[1]) == [0.5] * 4 + [0.9]
+    assert "validation accuracy 0.9" in monitor.label.value
 
 
 def test_static_copy_carries_the_final_curve(monitor_class):

@@ -5,6 +5,8 @@
         ...
         if model.update(loss, metric=acc):   # True every 10 updates (and at the end)
             redraw()                         # the view's job (monitor_view.py)
+        if end_of_epoch:
+            model.validate(val_loss, metric=val_acc)   # a point at the current step
 
 `update` takes a Python number or a tensor holding one number and calls `.item()` itself:
 keeping `loss` tensors around would keep every iteration's graph alive (LEARNERS.md 13).
@@ -63,6 +65,7 @@ class MonitorModel:
         self.metric_name = metric_name
         self.losses = []
         self.metrics = []  # one per update; nan where no metric was given
+        self.validation = []  # (step, loss, metric or nan): one per validate() call
         self.redraws = 0
         self.finished = False
 
@@ -85,6 +88,21 @@ class MonitorModel:
         if due:
             self.redraws += 1
         return due
+
+    def validate(self, loss, metric=None):
+        """Record a result on held-out data (say once per epoch) at the current step.
+
+        Always due for a redraw: validation is rare, and it is the number one waits for.
+        """
+        if self.finished:
+            raise RuntimeError(
+                "this monitor has finished; make a new TrainingMonitor for a new training run"
+            )
+        if metric is not None and self.metric_name is None:
+            self.metric_name = "metric"
+        value = float("nan") if metric is None else as_number(metric, "validation metric")
+        self.validation.append((self.step, as_number(loss, "validation loss"), value))
+        return True
 
     def finish(self):
         """Mark the run as over; return True if the last steps have not been drawn yet."""
@@ -117,7 +135,9 @@ class MonitorModel:
         return step, loss
 
     def has_metric(self):
-        return any(math.isfinite(m) for m in self.metrics)
+        """True once a metric was given, for a training step or a validation."""
+        every = self.metrics + [metric for _, _, metric in self.validation]
+        return any(math.isfinite(m) for m in every)
 
     def summary(self):
         """One line, e.g. 'step 120/500 · loss 0.0312 · best 0.0298 (step 97)'."""
@@ -128,9 +148,14 @@ class MonitorModel:
         best = self.best()
         if best is not None:
             parts.append(f"best {_fmt(best[1])} (step {best[0]})")
-        if self.has_metric():
-            last = next(m for m in reversed(self.metrics) if math.isfinite(m))
-            parts.append(f"{self.metric_name} {_fmt(last)}")
+        given = [m for m in self.metrics if math.isfinite(m)]
+        if given:
+            parts.append(f"{self.metric_name} {_fmt(given[-1])}")
+        if self.validation:
+            _, val_loss, val_metric = self.validation[-1]
+            parts.append(f"validation loss {_fmt(val_loss)}")
+            if math.isfinite(val_metric):
+                parts.append(f"validation {self.metric_name} {_fmt(val_metric)}")
         bad = self.first_bad_step()
         if bad is not None:
             parts.append(f"loss became {self.losses[bad - 1]} at step {bad}: training diverged")

@@ -7,6 +7,11 @@
         monitor.update(loss)                      # a float or a one-element tensor
     monitor.finish()                              # final picture, kept in the saved notebook
 
+With held-out data, call `monitor.validate(val_loss, metric=val_accuracy)` once per epoch:
+the validation results are drawn as points joined by a line, over the per-step training
+curves, so a training loss that keeps falling while the validation loss rises (overfitting)
+shows as two curves drifting apart.
+
 Every `every` updates the curve is redrawn into an `Image` widget and the `FloatProgress`
 moves: widget values change in place, so nothing flickers and nothing is printed (no
 `clear_output`). Without a notebook frontend (a script, nbval) the same code runs and stays
@@ -97,6 +102,11 @@ class TrainingMonitor(ipw.VBox):
         if self.model.update(loss, metric):
             self._redraw(force=False)
 
+    def validate(self, loss, metric=None):
+        """Record a validation loss (and metric) at the current step, and redraw."""
+        if self.model.validate(loss, metric):
+            self._redraw(force=False)
+
     def finish(self):
         """Draw the final curve, and put it into the displayed output as a static PNG."""
         self.model.finish()
@@ -165,6 +175,8 @@ class TrainingMonitor(ipw.VBox):
             self._bad_line.set_visible(True)
             self._bad_text.set_position((bad, 0.5))
             self._bad_text.set_text(f" loss is {losses[bad - 1]} from step {bad}")
+        if model.validation:
+            self._show_validation(finite)
         if model.has_metric():
             self._show_metric(steps)
         self._figure.canvas.draw()
@@ -187,6 +199,7 @@ class TrainingMonitor(ipw.VBox):
         self._bad_text = ax.text(0, 0.5, "", transform=ax.get_xaxis_transform(),
                                  color=OKABE_ITO["vermillion"])  # fmt: skip
         self._metric_axes = None
+        self._validation_line = None
         self._figure.subplots_adjust(left=0.12, right=0.88, bottom=0.17, top=0.88)
 
     def _show_metric(self, steps):
@@ -194,12 +207,41 @@ class TrainingMonitor(ipw.VBox):
             mx = self._metric_axes = self._axes.twinx()
             (self._metric_line,) = mx.plot([], [], "--", color=OKABE_ITO["vermillion"], lw=2)
             mx.set_ylabel(f"{self.model.metric_name} (dashed)", color=OKABE_ITO["vermillion"])
+            self._validation_metric_line = None
         metrics = np.array(self.model.metrics, dtype=float)
         self._metric_line.set_data(steps, metrics)
         finite = metrics[np.isfinite(metrics)]
+        checked = [m for _, _, m in self.model.validation if np.isfinite(m)]
+        if checked:
+            if self._validation_metric_line is None:
+                (self._validation_metric_line,) = self._metric_axes.plot(
+                    [], [], "s--", color=OKABE_ITO["reddish_purple"], lw=2
+                )
+                self._metric_axes.set_ylabel(
+                    f"{self.model.metric_name} (dashed; squares: validation)",
+                    color=OKABE_ITO["vermillion"],
+                )
+            points = [(s, m) for s, _, m in self.model.validation if np.isfinite(m)]
+            self._validation_metric_line.set_data(*zip(*points))
+            finite = np.concatenate([finite, checked])
         low, high = finite.min(), finite.max()
         pad = 0.05 * (high - low) + 1e-9
         self._metric_axes.set_ylim(low - pad, high + pad)
+
+    def _show_validation(self, finite_losses):
+        """Validation points on the loss axes; the y range widened to include them."""
+        ax = self._axes
+        if self._validation_line is None:
+            (self._validation_line,) = ax.plot(
+                [], [], "o-", color=OKABE_ITO["orange"], lw=2, label="validation loss"
+            )
+            self._loss_line.set_label("training loss")
+            ax.legend(loc="best", fontsize="small")
+        steps, losses, _ = (np.array(column, dtype=float) for column in zip(*self.model.validation))
+        self._validation_line.set_data(steps, losses)
+        every = np.concatenate([finite_losses, losses[np.isfinite(losses)]])
+        if len(every) and ax.get_yscale() == "log" and (every > 0).all():
+            ax.set_ylim(every.min() / 1.2, every.max() * 1.2)
 
     # ------------------------------------------------------------------ static output
 
