@@ -1,0 +1,332 @@
+"""Checks for lesson 9 (a real model end to end): an evaluation function, resuming from a
+checkpoint, and freezing a layer to fine-tune the rest.
+
+Each check builds a small model of the lesson's shape (`features` -> ReLU -> `classifier`)
+with fixed weights, runs the learner's function on it, and looks at what happened: which
+mode the model ran in, whether a graph was recorded, whether the resumed run matches the
+uninterrupted one bit for bit, which tensors the optimizer holds and which ones changed.
+"""
+
+import os
+import tempfile
+
+import numpy as np
+
+import minitensor as mt
+
+from . import attempt, fail, passed, recorded_ops
+
+nn, optim = mt.nn, mt.optim
+DataLoader, TensorDataset = mt.utils.data.DataLoader, mt.utils.data.TensorDataset
+
+
+class _Classifier(nn.Module):
+    """features -> ReLU -> dropout -> classifier, with fixed starting weights."""
+
+    def __init__(self, dropout=0.5, shift=0.0):
+        super().__init__()
+        self.features = nn.Linear(4, 6)
+        self.dropout = nn.Dropout(dropout)
+        self.classifier = nn.Linear(6, 3)
+        with mt.no_grad():
+            for k, p in enumerate(self.parameters()):
+                values = np.sin(np.arange(p.numel()) * 1.3 + k + shift) * 0.8
+                p.copy_(mt.tensor(values.reshape(tuple(p.shape)), dtype=mt.float32))
+
+    def forward(self, x):
+        return self.classifier(self.dropout(mt.relu(self.features(x))))
+
+
+class _WatchedClassifier(_Classifier):
+    """Writes down the mode (training or evaluation) of every forward pass."""
+
+    def __init__(self):
+        super().__init__()
+        self.modes = []
+
+    def forward(self, x):
+        self.modes.append("training" if self.training else "evaluation")
+        return super().forward(x)
+
+
+def _inputs(n=10, seed=0):
+    rng = np.random.default_rng(seed)
+    return mt.tensor(rng.normal(size=(n, 4)), dtype=mt.float32)
+
+
+def _loader(x, y, batch_size=4):
+    """Batches in a fixed order; with 10 samples and batch_size 4 the last one has 2."""
+    return DataLoader(TensorDataset(x, y), batch_size=batch_size)
+
+
+# --------------------------------------------------------------------------- exercise 1
+
+# Wrong predictions at 0 (batch 1), 5 (batch 2) and 9 (batch 3, which has only 2 samples):
+# 7 of 10 correct overall, while the mean of the batches' accuracies is (3/4+3/4+1/2)/3.
+_WRONG_AT = (0, 5, 9)
+
+
+def _ex1_data(model):
+    x = _inputs()
+    with mt.no_grad():
+        predictions = model.eval()(x).argmax(dim=1)
+    labels = predictions.clone()
+    for i in _WRONG_AT:
+        labels[i] = (labels[i] + 1) % 3
+    return x, labels
+
+
+def check_ex1(accuracy):
+    """Exercise 1: evaluation mode, no graph, the previous mode restored, a float."""
+    expected = 1 - len(_WRONG_AT) / 10
+    batch_mean = (0.75 + 0.75 + 0.5) / 3
+    for start_mode in ("training", "evaluation"):
+        model = _WatchedClassifier()
+        x, labels = _ex1_data(model)
+        model.train(start_mode == "training")
+        model.modes.clear()
+        with recorded_ops() as recorded:
+            result = attempt("ex1", accuracy, model, _loader(x, labels))
+        _check_ex1_mode(model, start_mode)
+        if recorded.count:
+            fail(
+                "ex1",
+                f"accuracy() recorded {recorded.count} graph node(s); evaluating should record "
+                "none (the graph costs memory and time, and nothing calls backward on it)",
+                "run the forward passes inside `with mt.no_grad():`.",
+            )
+        _check_ex1_value(result, expected, batch_mean)
+    passed(
+        "ex1",
+        f"accuracy {expected} in evaluation mode, no graph recorded, and the model is back "
+        "in the mode it was in (training or evaluation)",
+    )
+
+
+def _check_ex1_mode(model, start_mode):
+    if not model.modes:
+        fail("ex1", "accuracy() never called the model")
+    if "training" in model.modes:
+        fail(
+            "ex1",
+            f"accuracy() ran the model in training mode ({model.modes.count('training')} of "
+            f"{len(model.modes)} forward passes): dropout was still switching off random "
+            "features, so the predictions were noisy",
+            "call model.eval() before the loop: it changes what layers such as Dropout do. "
+            "no_grad() alone does not.",
+        )
+    end_mode = "training" if model.training else "evaluation"
+    if end_mode != start_mode:
+        fail(
+            "ex1",
+            f"the model was in {start_mode} mode before accuracy() and is in {end_mode} mode "
+            "after it: a function that only evaluates should leave the model as it found it",
+            "remember `was_training = model.training` first, and finish with "
+            "model.train(was_training).",
+        )
+
+
+def _check_ex1_value(result, expected, batch_mean):
+    if isinstance(result, mt.Tensor) or not isinstance(result, float):
+        fail(
+            "ex1",
+            f"accuracy() returned {result!r}; return a Python float",
+            "count with `.sum().item()` and divide Python numbers.",
+        )
+    if abs(result - batch_mean) < 1e-6:
+        fail(
+            "ex1",
+            f"accuracy() returned {result:.4f}, the mean of the batches' accuracies; the last "
+            f"batch has only 2 samples, so that mean is not the accuracy over all samples "
+            f"({expected})",
+            "add up the correct predictions of all batches, then divide once by the number of "
+            "samples, len(loader.dataset).",
+        )
+    if abs(result - expected) > 1e-6:
+        fail(
+            "ex1",
+            f"accuracy() returned {result:.4f}; {int(expected * 10)} of the 10 samples are "
+            f"predicted right, so the accuracy is {expected}",
+            "the prediction is logits.argmax(dim=1); compare it with the labels.",
+        )
+
+
+# --------------------------------------------------------------------------- exercise 2
+
+_EPOCHS, _SAVED_EPOCH = 5, 2
+
+
+def _ex2_batches():
+    x = _inputs(12, seed=1)
+    labels = mt.tensor([0, 1, 2] * 4)
+    return [(x[i : i + 4], labels[i : i + 4]) for i in range(0, 12, 4)]
+
+
+def _run_epochs(model, optimizer, first, last):
+    """Epochs first..last (inclusive) over fixed batches; the lr drops after epoch 1."""
+    criterion = nn.CrossEntropyLoss()
+    for epoch in range(first, last + 1):
+        for inputs, labels in _ex2_batches():
+            optimizer.zero_grad()
+            criterion(model(inputs), labels).backward()
+            optimizer.step()
+        if epoch == 1:  # what a scheduler would do: the checkpoint must carry this lr too
+            optimizer.param_groups[0]["lr"] = 0.02
+
+
+def _ex2_model_and_optimizer(shift=0.0):
+    model = _Classifier(dropout=0.0, shift=shift)
+    return model, optim.Adam(model.parameters(), lr=0.05)
+
+
+def check_ex2(resume):
+    """Exercise 2: model and optimizer restored, the right epoch returned, bit for bit."""
+    reference, reference_optimizer = _ex2_model_and_optimizer()
+    _run_epochs(reference, reference_optimizer, 0, _EPOCHS - 1)
+
+    crashed, crashed_optimizer = _ex2_model_and_optimizer()
+    _run_epochs(crashed, crashed_optimizer, 0, _SAVED_EPOCH)
+    saved_weights = [p.detach().clone() for p in crashed.parameters()]
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "checkpoint.pt")
+        checkpoint = {
+            "epoch": _SAVED_EPOCH,
+            "model": crashed.state_dict(),
+            "optimizer": crashed_optimizer.state_dict(),
+        }
+        mt.save(checkpoint, path)
+        model, optimizer = _ex2_model_and_optimizer(shift=1.0)  # other weights, fresh state
+        next_epoch = attempt("ex2", resume, path, model, optimizer)
+
+    _check_ex2_restored(model, optimizer, saved_weights)
+    if next_epoch == _SAVED_EPOCH:
+        fail(
+            "ex2",
+            f"resume() returned {next_epoch}, the epoch stored in the checkpoint; that epoch "
+            "had finished when it was saved",
+            "return checkpoint['epoch'] + 1: the first epoch still to run.",
+        )
+    if next_epoch != _SAVED_EPOCH + 1:
+        fail("ex2", f"resume() returned {next_epoch!r}; the next epoch to run is 3")
+    _run_epochs(model, optimizer, next_epoch, _EPOCHS - 1)
+    differences = [
+        (p - q).abs().max().item() for p, q in zip(model.parameters(), reference.parameters())
+    ]
+    if max(differences) != 0:
+        fail(
+            "ex2",
+            f"after resuming, the run ends with weights that differ from the uninterrupted "
+            f"run's by up to {max(differences):.3g}; a resumed run should match it exactly",
+            "load both state_dicts and change nothing else.",
+        )
+    passed(
+        "ex2",
+        "model and optimizer restored (Adam's step count, running averages and lr); epochs "
+        "3-4 then give exactly the uninterrupted run's weights",
+    )
+
+
+def _check_ex2_restored(model, optimizer, saved_weights):
+    for (name, p), saved in zip(model.named_parameters(), saved_weights):
+        if not mt.equal(p.detach(), saved):
+            fail(
+                "ex2",
+                f"after resume(), model.{name} is not the checkpoint's {name}",
+                "model.load_state_dict(checkpoint['model']), with checkpoint = mt.load(path).",
+            )
+    if not any(optimizer.state.get(p) for p in model.parameters()):
+        fail(
+            "ex2",
+            "after resume(), the optimizer's state is empty: Adam would start again from "
+            "step 1 with zero running averages, as if the optimizer were re-created, and the "
+            "run would not continue where it stopped",
+            "optimizer.load_state_dict(checkpoint['optimizer']) restores the step counts, "
+            "exp_avg, exp_avg_sq and the learning rate.",
+        )
+    lr = optimizer.param_groups[0]["lr"]
+    if lr != 0.02:
+        fail(
+            "ex2",
+            f"after resume(), the optimizer's lr is {lr}; the checkpoint's is 0.02 (lowered "
+            "during training, as a scheduler would)",
+            "load the whole optimizer state_dict: param_groups carry the lr.",
+        )
+
+
+# --------------------------------------------------------------------------- exercise 3
+
+
+def _ex3_loader():
+    x = _inputs(12, seed=2)
+    return _loader(x, mt.tensor([2, 0, 1] * 4), batch_size=6)
+
+
+def _reference_fine_tune(epochs):
+    model = _Classifier(dropout=0.0)
+    model.features.requires_grad_(False)
+    optimizer = optim.Adam(model.classifier.parameters(), lr=0.01)
+    criterion = nn.CrossEntropyLoss()
+    for _ in range(epochs):
+        for inputs, labels in _ex3_loader():
+            optimizer.zero_grad()
+            criterion(model(inputs), labels).backward()
+            optimizer.step()
+    return model
+
+
+def check_ex3(fine_tune):
+    """Exercise 3: features frozen and untouched, the optimizer holds only the classifier."""
+    epochs = 3
+    model = _Classifier(dropout=0.0)
+    before = {name: p.detach().clone() for name, p in model.named_parameters()}
+    optimizer = attempt("ex3", fine_tune, model, _ex3_loader(), epochs)
+    for name in ("weight", "bias"):
+        param = getattr(model.features, name)
+        if param.requires_grad:
+            fail(
+                "ex3",
+                f"model.features.{name}.requires_grad is still True: backward computes its "
+                "gradient for nothing, and any optimizer holding it may change it",
+                "model.features.requires_grad_(False) freezes every parameter of the layer.",
+            )
+        change = (param.detach() - before[f"features.{name}"]).abs().max().item()
+        if change != 0:
+            fail("ex3", f"model.features.{name} changed (by up to {change:.3g}): not frozen")
+    _check_ex3_optimizer(model, optimizer)
+    reference = _reference_fine_tune(epochs)
+    for name in ("weight", "bias"):
+        got, wanted = getattr(model.classifier, name), getattr(reference.classifier, name)
+        if mt.equal(got.detach(), before[f"classifier.{name}"]):
+            fail("ex3", f"model.classifier.{name} did not change: nothing was trained")
+        if not mt.allclose(got, wanted, atol=1e-5):
+            fail(
+                "ex3",
+                f"model.classifier.{name} differs from a correct fine-tuning run's",
+                f"for {epochs} epochs, per batch: zero_grad, forward, CrossEntropyLoss, "
+                "backward, step, with optim.Adam(..., lr=0.01).",
+            )
+    passed(
+        "ex3",
+        "the features are frozen and unchanged, the optimizer holds only the classifier, and "
+        "the classifier trained",
+    )
+
+
+def _check_ex3_optimizer(model, optimizer):
+    if not isinstance(optimizer, optim.Optimizer):
+        fail("ex3", f"fine_tune() returned {optimizer!r}; return the optimizer you trained with")
+    held = [p for group in optimizer.param_groups for p in group["params"]]
+    frozen = [n for n, p in model.features.named_parameters() if any(p is q for q in held)]
+    if frozen:
+        names = ", ".join(f"model.features.{n}" for n in frozen)
+        fail(
+            "ex3",
+            f"the optimizer holds {names}. It skips them while their .grad is None, but a "
+            "leftover gradient (zero_grad(set_to_none=False)), weight decay or momentum could "
+            "still move them; an optimizer that never sees them cannot",
+            "pass only the trainable parameters: optim.Adam(model.classifier.parameters(), "
+            "lr=0.01), or [p for p in model.parameters() if p.requires_grad].",
+        )
+    missing = [n for n, p in model.classifier.named_parameters() if not any(p is q for q in held)]
+    if missing:
+        fail("ex3", f"the optimizer does not hold model.classifier.{missing[0]}: it is not trained")
