@@ -163,7 +163,8 @@ class TrainingMonitor(ipw.VBox):
         title = self.title
         if self.log_scale and not log and len(finite):
             title += " (linear axis: some losses are ≤ 0)"
-        ax.set_title(title)
+        # With validation points the legend takes the left, above the axes: title right.
+        ax.set_title(title, loc="right" if model.validation else "center")
         ax.set_xlim(0, max(model.total or 0, model.step, 1))
         if len(finite):
             low, high = finite.min(), finite.max()
@@ -236,7 +237,10 @@ class TrainingMonitor(ipw.VBox):
                 [], [], "o-", color=OKABE_ITO["orange"], lw=2, label="validation loss"
             )
             self._loss_line.set_label("training loss")
-            ax.legend(loc="best", fontsize="small")
+            # above the axes: inside, the accuracy curves (drawn later, on top) would cross it
+            ax.legend(
+                loc="lower left", bbox_to_anchor=(0, 1), ncol=2, fontsize="small", frameon=False
+            )
         steps, losses, _ = (np.array(column, dtype=float) for column in zip(*self.model.validation))
         self._validation_line.set_data(steps, losses)
         every = np.concatenate([finite_losses, losses[np.isfinite(losses)]])
