@@ -164,7 +164,9 @@ class TrainingMonitor(ipw.VBox):
         if self.log_scale and not log and len(finite):
             title += " (linear axis: some losses are ≤ 0)"
         # With validation points the legend takes the left, above the axes: title right.
-        ax.set_title(title, loc="right" if model.validation else "center")
+        where, other = ("right", "center") if model.validation else ("center", "right")
+        ax.set_title(title, loc=where)
+        ax.set_title("", loc=other)
         ax.set_xlim(0, max(model.total or 0, model.step, 1))
         if len(finite):
             low, high = finite.min(), finite.max()
