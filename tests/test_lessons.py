@@ -207,6 +207,27 @@ WRONG_ANSWERS = {
                 "                p -= group['lr'] * state['momentum_buffer']",
                 ["another convention", "Hint: PyTorch adds the gradient itself"]),
     },
+    "09_digits_end_to_end": {
+        "ex1": ("def accuracy(model, loader):\n    correct = 0\n    with mt.no_grad():\n"
+                "        for images, labels in loader:\n"
+                "            correct += (model(images).argmax(dim=1) == labels).sum().item()\n"
+                "    return correct / len(loader.dataset)",
+                ["ran the model in training mode", "Hint: call model.eval()"]),
+        "ex2": ("def resume(path, model, optimizer):\n    checkpoint = mt.load(path)\n"
+                "    model.load_state_dict(checkpoint['model'])\n"
+                "    return checkpoint['epoch'] + 1",
+                ["the optimizer's state is empty",
+                 "Hint: optimizer.load_state_dict(checkpoint['optimizer'])"]),
+        "ex3": ("def fine_tune(model, loader, epochs):\n"
+                "    model.features.requires_grad_(False)\n"
+                "    optimizer = optim.Adam(model.parameters(), lr=0.01)\n"
+                "    for _ in range(epochs):\n        for images, labels in loader:\n"
+                "            optimizer.zero_grad()\n"
+                "            nn.CrossEntropyLoss()(model(images), labels).backward()\n"
+                "            optimizer.step()\n    return optimizer",
+                ["the optimizer holds model.features.weight",
+                 "Hint: pass only the trainable parameters"]),
+    },
 }  # fmt: skip
 
 
