@@ -110,6 +110,8 @@ def test_views_saved_together_share_one_storage_after_loading():
     assert back["transposed"][1, 0].item() == 100.0
     records = zipfile.ZipFile(io.BytesIO(saved_bytes({"w": w, "column": w[:, 1]}))).namelist()
     assert sum("/data/" in name for name in records) == 1
+    again = zipfile.ZipFile(io.BytesIO(saved_bytes(back))).namelist()  # loaded views, saved
+    assert sum("/data/" in name for name in again) == 1
 
 
 def test_a_slice_saves_its_whole_storage_as_pytorch_does_and_clone_saves_only_the_slice():

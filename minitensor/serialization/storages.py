@@ -157,9 +157,16 @@ class LoadedStorage:
             )
         if stride == _contiguous_strides(size):  # the common case: a run of numbers
             return self.array[offset : offset + int(np.prod(size))].reshape(size)
+        # Any other layout (a transpose, a strided slice): an array over the same memory
+        # with the saved strides, in bytes. Its `base` is the storage, so saving it again
+        # finds the storage again.
         itemsize = self.array.itemsize
-        return np.lib.stride_tricks.as_strided(
-            self.array[offset:], shape=size, strides=[s * itemsize for s in stride]
+        return np.ndarray(
+            size,
+            dtype=self.array.dtype,
+            buffer=self.array,
+            offset=offset * itemsize,
+            strides=[s * itemsize for s in stride],
         )
 
 
