@@ -25,7 +25,8 @@ TIMEOUT_ENAME = "CellTimeoutError"
 
 @dataclass
 class CellOutcome:
-    """What happened to one code cell. `status` is "ok", "error", "timeout" or "not run"."""
+    """What happened to one code cell: `status` is "ok", "error", "timeout", "not run" or
+    "skipped" (tagged `skip-execution`, which nbclient does not run)."""
 
     index: int
     status: str
@@ -34,7 +35,7 @@ class CellOutcome:
 
     @property
     def failed(self):
-        return self.status != "ok"
+        return self.status not in ("ok", "skipped")
 
 
 def _error_of(cell):
@@ -51,9 +52,14 @@ def run_notebook(notebook, workdir, cell_timeout=120, kernel_name="python3"):
     Returns (outcomes, problem): one CellOutcome per code cell in order, and a sentence
     saying why the run ended early (the kernel died, or could not start), else None.
     """
-    timed_out = set()
+    timed_out, started, executed = set(), set(), set()
 
-    def note_timeout(cell, cell_index, execute_reply):
+    def note_start(cell, cell_index):
+        if "skip-execution" not in cell.metadata.get("tags", []):
+            started.add(cell_index)
+
+    def note_executed(cell, cell_index, execute_reply):
+        executed.add(cell_index)
         content = (execute_reply or {}).get("content", {})
         if content.get("ename") == TIMEOUT_ENAME:
             timed_out.add(cell_index)
@@ -70,7 +76,8 @@ def run_notebook(notebook, workdir, cell_timeout=120, kernel_name="python3"):
             "traceback": [],
         },
         record_timing=False,
-        on_cell_executed=note_timeout,
+        on_cell_start=note_start,
+        on_cell_executed=note_executed,
         resources={"metadata": {"path": str(workdir)}},
     )
     problem = None
@@ -80,20 +87,21 @@ def run_notebook(notebook, workdir, cell_timeout=120, kernel_name="python3"):
         problem = "the kernel died (the Python process running the notebook crashed or exited)"
     except Exception as error:  # a kernel that cannot start, a broken notebook structure
         problem = f"the notebook could not be run: {type(error).__name__}: {error}"
-    reached = client.code_cells_executed
 
+    # Which cells ran is what nbclient reports, cell by cell: counting executed cells would
+    # go wrong as soon as one is skipped (a `skip-execution` tag, an empty cell).
     outcomes = []
-    code_seen = 0
     for index, cell in enumerate(notebook.cells):
         if cell.cell_type != "code" or not cell.source.strip():
             continue
-        code_seen += 1
-        if index in timed_out:
+        if "skip-execution" in cell.metadata.get("tags", []):
+            outcome = CellOutcome(index, "skipped")
+        elif index in timed_out:
             outcome = CellOutcome(index, "timeout", TIMEOUT_ENAME, f"ran past {cell_timeout} s")
-        elif code_seen > reached:
-            outcome = CellOutcome(index, "not run")
-        elif problem and code_seen == reached:  # the cell that was running when it ended
+        elif problem and index == max(started - executed, default=None):
             outcome = CellOutcome(index, "error", "DeadKernelError", problem)
+        elif index not in executed:
+            outcome = CellOutcome(index, "not run")
         elif (error := _error_of(cell)) is not None:
             outcome = CellOutcome(index, "error", error.get("ename", ""), error.get("evalue", ""))
         else:
