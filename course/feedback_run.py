@@ -27,9 +27,8 @@ def main():
     devnull = os.open(os.devnull, os.O_RDWR)
     os.dup2(devnull, 1)  # the kernel and its children write elsewhere than the channel
     notebook = nbformat.from_dict(request["notebook"])
-    outcomes, problem = run_notebook(notebook, os.getcwd(), cell_timeout=request["timeout"])
-    ran = [outcome.index for outcome in outcomes if outcome.status != "not run"]
-    channel.write(json.dumps({"notebook": notebook, "ran": ran, "problem": problem}))
+    _, problem = run_notebook(notebook, os.getcwd(), cell_timeout=request["timeout"])
+    channel.write(json.dumps({"notebook": notebook, "problem": problem}))
     channel.close()
 
 

@@ -157,11 +157,14 @@ class Grader:
             wall_seconds=self.notebook_timeout,
         )
         try:
-            executed = nbformat.from_dict(json.loads(result.stdout)["notebook"])
+            answer = json.loads(result.stdout)
+            executed = nbformat.from_dict(answer["notebook"])
             nbformat.validate(executed)
+            problem = answer["problem"] and f"**The run stopped early:** {answer['problem']}"
         except Exception:  # killed, timed out, or it wrote something else: show the input
-            executed = runnable
-            executed.cells.insert(0, nbformat.v4.new_markdown_cell(_run_problem(result, self)))
+            executed, problem = runnable, _run_problem(result, self)
+        if problem:
+            executed.cells.insert(0, nbformat.v4.new_markdown_cell(str(problem)))
         executed.cells.insert(0, nbformat.v4.new_markdown_cell(_verdict_table(rows)))
         target = self.feedback / _safe_name(submission.student) / f"{lesson.name}.ipynb"
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -19,6 +19,8 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import nbformat
+
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
 
 
@@ -105,7 +107,7 @@ def find(folder, lesson_names):
 
 
 def read(path):
-    """The notebook's JSON as a dict; raises Refused with the reason."""
+    """The notebook (nbformat 4, sources as strings); raises Refused with the reason."""
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
         descriptor = os.open(path, flags)
@@ -119,13 +121,17 @@ def read(path):
     if len(data) > MAX_NOTEBOOK_BYTES:
         raise Refused(f"it is larger than {MAX_NOTEBOOK_BYTES // 2**20} MB")
     try:
-        notebook = json.loads(data.decode("utf-8"))
+        text = data.decode("utf-8")
+        raw = json.loads(text)
     except (UnicodeDecodeError, ValueError):
         why = "it is not valid notebook JSON (cut off, or not a notebook at all?)"
         raise Refused(why) from None
-    if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
+    if not isinstance(raw, dict) or not isinstance(raw.get("cells"), list):
         raise Refused("it is not a notebook: it has no list of cells")
-    return notebook
+    try:  # as version 4, with each cell's source as one string
+        return nbformat.reads(text, as_version=4)
+    except Exception as error:
+        raise Refused(f"it is not a valid notebook ({type(error).__name__})") from None
 
 
 def cell_source(cell):

@@ -5,7 +5,8 @@ the tests. Three things a plain `nbclient` run does not do for us:
 
 - every cell has its own time limit, and a cell that runs past it is interrupted and
   reported as timed out, so one endless loop (or a widget waiting for a click) cannot stop
-  the run: the cells after it still execute;
+  the run: the cells after it still execute. A cell that ignores the interrupt has the
+  kernel killed under it, and the cells after it are reported as not run;
 - errors never stop the run (`allow_errors=True`): we want to see every failing cell;
 - a kernel that dies (a crash, `os._exit`) ends the run with a reason instead of an
   exception, and the cells it did not reach are reported as not run.
@@ -21,6 +22,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 
 TIMEOUT_ENAME = "CellTimeoutError"
+KILL_GRACE = 5  # seconds an interrupted cell gets to stop before the kernel is killed
 
 
 @dataclass
@@ -46,23 +48,45 @@ def _error_of(cell):
     return None
 
 
+async def _responds(client, seconds):
+    """True when the kernel answers a kernel_info request within `seconds`.
+
+    After a timed-out cell nbclient has sent SIGINT; a kernel still busy after that is
+    running code that ignores the interrupt (or catches KeyboardInterrupt and carries on).
+    """
+    try:
+        await client.kc.kernel_info(reply=True, timeout=seconds)
+        return True
+    except Exception:  # TimeoutError, or the kernel is gone already
+        return False
+
+
+def _kill_kernel(client):
+    process = getattr(getattr(client.km, "provisioner", None), "process", None)
+    if process is not None:
+        process.kill()
+
+
 def run_notebook(notebook, workdir, cell_timeout=120, kernel_name="python3"):
     """Execute `notebook` (changed in place, outputs filled in) with `workdir` as the cwd.
 
     Returns (outcomes, problem): one CellOutcome per code cell in order, and a sentence
     saying why the run ended early (the kernel died, or could not start), else None.
     """
-    timed_out, started, executed = set(), set(), set()
+    timed_out, started, executed, killed = set(), set(), set(), []
 
     def note_start(cell, cell_index):
         if "skip-execution" not in cell.metadata.get("tags", []):
             started.add(cell_index)
 
-    def note_executed(cell, cell_index, execute_reply):
+    async def note_executed(cell, cell_index, execute_reply):
         executed.add(cell_index)
         content = (execute_reply or {}).get("content", {})
         if content.get("ename") == TIMEOUT_ENAME:
             timed_out.add(cell_index)
+            if not await _responds(client, KILL_GRACE):
+                killed.append(cell_index)
+                _kill_kernel(client)
 
     client = NotebookClient(
         notebook,
@@ -85,6 +109,11 @@ def run_notebook(notebook, workdir, cell_timeout=120, kernel_name="python3"):
         client.execute()
     except DeadKernelError:
         problem = "the kernel died (the Python process running the notebook crashed or exited)"
+        if killed:
+            problem = (
+                f"a cell ignored the interrupt after {cell_timeout} s, so the kernel was "
+                "stopped (does it catch KeyboardInterrupt or ignore SIGINT?)"
+            )
     except Exception as error:  # a kernel that cannot start, a broken notebook structure
         problem = f"the notebook could not be run: {type(error).__name__}: {error}"
 
