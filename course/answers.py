@@ -28,10 +28,12 @@ complete: a student who hides a trick from it can still only change their own ro
 import ast
 from dataclasses import dataclass, field
 
-# Decorators that only wrap the function (never run student code when it is defined).
-SAFE_DECORATORS = {"staticmethod", "classmethod", "property", "abstractmethod"}
-# `@x.setter`, `@x.getter`, `@x.deleter` on a property of the same class.
-SAFE_DECORATOR_ATTRIBUTES = {"setter", "getter", "deleter"}
+# Decorators that only wrap the function: `@staticmethod`, `@x.setter`, `@mt.no_grad()` (with
+# constant arguments, if any). Their first name must not be one the student defines, or
+# `class mt: no_grad = ...` would turn `@mt.no_grad()` into student code run at definition.
+SAFE_DECORATOR_NAMES = {"staticmethod", "classmethod", "property", "abstractmethod"}
+SAFE_DECORATOR_ATTRIBUTES = {"setter", "getter", "deleter", "no_grad", "enable_grad"}
+SAFE_DECORATOR_ATTRIBUTES |= {"inference_mode", "abstractmethod"}
 # Defining one of these makes the class run code when another class is defined from it.
 HOOK_METHODS = {"__init_subclass__", "__set_name__", "__class_getitem__", "__mro_entries__"}
 
@@ -138,17 +140,30 @@ def _is_reference(node):
     return isinstance(node, ast.Name)
 
 
-def _why_unsafe_function(node):
+def _root_name(node):
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def _safe_decorator(decorator, student_names):
+    if isinstance(decorator, ast.Call):
+        if not all(
+            _is_constant(a) for a in [*decorator.args, *(k.value for k in decorator.keywords)]
+        ):
+            return False
+        decorator = decorator.func
+    if _root_name(decorator) in student_names:
+        return False
+    if isinstance(decorator, ast.Name):
+        return decorator.id in SAFE_DECORATOR_NAMES
+    return isinstance(decorator, ast.Attribute) and decorator.attr in SAFE_DECORATOR_ATTRIBUTES
+
+
+def _why_unsafe_function(node, student_names):
     """Why defining this function would run code, or None."""
-    for decorator in node.decorator_list:
-        safe_name = isinstance(decorator, ast.Name) and decorator.id in SAFE_DECORATORS
-        safe_attribute = (
-            isinstance(decorator, ast.Attribute)
-            and decorator.attr in SAFE_DECORATOR_ATTRIBUTES
-            and isinstance(decorator.value, ast.Name)
-        )
-        if not (safe_name or safe_attribute):
-            return "its decorator runs code when it is defined"
+    if not all(_safe_decorator(d, student_names) for d in node.decorator_list):
+        return "its decorator runs code when it is defined"
     arguments = node.args
     for default in [*arguments.defaults, *[d for d in arguments.kw_defaults if d is not None]]:
         if not (_is_constant(default) or _is_reference(default)):
@@ -156,7 +171,7 @@ def _why_unsafe_function(node):
     return None
 
 
-def _why_unsafe_class(node):
+def _why_unsafe_class(node, student_names):
     """Why defining this class would run code, or None."""
     if node.keywords:
         return "a metaclass or class keyword runs code when it is defined"
@@ -168,7 +183,7 @@ def _why_unsafe_class(node):
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
             if statement.name in HOOK_METHODS:
                 return f"{statement.name} runs code when other classes are defined"
-            why = _why_unsafe_function(statement)
+            why = _why_unsafe_function(statement, student_names)
             if why:
                 return f"method {statement.name}: {why}"
         elif not (_is_docstring(statement) or isinstance(statement, ast.Pass)):
@@ -222,21 +237,32 @@ class _StripAnnotations(ast.NodeTransformer):
         return ast.copy_location(ast.Assign(targets=[node.target], value=node.value), node)
 
 
-def _why_dropped(statement):
+def _why_dropped(statement, student_names):
     """None when the statement is kept, else why it is not run."""
     if isinstance(statement, (ast.Import, ast.ImportFrom)):
         if isinstance(statement, ast.ImportFrom) and statement.level:
             return "a relative import"
         return None
     if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        return _why_unsafe_function(statement)
+        return _why_unsafe_function(statement, student_names)
     if isinstance(statement, ast.ClassDef):
-        return _why_unsafe_class(statement)
+        return _why_unsafe_class(statement, student_names)
     if _is_constant_assignment(statement) or _is_docstring(statement):
         return None
     if isinstance(statement, ast.Pass):
         return None
     return "only imports, def, class and constant assignments are run for grading"
+
+
+def _defined_names(tree):
+    """Names a cell binds by def, class or assignment, at top level or in a class body."""
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+    return names
 
 
 def _first_line(source, statement):
@@ -251,17 +277,19 @@ def select(cells):
     reason, and the scan's flags. A cell that does not parse is dropped whole.
     """
     answers = Answers()
-    kept_modules = []
+    trees = []
     for label, source in cells:
         try:
-            tree = ast.parse(source)
+            trees.append((label, source, ast.parse(source)))
         except (SyntaxError, ValueError) as error:
             answers.dropped.append(f"{label}: does not parse ({error.__class__.__name__})")
-            continue
+    student_names = set().union(*(_defined_names(tree) for _, _, tree in trees))
+    kept_modules = []
+    for label, source, tree in trees:
         answers.flags.extend(f"{label}, {flag}" for flag in scan(tree, source))
         kept = []
         for statement in tree.body:
-            why = _why_dropped(statement)
+            why = _why_dropped(statement, student_names)
             if why is None:
                 kept.append(statement)
             else:

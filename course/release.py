@@ -20,7 +20,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from lessons.build import SOLUTIONS, lesson_names, learner_path
+from lessons.build import SOLUTIONS, learner_path, lesson_names
 
 from .official import CHECKS_PACKAGE, Lesson
 
