@@ -167,7 +167,7 @@ def test_only_the_newest_copy_of_a_lesson_is_graded_and_the_others_listed(tmp_pa
     assert [row["passed"] for row in rows] == ["True"] * 3
     assert {row["file"] for row in rows} == {f"alice/{LESSON}.ipynb"}
     summary = (tmp_path / "book.md").read_text(encoding="utf-8")
-    assert f"## Not graded: older copies" in summary and f"alice_{LESSON}.ipynb" in summary
+    assert "## Not graded: older copies" in summary and f"alice_{LESSON}.ipynb" in summary
 
 
 @pytest.mark.parametrize(
@@ -207,9 +207,9 @@ def _slow_class(folder, count):
     """`count` students whose ex1 answer takes about a second: time to kill things."""
     for index in range(count):
         notebook = solved()
-        answer_cell(notebook, "ex1").source = (
-            "def predicted_shape():\n    import time\n    time.sleep(1.0)\n    return (3, 4)"
-        )
+        answer_cell(
+            notebook, "ex1"
+        ).source = "def predicted_shape():\n    import time\n    time.sleep(1.0)\n    return (3, 4)"
         write(notebook, folder / f"student{index:02d}" / f"{LESSON}.ipynb")
 
 
