@@ -211,7 +211,11 @@ def _no_verdict(result, notebook_timeout):
     if result.returncode < 0:  # bwrap itself was killed: not the student's doing
         signal_number = -result.returncode
         return f"{NOT_GRADED} the sandbox was killed (signal {signal_number}); use --resume"
-    return f"no verdict: the check process ended early (exit code {result.returncode})"
+    # The verdict process points its standard error at /dev/null before any student code
+    # runs, so what is there is the grader's own trouble (a broken install, say).
+    lines = result.stderr.decode("utf-8", "replace").strip().splitlines()
+    said = f": {lines[-1][:300]}" if lines else ""
+    return f"no verdict: the check process ended early (exit code {result.returncode}){said}"
 
 
 def _run_problem(result, grader):

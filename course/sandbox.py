@@ -196,12 +196,13 @@ class Sandbox:
         args += ["--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID)]
         if os.geteuid() == 0:
             args += ["--cap-drop", "ALL"]
+        # /tmp first: a project (or Python) that lives under /tmp is bound on top of it
+        args += ["--dev", "/dev", "--proc", "/proc", "--size", size, "--tmpfs", "/tmp"]
+        args += ["--dir", "/tmp/home", "--dir", "/tmp/work", "--chdir", "/tmp/work"]
         args += _system_binds()
         for path in _outermost(_python_paths()):
             args += ["--ro-bind", path, path]
         args += _project_binds()
-        args += ["--dev", "/dev", "--proc", "/proc", "--size", size, "--tmpfs", "/tmp"]
-        args += ["--dir", "/tmp/home", "--dir", "/tmp/work", "--chdir", "/tmp/work"]
         args += ["--clearenv"]
         for key, value in environment().items():
             args += ["--setenv", key, value]
