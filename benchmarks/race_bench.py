@@ -17,9 +17,9 @@ import itertools
 
 import minitensor as mt
 from minitensor import optim
-from widgets.race_model import RaceModel
-from widgets.race_plot import RacePicture
-from widgets.surfaces import SURFACES
+from widgets.race.model import RaceModel
+from widgets.race.plot import RacePicture
+from widgets.race.surfaces import SURFACES
 
 from .harness import Table
 
@@ -126,7 +126,7 @@ def _picture_rows(table, model, repeats):
 
 
 def _widget_rows(table, surface, repeats):
-    from widgets.race_view import OptimizerRace
+    from widgets.race.view import OptimizerRace
 
     widget = OptimizerRace(RaceModel(surface, optimizers=OPTIMIZERS, steps=STEPS))
     # fresh values every time: a value seen before would come from the cache of runs

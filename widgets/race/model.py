@@ -12,7 +12,7 @@ bowl) sees the same random samples. Each step is the training loop you know:
     loss = f(x, y);  loss.backward();  optimizer.step();  optimizer.zero_grad()
 
 with the real `minitensor.optim` classes (and, for three comparisons, the small teaching
-variants in teaching_optimizers.py). race_simulation.py holds that loop; this file decides
+variants in teaching_optimizers.py). simulation.py holds that loop; this file decides
 what to run and says what the results mean.
 
 The numbers to show (position, gradient, every entry of `optimizer.state[p]`) are copied
@@ -25,7 +25,7 @@ Comparisons (`compare=`):
     "bias_correction"  Adam with and without bias correction
     "weight_decay"     Adam without decay, Adam(weight_decay) (L2), and AdamW
 
-Read next: race_simulation.py (the loop), surfaces.py (the functions), race_view.py (the
+Read next: simulation.py (the loop), surfaces.py (the functions), view.py (the
 widget that draws all this).
 """
 
@@ -37,7 +37,7 @@ import numpy as np
 import minitensor as mt
 from minitensor import optim
 
-from .race_simulation import NoiseTable, Track, advance
+from .simulation import NoiseTable, Track, advance
 from .surfaces import OPTIMIZER_NAMES, get_surface
 from .teaching_optimizers import (
     AdamWithoutBiasCorrection,
@@ -458,7 +458,7 @@ class RaceModel:
         if any(run.runner.teaching for run in result.runs):
             parts.append(
                 "Dashed/dotted variants marked 'teaching' are small optimizers written for this "
-                "comparison (widgets/teaching_optimizers.py), not PyTorch classes."
+                "comparison (widgets/race/teaching_optimizers.py), not PyTorch classes."
             )
         return " ".join(parts)
 

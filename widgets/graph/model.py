@@ -2,7 +2,7 @@
 
     model = GraphModel(loss, params=dict(net.named_parameters()))
     graph = model.build()          # walks the autograd graph *now*
-    graph.nodes, graph.edges       # what graph_render.py draws
+    graph.nodes, graph.edges       # what render.py draws
 
 The drawing goes forwards, the way the values flowed: leaf tensors at the top, then each
 op (an ellipse named like PyTorch's grad_fn, e.g. MulBackward0) pointing at the tensor it
@@ -19,12 +19,12 @@ Where the autograd graph does not say something, we say so instead of guessing:
 - A non-leaf tensor's grad is None after backward unless you called `retain_grad()`:
   the label says "grad: None (non-leaf)", never a made-up zero.
 
-The backward stepper passes an `overlay` (see stepper_model.py) that marks the current
+The backward stepper passes an `overlay` (see ../stepper/model.py) that marks the current
 and processed nodes and replaces `.grad` by the gradient the walk has computed so far.
 
 Pure Python: no display library is imported here (tests/test_widgets_purity.py checks).
 
-Read next: graph_modules.py (grouping ops by nn.Module), graph_render.py (DOT, SVG, text).
+Read next: modules.py (grouping ops by nn.Module), render.py (DOT, SVG, text).
 """
 
 import weakref
@@ -35,7 +35,7 @@ import numpy as np
 from minitensor.autograd.node import AccumulateGrad
 from minitensor.tensor import Tensor
 
-from . import graph_modules
+from . import modules as graph_modules
 
 SMALL_TENSOR = 6  # at most this many numbers: show them all; more: min / mean / max
 DEFAULT_MAX_NODES = 150  # above this many nodes the summary form is drawn
@@ -262,7 +262,7 @@ class GraphModel:
     def build(self, overlay=None, compact=None):
         """Walk the autograd graph now and return the Graph to draw.
 
-        overlay: the stepper's view of a half-done backward (see stepper_model.py).
+        overlay: the stepper's view of a half-done backward (see ../stepper/model.py).
         compact: leave numbers out of the labels; default: only in the summary form.
         """
         graph = self._full_graph(overlay)

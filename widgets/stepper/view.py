@@ -15,15 +15,15 @@ Play never blocks the kernel: it is an ipywidgets.Play (the browser ticks) linke
 step slider, and every change of the slider redraws. Output from buttons goes through
 `Output.append_stdout`, which behaves the same in JupyterLab and under nbval.
 
-Read next: stepper_model.py (the state), graph_view.py (the drawing).
+Read next: model.py (the state), ../graph/view.py (the drawing).
 """
 
 import ipywidgets as ipw
 
-from . import style as styles
-from .graph_model import DEFAULT_MAX_NODES, summarize, to_numpy
-from .graph_view import GraphPicture, _escape, names_or_callers, render
-from .stepper_model import BackwardStepperModel
+from ..common import style as styles
+from ..graph.model import DEFAULT_MAX_NODES, summarize, to_numpy
+from ..graph.view import GraphPicture, _escape, names_or_callers, render
+from .model import BackwardStepperModel
 
 
 def _button(description, css_class, tooltip, icon=""):

@@ -15,7 +15,7 @@ evaluates all optimizers in one graph), or a whole grid (the contour plot).
                 1/2 |p - xi|^2 with xi ~ N(0, sigma^2 I): stochastic gradients, seeded
 
 `Surface.from_function(f)` turns your own f(x, y) (or f(p) of a 2-element tensor) into a
-surface. Read next: race_model.py, which runs the optimizers on these surfaces.
+surface. Read next: model.py, which runs the optimizers on these surfaces.
 """
 
 import inspect
@@ -171,7 +171,7 @@ class Surface:
         return surface
 
 
-# The optimizer names the race knows (race_model.py builds them); surfaces give each a
+# The optimizer names the race knows (model.py builds them); surfaces give each a
 # learning rate that shows something interesting.
 OPTIMIZER_NAMES = ("SGD", "Momentum", "Nesterov", "Adam", "AdamW", "RMSprop", "Adagrad")
 

@@ -18,7 +18,7 @@ widget behaves the same in JupyterLab, Notebook 7, and under nbval. Messages fro
 go through `Output.append_stdout`. The displayed output also carries the PNG and the caption
 as static copies for GitHub, nbviewer and exported HTML.
 
-Read next: race_model.py (what is computed), race_plot.py (how it is drawn).
+Read next: model.py (what is computed), plot.py (how it is drawn).
 """
 
 import base64
@@ -26,9 +26,9 @@ import html
 
 import ipywidgets as ipw
 
-from . import style as styles
-from .race_model import COMPARISONS, RaceModel
-from .race_plot import MARKER_SYMBOLS, RacePicture, look
+from ..common import style as styles
+from .model import COMPARISONS, RaceModel
+from .plot import MARKER_SYMBOLS, RacePicture, look
 from .surfaces import OPTIMIZER_NAMES, SURFACES
 
 COMPARE_LABELS = {

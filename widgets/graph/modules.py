@@ -20,7 +20,7 @@ The autograd graph knows nothing about modules: `MmBackward0` does not say it ra
 `collapse(graph, names, modules)` then redraws each named module's nodes as one node.
 Pure Python, no display library.
 
-Read next: graph_render.py.
+Read next: render.py.
 """
 
 import weakref
@@ -155,7 +155,7 @@ def collapse(graph, names, modules):
 
     modules: {name: module object} (for the type name in the title); may be empty.
     """
-    from .graph_model import Graph, GraphNode  # graph_model imports this module
+    from .model import Graph, GraphNode  # model.py imports this module
 
     members = {}
     for node_id, owner in graph.group_of.items():

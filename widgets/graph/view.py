@@ -16,16 +16,16 @@ graph too. JupyterLab prefers the live widget.
 Live: the picture is drawn from the tensors as they are *now*. After `loss.backward()` press
 Refresh (or display the view again) to see the gradients and the freed saved tensors.
 
-Read next: graph_model.py (what is drawn), graph_render.py (how).
+Read next: model.py (what is drawn), render.py (how).
 """
 
 import inspect
 
 import ipywidgets as ipw
 
-from . import graph_render
-from . import style as styles
-from .graph_model import DEFAULT_MAX_NODES, GraphModel, names_in_frame
+from ..common import style as styles
+from . import render as graph_render
+from .model import DEFAULT_MAX_NODES, GraphModel, names_in_frame
 
 try:  # optional: lays the graph out in the browser when `dot` is missing
     from graphviz_anywidget import GraphvizAnyWidget

@@ -20,7 +20,8 @@ from the recorded steps alone, so going back to k gives exactly what was shown a
 
 Pure Python: no display library is imported here.
 
-Read next: stepper_view.py (the buttons), ../minitensor/autograd/engine.py (the walk).
+Read next: view.py (the buttons), ../../minitensor/autograd/graph.py (the engine's public
+steps this replays).
 """
 
 import numpy as np
@@ -30,7 +31,7 @@ from minitensor.autograd.engine import _accumulate_into_leaf
 from minitensor.autograd.node import AccumulateGrad
 from minitensor.tensor import Tensor
 
-from .graph_model import (
+from ..graph.model import (
     DEFAULT_MAX_NODES,
     GraphModel,
     format_number,
@@ -95,7 +96,7 @@ def _is_number(value):
 
 
 class Overlay:
-    """What graph_model.build draws for a half-done backward at one position."""
+    """What GraphModel.build (../graph/model.py) draws for a half-done backward at one position."""
 
     def __init__(self, stepper, position):
         self.position = position
