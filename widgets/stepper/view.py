@@ -21,7 +21,8 @@ Read next: model.py (the state), ../graph/view.py (the drawing).
 import ipywidgets as ipw
 
 from ..common import style as styles
-from ..graph.model import DEFAULT_MAX_NODES, summarize, to_numpy
+from ..common.numbers import summarize, to_numpy
+from ..graph.model import DEFAULT_MAX_NODES
 from ..graph.view import GraphPicture, _escape, names_or_callers, render
 from .model import BackwardStepperModel
 
@@ -144,7 +145,7 @@ class BackwardStepper(ipw.VBox):
         lines = [f"Applied (time {self.stepper.applied}): the leaves' .grad now hold"]
         for leaf in changed:
             name = self.stepper.graph_model.name_of(leaf) or "a leaf"
-            lines.append(f"  {name}.grad = {summarize(to_numpy(leaf._grad))}")
+            lines.append(f"  {name}.grad = {summarize(to_numpy(leaf.grad))}")
         if self.stepper.applied > 1:
             lines.append("Applied again: gradients accumulate, as with a second backward().")
         self.messages.append_stdout("\n".join(lines) + "\n")
