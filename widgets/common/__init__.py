@@ -2,6 +2,7 @@
 
     style.py     Okabe-Ito colours, node shapes, font sizes (`set_default(font_scale=1.6)`)
     png.py       small, quick PNG bytes from a matplotlib canvas (race and monitor pictures)
+    numbers.py   numbers as short text (4 digits; min / mean / max when big), to_numpy
 
 Read next: style.py.
 """

@@ -105,7 +105,7 @@ class Overlay:
         steps = stepper.steps
         self.current = steps[position - 1].node if position > 0 else None
         self.done = {s.node for s in steps[: max(position - 1, 0)]}
-        self.grads, self.counts, self.sent = stepper._gradients_after(position)
+        self.grads, self.counts, self.sent = stepper.gradients_after(position)
 
     def state(self, node):
         if node is self.current:
@@ -196,7 +196,7 @@ class BackwardStepperModel:
 
     # ---------------------------------------------------------------- what is known
 
-    def _gradients_after(self, position):
+    def gradients_after(self, position):
         """({node: gradient so far}, {node: number of contributions}, {(op, i): sent})."""
         grads = {root: seed for root, seed in self._seeds.items() if seed is not None}
         counts = dict.fromkeys(grads, 1)
@@ -213,7 +213,7 @@ class BackwardStepperModel:
     def gradient_so_far(self, tensor, position=None):
         """The gradient that has reached `tensor` after `position` steps (None: not yet)."""
         node = autograd_graph.get_gradient_edge(tensor).node
-        grads = self._gradients_after(self.position if position is None else position)[0]
+        grads = self.gradients_after(self.position if position is None else position)[0]
         return grads.get(node)
 
     def overlay(self, position=None):
@@ -247,7 +247,7 @@ class BackwardStepperModel:
                 "Next runs the first node."
             )
         step = self.steps[position - 1]
-        after = self._gradients_after(position)[0]
+        after = self.gradients_after(position)[0]
         if step.is_leaf:
             return self._leaf_text(step, position, total)
         lines = [
