@@ -290,53 +290,62 @@ class RaceModel:
 
     def runners(self):
         """The lines of the race for the current comparison (see the module docstring)."""
-        mu, betas, wd = self.momentum, self.betas, self.weight_decay
-        if self.compare == "momentum":
-            average_factor = 1 / (1 - mu) if self.rescale_lr else 1.0
-            return [
-                Runner("Momentum", "PyTorch SGD: v = μv + g, p −= lr·v",
-                       lambda ps, lr: optim.SGD(ps, lr=lr, momentum=mu), "Momentum"),
-                Runner("Momentum (average)", "moving average: v = μv + (1−μ)g, p −= lr·v",
-                       lambda ps, lr: MovingAverageMomentum(ps, lr=lr, momentum=mu),
-                       "Momentum", lr_factor=average_factor, dash="dashed", teaching=True),
-                Runner("Momentum (lr inside)", "lr inside: v = μv + lr·g, p −= v",
-                       lambda ps, lr: LrInsideMomentum(ps, lr=lr, momentum=mu),
-                       "Momentum", dash="dotted", teaching=True, buffer_has_lr=True),
-            ]  # fmt: skip
-        if self.compare == "bias_correction":
-            return [
-                Runner("Adam", "Adam (bias-corrected, PyTorch)",
-                       lambda ps, lr: optim.Adam(ps, lr=lr, betas=betas), "Adam"),
-                Runner("Adam (no correction)", "Adam WITHOUT bias correction (teaching variant)",
-                       lambda ps, lr: AdamWithoutBiasCorrection(ps, lr=lr, betas=betas),
-                       "Adam", dash="dashed", teaching=True, bias_corrected=False),
-            ]  # fmt: skip
-        if self.compare == "weight_decay":
-            return [
-                Runner("Adam", "Adam, no weight decay",
-                       lambda ps, lr: optim.Adam(ps, lr=lr, betas=betas), "Adam",
-                       dash="dotted"),
-                Runner("Adam (L2)", "Adam(weight_decay): wd·p added to the gradient",
-                       lambda ps, lr: optim.Adam(ps, lr=lr, betas=betas, weight_decay=wd),
-                       "Adam"),
-                Runner("AdamW", "AdamW(weight_decay): p shrunk by (1 − lr·wd)",
-                       lambda ps, lr: optim.AdamW(ps, lr=lr, betas=betas, weight_decay=wd),
-                       "Adam", dash="dashed"),
-            ]  # fmt: skip
-        return [self._plain_runner(name) for name in self.optimizers]
+        make = self.optimizer_makers()
+        comparison = {
+            "momentum": self._momentum_runners,
+            "bias_correction": self._bias_correction_runners,
+            "weight_decay": self._weight_decay_runners,
+        }.get(self.compare)
+        if comparison is not None:
+            return comparison(make)
+        return [Runner(name, name, make[name], name) for name in self.optimizers]
 
-    def _plain_runner(self, name):
+    def optimizer_makers(self):
+        """{name: (params, lr) -> optimizer} for the real minitensor.optim classes, built
+        with the current momentum, betas and weight decay: the one place they are made."""
         mu, betas, wd = self.momentum, self.betas, self.weight_decay
-        makers = {
+        return {
             "SGD": lambda ps, lr: optim.SGD(ps, lr=lr),
             "Momentum": lambda ps, lr: optim.SGD(ps, lr=lr, momentum=mu),
             "Nesterov": lambda ps, lr: optim.SGD(ps, lr=lr, momentum=mu, nesterov=True),
             "Adam": lambda ps, lr: optim.Adam(ps, lr=lr, betas=betas),
+            "Adam (L2)": lambda ps, lr: optim.Adam(ps, lr=lr, betas=betas, weight_decay=wd),
             "AdamW": lambda ps, lr: optim.AdamW(ps, lr=lr, betas=betas, weight_decay=wd),
             "RMSprop": lambda ps, lr: optim.RMSprop(ps, lr=lr),
             "Adagrad": lambda ps, lr: optim.Adagrad(ps, lr=lr),
         }
-        return Runner(name, name, makers[name], name)
+
+    def _momentum_runners(self, make):
+        mu = self.momentum
+        average_factor = 1 / (1 - mu) if self.rescale_lr else 1.0
+        return [
+            Runner("Momentum", "PyTorch SGD: v = μv + g, p −= lr·v", make["Momentum"],
+                   "Momentum"),
+            Runner("Momentum (average)", "moving average: v = μv + (1−μ)g, p −= lr·v",
+                   lambda ps, lr: MovingAverageMomentum(ps, lr=lr, momentum=mu),
+                   "Momentum", lr_factor=average_factor, dash="dashed", teaching=True),
+            Runner("Momentum (lr inside)", "lr inside: v = μv + lr·g, p −= v",
+                   lambda ps, lr: LrInsideMomentum(ps, lr=lr, momentum=mu),
+                   "Momentum", dash="dotted", teaching=True, buffer_has_lr=True),
+        ]  # fmt: skip
+
+    def _bias_correction_runners(self, make):
+        betas = self.betas
+        return [
+            Runner("Adam", "Adam (bias-corrected, PyTorch)", make["Adam"], "Adam"),
+            Runner("Adam (no correction)", "Adam WITHOUT bias correction (teaching variant)",
+                   lambda ps, lr: AdamWithoutBiasCorrection(ps, lr=lr, betas=betas),
+                   "Adam", dash="dashed", teaching=True, bias_corrected=False),
+        ]  # fmt: skip
+
+    def _weight_decay_runners(self, make):
+        return [
+            Runner("Adam", "Adam, no weight decay", make["Adam"], "Adam", dash="dotted"),
+            Runner("Adam (L2)", "Adam(weight_decay): wd·p added to the gradient",
+                   make["Adam (L2)"], "Adam"),
+            Runner("AdamW", "AdamW(weight_decay): p shrunk by (1 − lr·wd)", make["AdamW"],
+                   "Adam", dash="dashed"),
+        ]  # fmt: skip
 
     # ------------------------------------------------------------------ running
 

@@ -37,7 +37,7 @@ from minitensor.autograd import AccumulateGrad
 from minitensor.autograd import graph as autograd_graph
 
 from ..common.numbers import format_number, summarize, to_numpy
-from ..graph.model import DEFAULT_MAX_NODES, GraphModel, formula_of
+from ..graph.model import GraphModel, formula_of
 
 
 class RecordedStep:
@@ -126,17 +126,17 @@ class Overlay:
 
 
 class BackwardStepperModel:
-    """Step through `loss.backward(gradient)` node by node; see the module docstring."""
+    """Step through `loss.backward(gradient)` node by node; see the module docstring.
 
-    def __init__(
-        self, loss, gradient=None, params=None, model=None, names=None, max_nodes=DEFAULT_MAX_NODES
-    ):
+    graph_options go to the GraphModel that draws each step (params, model, names,
+    max_nodes, ...: see ../graph/model.py), so the two cannot drift apart.
+    """
+
+    def __init__(self, loss, gradient=None, **graph_options):
         if not isinstance(loss, Tensor):
             raise TypeError(f"step_backward expects a minitensor Tensor, got {type(loss).__name__}")
         self.loss = loss
-        self.graph_model = GraphModel(
-            loss, params=params, model=model, names=names, max_nodes=max_nodes
-        )
+        self.graph_model = GraphModel(loss, **graph_options)
         self._labels = self.graph_model.build().label_of
         self._seeds = {}
         self.steps = []
