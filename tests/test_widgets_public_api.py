@@ -16,6 +16,8 @@ The negative control feeds the scanner the lines the stepper used to have.
 """
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -113,3 +115,31 @@ def test_own_attributes_dunders_and_display_protocol_are_allowed():
         "        return getattr(self, '_cache')\n"
     )
     assert private_uses(source) == []
+
+
+def _submodules():
+    for path in WIDGET_FILES:
+        parts = path.relative_to(WIDGETS.parent).with_suffix("").parts
+        yield ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def test_no_widget_folder_shadows_a_public_one_liner():
+    """`from widgets import race` must give the function even after `widgets.<folder>` was
+    imported: Python then sets the folder as an attribute of the package, which hides the
+    lazy name of the same spelling. So no folder or module may share a public name."""
+    import widgets
+
+    folders = {path.parent.name for path in WIDGETS.glob("*/__init__.py")}
+    modules = {path.stem for path in WIDGETS.glob("*.py")}
+    assert not (set(widgets.__all__) - {"style"}) & (folders | modules)
+    code = (
+        "import importlib, types, widgets\n"
+        f"for name in {sorted(_submodules())!r}:\n"
+        "    importlib.import_module(name)\n"
+        "print([n for n in widgets.__all__ if n != 'style'\n"
+        "       and isinstance(getattr(widgets, n), types.ModuleType)])\n"
+    )
+    finished = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              timeout=120, check=False)  # fmt: skip
+    assert finished.returncode == 0, finished.stderr
+    assert finished.stdout.strip() == "[]"

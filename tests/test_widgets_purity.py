@@ -25,7 +25,7 @@ def module_name(path):
 ALL_MODULES = sorted(module_name(path) for path in WIDGETS.rglob("*.py"))
 # The display side of each widget folder: its view, and the race's matplotlib picture.
 VIEWS = [name for name in ALL_MODULES if name.endswith(".view")]
-DISPLAY_SIDE = [*VIEWS, "widgets.race.plot"]
+DISPLAY_SIDE = [*VIEWS, "widgets.optimizer_race.plot"]
 # Everything else (every model, every helper, found by walking the folders so that a new
 # file cannot be forgotten) is plain Python.
 PURE_MODULES = [name for name in ALL_MODULES if name not in DISPLAY_SIDE]
@@ -58,16 +58,16 @@ def test_every_widget_model_and_helper_is_checked():
         "widgets.graph.modules",
         "widgets.graph.render",
         "widgets.stepper.model",
-        "widgets.race.model",
-        "widgets.race.simulation",
-        "widgets.race.surfaces",
-        "widgets.race.teaching_optimizers",
+        "widgets.optimizer_race.model",
+        "widgets.optimizer_race.simulation",
+        "widgets.optimizer_race.surfaces",
+        "widgets.optimizer_race.teaching_optimizers",
         "widgets.monitor.model",
     } <= set(PURE_MODULES)
 
 
 def test_every_widget_has_its_folder_with_a_model_and_a_view():
-    for widget in ("graph", "stepper", "race", "monitor"):
+    for widget in ("graph", "stepper", "optimizer_race", "monitor"):
         assert {f"widgets.{widget}.model", f"widgets.{widget}.view"} <= set(ALL_MODULES)
 
 

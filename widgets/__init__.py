@@ -6,15 +6,18 @@
     step_backward(loss)     backpropagation one node at a time (stepper/view.py,
                             stepper/model.py)
     record_modules(net)     remember which submodule made which op (graph/modules.py)
-    race("rosenbrock")      optimizers racing on a 2-D surface (race/view.py, race/model.py)
+    race("rosenbrock")      optimizers racing on a 2-D surface (optimizer_race/view.py,
+                            optimizer_race/model.py)
     TrainingMonitor(total=n)  live loss curve for a training loop (monitor/view.py,
                             monitor/model.py)
     style.set_default(font_scale=1.6)   bigger text everywhere, for a projector
 
-One folder per widget, each with its `model.py` (the state, plain Python), its `view.py`
-(the ipywidgets around it) and its helpers; `common/` holds what several widgets share
-(style, PNG encoding, numbers as text). In every folder only `view.py` (and race/plot.py,
-the matplotlib picture) imports a display library; tests/test_widgets_purity.py checks it.
+One folder per widget (graph, stepper, optimizer_race, monitor; not `race`, which would
+shadow the `race()` one-liner), each with its `model.py` (the state, plain Python), its
+`view.py` (the ipywidgets around it) and its helpers; `common/` holds what several widgets
+share (style, PNG encoding, numbers as text). In every folder only `view.py` (and
+optimizer_race/plot.py, the matplotlib picture) imports a display library;
+tests/test_widgets_purity.py checks it.
 The widgets read the autograd graph only through minitensor's public API
 (minitensor/autograd/graph.py); tests/test_widgets_public_api.py checks that.
 
@@ -36,10 +39,10 @@ _EXPORTS = {
     "BackwardStepper": "stepper.view",
     "BackwardStepperModel": "stepper.model",
     "record_modules": "graph.modules",
-    "race": "race.view",
-    "OptimizerRace": "race.view",
-    "RaceModel": "race.model",
-    "Surface": "race.surfaces",
+    "race": "optimizer_race.view",
+    "OptimizerRace": "optimizer_race.view",
+    "RaceModel": "optimizer_race.model",
+    "Surface": "optimizer_race.surfaces",
     "TrainingMonitor": "monitor.view",
     "MonitorModel": "monitor.model",
 }

@@ -467,7 +467,7 @@ class RaceModel:
         if any(run.runner.teaching for run in result.runs):
             parts.append(
                 "Dashed/dotted variants marked 'teaching' are small optimizers written for this "
-                "comparison (widgets/race/teaching_optimizers.py), not PyTorch classes."
+                "comparison (widgets/optimizer_race/teaching_optimizers.py), not PyTorch classes."
             )
         return " ".join(parts)
 
