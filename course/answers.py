@@ -281,25 +281,38 @@ def select(cells):
     for label, source in cells:
         try:
             trees.append((label, source, ast.parse(source)))
-        except (SyntaxError, ValueError) as error:
+        except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
             answers.dropped.append(f"{label}: does not parse ({error.__class__.__name__})")
     student_names = set().union(*(_defined_names(tree) for _, _, tree in trees))
     kept_modules = []
     for label, source, tree in trees:
-        answers.flags.extend(f"{label}, {flag}" for flag in scan(tree, source))
-        kept = []
-        for statement in tree.body:
-            why = _why_dropped(statement, student_names)
-            if why is None:
-                kept.append(statement)
-            else:
-                line = _first_line(source, statement)
-                answers.dropped.append(f"{label}, line {statement.lineno}: `{line}`: {why}")
-        if kept:
-            module = _StripAnnotations().visit(ast.Module(body=kept, type_ignores=[]))
-            kept_modules.append(f"# {label}\n{ast.unparse(ast.fix_missing_locations(module))}")
+        try:
+            kept_modules += _select_cell(label, source, tree, student_names, answers)
+        except RecursionError:  # nested deeper than the reader (or Python) follows
+            answers.dropped.append(f"{label}: nested too deeply to be read")
+            answers.flags.append(f"{label}: nested too deeply to be read")
     answers.code = "\n\n".join(kept_modules)
     return answers
+
+
+def _select_cell(label, source, tree, student_names, answers):
+    """The kept code of one cell (a list of one text, or empty); adds drops and flags."""
+    flags = [f"{label}, {flag}" for flag in scan(tree, source)]
+    kept, dropped = [], []
+    for statement in tree.body:
+        why = _why_dropped(statement, student_names)
+        if why is None:
+            kept.append(statement)
+        else:
+            line = _first_line(source, statement)
+            dropped.append(f"{label}, line {statement.lineno}: `{line}`: {why}")
+    code = []
+    if kept:
+        module = _StripAnnotations().visit(ast.Module(body=kept, type_ignores=[]))
+        code.append(f"# {label}\n{ast.unparse(ast.fix_missing_locations(module))}")
+    answers.flags += flags
+    answers.dropped += dropped
+    return code
 
 
 def _module_root(name):

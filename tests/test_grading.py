@@ -495,3 +495,18 @@ def test_the_release_holds_learner_notebooks_and_checks_but_no_solutions(tmp_pat
 def test_without_functions_cuts_a_function_and_its_decorator():
     source = "import x\n\n@deco\ndef a():\n    return 1\n\n\ndef b():\n    return 2\n"
     assert without_functions(source, {"a"}) == "import x\n\n\n\ndef b():\n    return 2\n"
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "X = " + "+".join(["1"] * 100_000),
+        "def f():\n    return " + "+".join(["x"] * 900),
+        "X = " + "-" * 5000 + "1",
+    ],
+    ids=["parser", "unparse", "unary"],
+)
+def test_a_cell_nested_too_deeply_is_dropped_not_a_grader_failure(source):
+    selected = answers.select([("ex1 cell", source), ("ex2 cell", "def g():\n    return 1")])
+    assert selected.dropped and selected.dropped[0].startswith("ex1 cell")
+    assert "def g()" in selected.code
