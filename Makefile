@@ -4,7 +4,8 @@
 #   make test    set up .venv and run ruff, pytest and the lesson notebooks (nbval)
 #   make bench   run the benchmarks
 #   make lessons rebuild the lesson notebooks from lessons/source/
-#   make grade SUBMISSIONS=folder   grade submitted exercise notebooks into gradebook.csv
+#   make release                   write release/: what students receive (no solutions)
+#   make grade SUBMISSIONS=folder   grade submitted notebooks (sandboxed) into gradebook.csv
 #   make fmt     format and auto-fix lint
 #   make screenshots  retake the README's widget pictures (docs/images/; needs chromium)
 #
@@ -28,7 +29,7 @@ ifeq ($(shell id -u),0)
 LAB_ARGS := --allow-root
 endif
 
-.PHONY: venv lab test bench fmt gpu-check clean lessons grade screenshots
+.PHONY: venv lab test bench fmt gpu-check clean lessons release grade screenshots
 
 venv: $(STAMP)
 
@@ -39,7 +40,7 @@ $(PYTHON):
 # (Re)install when pyproject.toml changes, or when a top-level package appears (an editable
 # install only knows the packages that existed when it was made). The "|" makes the venv an
 # order-only prerequisite: its timestamp does not trigger a reinstall.
-$(STAMP): pyproject.toml $(wildcard minitensor/__init__.py widgets/__init__.py lessons/__init__.py) | $(PYTHON)
+$(STAMP): pyproject.toml $(wildcard minitensor/__init__.py widgets/__init__.py lessons/__init__.py course/__init__.py) | $(PYTHON)
 	$(PYTHON) -m pip install --upgrade pip
 	$(PYTHON) -m pip install -e ".[lab,test]"
 	touch $(STAMP)
@@ -57,10 +58,17 @@ test: venv
 lessons: venv
 	$(PYTHON) -m lessons.build
 
-# Grade a folder of submitted notebooks: make grade SUBMISSIONS=path/to/folder
+# A class's workflow (README, "Grading"): release, collect into $(SUBMISSIONS)/<student>/,
+# grade (each submission in its own bubblewrap sandbox), hand back $(FEEDBACK)/<student>/.
+RELEASE     ?= release
 SUBMISSIONS ?= submissions
+GRADEBOOK   ?= gradebook.csv
+FEEDBACK    ?= feedback
+release: venv
+	$(PYTHON) -m course.release $(RELEASE)
+
 grade: venv
-	$(PYTHON) -m lessons.grade $(SUBMISSIONS) --out gradebook.csv
+	$(PYTHON) -m course.grade $(SUBMISSIONS) --out $(GRADEBOOK) --feedback $(FEEDBACK) $(GRADE_ARGS)
 
 bench: venv
 	$(PYTHON) -m benchmarks

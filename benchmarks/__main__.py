@@ -11,6 +11,7 @@ SUITES = {
     "training": "benchmarks.training_bench",
     "graph": "benchmarks.graph_bench",
     "race": "benchmarks.race_bench",
+    "grading": "benchmarks.grading_bench",
 }
 
 

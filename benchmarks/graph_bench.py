@@ -8,10 +8,10 @@ one redraw.
 """
 
 import minitensor as mt
-from widgets import graph_render
-from widgets.graph_model import GraphModel
-from widgets.graph_modules import record_modules
-from widgets.stepper_model import BackwardStepperModel
+from widgets.graph import render as graph_render
+from widgets.graph.model import GraphModel
+from widgets.graph.modules import record_modules
+from widgets.stepper.model import BackwardStepperModel
 
 from .harness import Table, best_time
 

@@ -65,15 +65,18 @@ class Table:
         self.title = title
         self.rows = []
 
-    def add(self, workload, results, unit, reference, goal=""):
-        """results: {implementation name: value or None}; ratio = value / results[reference]."""
+    def add(self, workload, results, unit, reference, goal="", goal_for="minitensor"):
+        """results: {implementation name: value or None}; ratio = value / results[reference].
+
+        The goal is shown on the row of `goal_for` (minitensor's, unless said otherwise).
+        """
         base = results.get(reference)
         for name, value in results.items():
             if value is None:
                 continue
             ratio = f"{value / base:.2f}x" if base else ""
             self.rows.append(
-                (workload, name, f"{value:.4g}", unit, ratio, goal if name == "minitensor" else "")
+                (workload, name, f"{value:.4g}", unit, ratio, goal if name == goal_for else "")
             )
 
     def add_minitensor(self, workload, function, repeats, unit="s", goal=""):

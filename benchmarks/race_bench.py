@@ -17,9 +17,9 @@ import itertools
 
 import minitensor as mt
 from minitensor import optim
-from widgets.race_model import RaceModel
-from widgets.race_plot import RacePicture
-from widgets.surfaces import SURFACES
+from widgets.optimizer_race.model import RaceModel
+from widgets.optimizer_race.plot import RacePicture
+from widgets.optimizer_race.surfaces import SURFACES
 
 from .harness import Table
 
@@ -126,7 +126,7 @@ def _picture_rows(table, model, repeats):
 
 
 def _widget_rows(table, surface, repeats):
-    from widgets.race_view import OptimizerRace
+    from widgets.optimizer_race.view import OptimizerRace
 
     widget = OptimizerRace(RaceModel(surface, optimizers=OPTIMIZERS, steps=STEPS))
     # fresh values every time: a value seen before would come from the cache of runs

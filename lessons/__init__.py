@@ -1,4 +1,4 @@
-"""The lesson machinery: exercise checks, the notebook builder and the grading command.
+"""The lesson machinery: exercise checks and the notebook builder.
 
 The notebooks themselves sit next to this file:
 
@@ -13,7 +13,7 @@ and the Python modules here are:
     learner.py    makes the learner version of an instructor notebook (blanks solutions)
     execute.py    runs a notebook cell by cell, with a timeout per cell
     build.py      `python -m lessons.build`: source -> instructor (executed) -> learner
-    grade.py      `python -m lessons.grade SUBMISSIONS`: a folder of notebooks -> gradebook
 
-Read lessons/README.md for the lesson index and how exercises and grading work.
+Grading a class's notebooks is the course package's job (course/grade.py). Read
+lessons/README.md for the lesson index and how exercises and grading work.
 """

@@ -120,6 +120,11 @@ class Tensor:
         return self.grad_fn is None
 
     @property
+    def retains_grad(self):
+        """True for a non-leaf tensor whose .grad backward fills in (retain_grad() was called)."""
+        return self._retains_grad
+
+    @property
     def grad(self):
         if self.grad_fn is not None and not self._retains_grad:
             warnings.warn(

@@ -10,6 +10,7 @@ import weakref
 
 import numpy as np
 import pytest
+from custom_functions import cube_function
 
 import minitensor as mt
 import minitensor.functional as F
@@ -719,16 +720,7 @@ def test_every_node_runs_after_all_its_consumers():
 # ----------------------------------------------------------------------------- custom Function
 
 
-class Cube(mt.autograd.Function):
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return x**3
-
-    @staticmethod
-    def backward(ctx, grad_output):
-        (x,) = ctx.saved_tensors
-        return grad_output * 3 * x**2
+Cube = cube_function(mt)
 
 
 class WrongCube(Cube):

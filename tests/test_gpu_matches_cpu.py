@@ -34,6 +34,7 @@ def gpu():
         return
     if os.environ.get("MINITENSOR_GPU_TESTS_ON_STANDIN") != "1":
         pytest.skip(f"no usable GPU: {mt.cuda.unavailable_reason() or 'no CuPy backend'}")
+    pytest.importorskip("array_api_strict")
     previous = backend.use_cuda_backend(backend.ArrayApiStrictBackend())
     yield "cuda"
     backend.use_cuda_backend(previous)

@@ -10,6 +10,7 @@ listed in `KNOWN_DIFFERENCES` with the reason, so they stay visible rather than 
 import numpy as np
 import pytest
 import strategies as S  # tests/strategies.py
+from custom_functions import cube_function
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -648,17 +649,7 @@ def autograd_grad_unused_error(lib):
 
 @scenario
 def custom_function(lib):
-    class Cube(lib.autograd.Function):
-        @staticmethod
-        def forward(ctx, x):
-            ctx.save_for_backward(x)
-            return x**3
-
-        @staticmethod
-        def backward(ctx, grad_output):
-            (x,) = ctx.saved_tensors
-            return grad_output * 3 * x**2
-
+    Cube = cube_function(lib)
     x = leaf(lib, [1.0, -2.0])
     y = Cube.apply(x)
     y.sum().backward()

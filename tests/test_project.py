@@ -222,3 +222,12 @@ def test_makefile_parser_ignores_variables_and_finds_targets():
 )
 def test_bare_pip_install_check(text, bad):
     assert bool(BARE_PIP_INSTALL.search(text)) is bad
+
+
+def test_pre_commit_runs_the_same_ruff_checks_as_make_test():
+    config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    entries = [hook["entry"] for repo in config["repos"] for hook in repo["hooks"]]
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    for command in ("ruff check", "ruff format"):
+        assert f"$(VENV)/bin/{command}" in makefile  # what `make test` runs
+        assert any(entry.startswith(f".venv/bin/{command}") for entry in entries), entries

@@ -11,9 +11,11 @@ import pytest
 from widget_examples import scalar_expression, two_layer_net
 
 import minitensor as mt
-from widgets import graph_render, graph_view
-from widgets.graph_model import GraphModel, summarize
-from widgets.graph_modules import record_modules
+from widgets.common.numbers import summarize
+from widgets.graph import render as graph_render
+from widgets.graph import view as graph_view
+from widgets.graph.model import GraphModel
+from widgets.graph.modules import record_modules
 
 
 def edges_by_title(graph):

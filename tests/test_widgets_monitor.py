@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import minitensor as mt
-from widgets.monitor_model import MonitorModel, as_number
+from widgets.monitor.model import MonitorModel, as_number
 
 # ----------------------------------------------------------------------------- the model
 
@@ -106,7 +106,7 @@ def test_a_validation_metric_alone_names_the_metric_and_counts_as_one():
 def monitor_class():
     pytest.importorskip("ipywidgets")
     pytest.importorskip("matplotlib")
-    from widgets.monitor_view import TrainingMonitor
+    from widgets.monitor.view import TrainingMonitor
 
     return TrainingMonitor
 
@@ -207,7 +207,7 @@ def test_in_a_kernel_the_monitor_shows_once_and_finish_leaves_a_static_png():
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
     code = (
-        "from widgets.monitor_view import TrainingMonitor\n"
+        "from widgets.monitor.view import TrainingMonitor\n"
         "monitor = TrainingMonitor(total=50, every=5, min_interval=0)\n"
         "for i in range(50):\n"
         "    monitor.update(1.0 / (i + 1))\n"

@@ -16,18 +16,19 @@ DISPLAY_LIBRARIES = ["ipywidgets", "IPython", "graphviz", "matplotlib", "anywidg
 
 WIDGETS = Path(__file__).resolve().parent.parent / "widgets"
 
-# Every widget model (found by file name, so a new one cannot be forgotten) and the plain
-# helpers the models use.
-PURE_MODULES = [
-    "widgets",
-    "widgets.style",
-    "widgets.graph_modules",
-    "widgets.graph_render",
-    "widgets.surfaces",
-    "widgets.teaching_optimizers",
-    "widgets.race_simulation",
-    "widgets.png",
-] + sorted(f"widgets.{path.stem}" for path in WIDGETS.glob("*_model.py"))
+
+def module_name(path):
+    parts = path.relative_to(WIDGETS.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+ALL_MODULES = sorted(module_name(path) for path in WIDGETS.rglob("*.py"))
+# The display side of each widget folder: its view, and the race's matplotlib picture.
+VIEWS = [name for name in ALL_MODULES if name.endswith(".view")]
+DISPLAY_SIDE = [*VIEWS, "widgets.optimizer_race.plot"]
+# Everything else (every model, every helper, found by walking the folders so that a new
+# file cannot be forgotten) is plain Python.
+PURE_MODULES = [name for name in ALL_MODULES if name not in DISPLAY_SIDE]
 
 
 def display_libraries_loaded_by(module):
@@ -48,18 +49,28 @@ def test_model_module_imports_no_display_library(module):
     assert display_libraries_loaded_by(module) == []
 
 
-def test_every_widget_model_is_checked():
+def test_every_widget_model_and_helper_is_checked():
     assert {
-        "widgets.graph_model",
-        "widgets.stepper_model",
-        "widgets.race_model",
-        "widgets.monitor_model",
+        "widgets",
+        "widgets.common.style",
+        "widgets.common.png",
+        "widgets.graph.model",
+        "widgets.graph.modules",
+        "widgets.graph.render",
+        "widgets.stepper.model",
+        "widgets.optimizer_race.model",
+        "widgets.optimizer_race.simulation",
+        "widgets.optimizer_race.surfaces",
+        "widgets.optimizer_race.teaching_optimizers",
+        "widgets.monitor.model",
     } <= set(PURE_MODULES)
 
 
-@pytest.mark.parametrize(
-    "module",
-    ["widgets.graph_view", "widgets.stepper_view", "widgets.race_view", "widgets.monitor_view"],
-)
+def test_every_widget_has_its_folder_with_a_model_and_a_view():
+    for widget in ("graph", "stepper", "optimizer_race", "monitor"):
+        assert {f"widgets.{widget}.model", f"widgets.{widget}.view"} <= set(ALL_MODULES)
+
+
+@pytest.mark.parametrize("module", VIEWS)
 def test_view_modules_do_load_ipywidgets(module):
     assert "ipywidgets" in display_libraries_loaded_by(module)

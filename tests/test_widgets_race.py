@@ -14,9 +14,12 @@ import pytest
 
 import minitensor as mt
 from minitensor import optim
-from widgets.race_model import RaceModel, first_step_ratio, max_gap
-from widgets.surfaces import SURFACES, Surface, get_surface
-from widgets.teaching_optimizers import AdamWithoutBiasCorrection, MovingAverageMomentum
+from widgets.optimizer_race.model import RaceModel, first_step_ratio, max_gap
+from widgets.optimizer_race.surfaces import SURFACES, Surface, get_surface
+from widgets.optimizer_race.teaching_optimizers import (
+    AdamWithoutBiasCorrection,
+    MovingAverageMomentum,
+)
 
 MAKERS = {
     "SGD": lambda ps, lr: optim.SGD(ps, lr=lr),
@@ -354,8 +357,10 @@ def test_caption_follows_the_settings():
 
 
 def test_race_and_monitor_models_import_no_display_library():
-    modules = "widgets.race_model, widgets.race_simulation, widgets.surfaces, " + (
-        "widgets.teaching_optimizers, widgets.monitor_model"
+    modules = (
+        "widgets.optimizer_race.model, widgets.optimizer_race.simulation, "
+        "widgets.optimizer_race.surfaces, widgets.optimizer_race.teaching_optimizers, "
+        "widgets.monitor.model"
     )
     code = (
         f"import sys, {modules};"
@@ -374,7 +379,7 @@ def test_race_and_monitor_models_import_no_display_library():
 def small_race():
     pytest.importorskip("ipywidgets")
     pytest.importorskip("matplotlib")
-    from widgets.race_view import race
+    from widgets.optimizer_race.view import race
 
     return race("quadratic", optimizers=("SGD", "Momentum", "Adam", "AdamW"), steps=20)
 
@@ -500,7 +505,7 @@ def test_static_copy_for_viewers_without_a_kernel(small_race):
 
 def test_race_widget_takes_your_own_function():
     pytest.importorskip("ipywidgets")
-    from widgets.race_view import race
+    from widgets.optimizer_race.view import race
 
     w = race(lambda x, y: x**2 + 5 * (y - 0.5) ** 2, lr=0.05, steps=10, xlim=(-2, 2))
     assert w.surface.value == "<lambda>" and is_png(w.image.value)
@@ -537,7 +542,7 @@ def png_size(data):
 
 def test_font_scale_makes_a_bigger_picture_and_bigger_panel_text():
     pytest.importorskip("ipywidgets")
-    from widgets.race_view import race
+    from widgets.optimizer_race.view import race
 
     normal = race("saddle", steps=5)
     big = race("saddle", steps=5, font_scale=1.6)
@@ -555,7 +560,7 @@ def test_the_three_momentum_conventions_show_the_same_velocity_arrow():
 
 def test_loss_panel_limits_are_kept_while_the_curves_still_fill_them():
     pytest.importorskip("matplotlib")
-    from widgets.race_plot import _loss_limits
+    from widgets.optimizer_race.plot import _loss_limits
 
     first = _loss_limits(np.array([1e-6, 10.0]), True, None)
     assert first == (5e-7, 20.0)

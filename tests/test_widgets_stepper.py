@@ -6,9 +6,9 @@ import pytest
 from widget_examples import hand_built_mlp, scalar_expression
 
 import minitensor as mt
-from widgets import graph_render
-from widgets.stepper_model import BackwardStepperModel
-from widgets.stepper_view import BackwardStepper, step_backward
+from widgets.graph import render as graph_render
+from widgets.stepper.model import BackwardStepperModel
+from widgets.stepper.view import BackwardStepper, step_backward
 
 
 def grads_from_backward(loss, tensors):
@@ -295,7 +295,7 @@ def test_step_backward_uses_the_callers_variable_names():
 
 def test_view_without_dot_still_steps(monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", str(tmp_path))
-    monkeypatch.setattr("widgets.graph_view.GraphvizAnyWidget", None)
+    monkeypatch.setattr("widgets.graph.view.GraphvizAnyWidget", None)
     view, a = make_view()
     view.next_button.click()
     assert "MulBackward0" in view.picture.text_box.value or "AddBackward0" in (

@@ -2,39 +2,49 @@
 
     from widgets import show_graph, step_backward
 
-    show_graph(loss)        the live computation graph (graph_view.py, graph_model.py)
-    step_backward(loss)     backpropagation one node at a time (stepper_view.py,
-                            stepper_model.py)
-    record_modules(net)     remember which submodule made which op (graph_modules.py)
-    race("rosenbrock")      optimizers racing on a 2-D surface (race_view.py, race_model.py)
-    TrainingMonitor(total=n)  live loss curve for a training loop (monitor_view.py,
-                            monitor_model.py)
+    show_graph(loss)        the live computation graph (graph/view.py, graph/model.py)
+    step_backward(loss)     backpropagation one node at a time (stepper/view.py,
+                            stepper/model.py)
+    record_modules(net)     remember which submodule made which op (graph/modules.py)
+    race("rosenbrock")      optimizers racing on a 2-D surface (optimizer_race/view.py,
+                            optimizer_race/model.py)
+    TrainingMonitor(total=n)  live loss curve for a training loop (monitor/view.py,
+                            monitor/model.py)
     style.set_default(font_scale=1.6)   bigger text everywhere, for a projector
 
+One folder per widget (graph, stepper, optimizer_race, monitor; not `race`, which would
+shadow the `race()` one-liner), each with its `model.py` (the state, plain Python), its
+`view.py` (the ipywidgets around it) and its helpers; `common/` holds what several widgets
+share (style, PNG encoding, numbers as text). In every folder only `view.py` (and
+optimizer_race/plot.py, the matplotlib picture) imports a display library;
+tests/test_widgets_purity.py checks it.
+The widgets read the autograd graph only through minitensor's public API
+(minitensor/autograd/graph.py); tests/test_widgets_public_api.py checks that.
+
 The names are imported when first used (PEP 562 `__getattr__` below), so that importing a
-model module (`widgets.graph_model`) does not pull in ipywidgets: the models are plain
+model module (`widgets.graph.model`) does not pull in ipywidgets: the models are plain
 Python and are tested without any display library.
 
-Read next: graph_model.py, then stepper_model.py.
+Read next: graph/model.py, then stepper/model.py.
 """
 
 import importlib
 
 # public name -> the module that defines it
 _EXPORTS = {
-    "show_graph": "graph_view",
-    "GraphView": "graph_view",
-    "GraphModel": "graph_model",
-    "step_backward": "stepper_view",
-    "BackwardStepper": "stepper_view",
-    "BackwardStepperModel": "stepper_model",
-    "record_modules": "graph_modules",
-    "race": "race_view",
-    "OptimizerRace": "race_view",
-    "RaceModel": "race_model",
-    "Surface": "surfaces",
-    "TrainingMonitor": "monitor_view",
-    "MonitorModel": "monitor_model",
+    "show_graph": "graph.view",
+    "GraphView": "graph.view",
+    "GraphModel": "graph.model",
+    "step_backward": "stepper.view",
+    "BackwardStepper": "stepper.view",
+    "BackwardStepperModel": "stepper.model",
+    "record_modules": "graph.modules",
+    "race": "optimizer_race.view",
+    "OptimizerRace": "optimizer_race.view",
+    "RaceModel": "optimizer_race.model",
+    "Surface": "optimizer_race.surfaces",
+    "TrainingMonitor": "monitor.view",
+    "MonitorModel": "monitor.model",
 }
 
 __all__ = [*_EXPORTS, "style"]
@@ -45,7 +55,7 @@ def __getattr__(name):
         module = importlib.import_module(f".{_EXPORTS[name]}", __name__)
         return getattr(module, name)
     if name == "style":
-        return importlib.import_module(".style", __name__)
+        return importlib.import_module(".common.style", __name__)
     raise AttributeError(f"module 'widgets' has no attribute {name!r}")
 
 

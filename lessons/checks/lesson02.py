@@ -182,53 +182,62 @@ def check_ex3(vjp):
         (_f_wide, [0.5, -1.0], [2.0, -1.0, 3.0], "f(x) = (x0², sin(x1) x0, x1)"),
     ]
     for f, x_values, v_values, name in cases:
-        x, v = mt.tensor(x_values), mt.tensor(v_values)
-        result = attempt(
-            "ex3",
-            vjp,
-            f,
-            x,
-            v,
-            errors={"only for scalar": "pass v as the gradient: y.backward(gradient=v)."},
-        )
-        if x.requires_grad:
-            fail(
-                "ex3",
-                "vjp() switched on requires_grad on the caller's x; leave x as it was",
-                "work on x.detach().requires_grad_(), a new leaf with x's numbers.",
-            )
-        if not isinstance(result, mt.Tensor):
-            fail("ex3", f"vjp() returned {result!r}; return a tensor shaped like x")
-        got = np.array(result.tolist())
-        J = _jacobian(f, x)
-        expected = np.array(v_values) @ J
-        if got.shape != expected.shape:
-            fail(
-                "ex3", f"for {name}, vjp() returned shape {got.shape}; x has shape {expected.shape}"
-            )
-        if close(got, expected, tolerance=1e-3):
-            again = attempt("ex3", vjp, f, x, v)
-            if not close(again.tolist(), expected, tolerance=1e-3):
-                fail(
-                    "ex3",
-                    f"calling vjp() a second time with the same x returned "
-                    f"{again.tolist()} instead of {expected.tolist()}: gradients accumulated",
-                    "make a fresh leaf inside vjp() each time.",
-                )
-            continue
-        what = f"for {name} at x = {x_values}, v = {v_values}: vjp() returned {got.tolist()}; "
-        what += f"vᵀ J = {np.round(expected, 4).tolist()}"
-        if close(got, np.ones(len(v_values)) @ J, tolerance=1e-3):
-            fail(
-                "ex3",
-                f"{what}. You returned onesᵀ J, the gradient of f(x).sum(): v is ignored",
-                "call f(x).backward(gradient=v).",
-            )
-        if J.shape[0] == J.shape[1] and close(got, J @ np.array(v_values), tolerance=1e-3):
-            fail(
-                "ex3",
-                f"{what}. You returned J v, not vᵀ J",
-                "backward weighs the rows of J (the outputs) by v.",
-            )
-        fail("ex3", what, "x.grad after f(x).backward(gradient=v) is vᵀ J.")
+        _check_vjp_case(vjp, f, x_values, v_values, name)
     passed("ex3", "vᵀ J right for a square and a 3 x 2 Jacobian, x left alone")
+
+
+def _check_vjp_case(vjp, f, x_values, v_values, name):
+    """One function: vjp must leave x alone, return vᵀ J, and the same again next time."""
+    x, v = mt.tensor(x_values), mt.tensor(v_values)
+    result = attempt(
+        "ex3",
+        vjp,
+        f,
+        x,
+        v,
+        errors={"only for scalar": "pass v as the gradient: y.backward(gradient=v)."},
+    )
+    if x.requires_grad:
+        fail(
+            "ex3",
+            "vjp() switched on requires_grad on the caller's x; leave x as it was",
+            "work on x.detach().requires_grad_(), a new leaf with x's numbers.",
+        )
+    if not isinstance(result, mt.Tensor):
+        fail("ex3", f"vjp() returned {result!r}; return a tensor shaped like x")
+    got = np.array(result.tolist())
+    J = _jacobian(f, x)
+    expected = np.array(v_values) @ J
+    if got.shape != expected.shape:
+        fail("ex3", f"for {name}, vjp() returned shape {got.shape}; x has shape {expected.shape}")
+    if close(got, expected, tolerance=1e-3):
+        again = attempt("ex3", vjp, f, x, v)
+        if not close(again.tolist(), expected, tolerance=1e-3):
+            fail(
+                "ex3",
+                f"calling vjp() a second time with the same x returned "
+                f"{again.tolist()} instead of {expected.tolist()}: gradients accumulated",
+                "make a fresh leaf inside vjp() each time.",
+            )
+        return
+    _explain_wrong_vjp(got, J, x_values, v_values, name)
+
+
+def _explain_wrong_vjp(got, J, x_values, v_values, name):
+    """vjp() returned `got` instead of vᵀ J: name the usual mistake (ones, J v), or fail."""
+    expected = np.array(v_values) @ J
+    what = f"for {name} at x = {x_values}, v = {v_values}: vjp() returned {got.tolist()}; "
+    what += f"vᵀ J = {np.round(expected, 4).tolist()}"
+    if close(got, np.ones(len(v_values)) @ J, tolerance=1e-3):
+        fail(
+            "ex3",
+            f"{what}. You returned onesᵀ J, the gradient of f(x).sum(): v is ignored",
+            "call f(x).backward(gradient=v).",
+        )
+    if J.shape[0] == J.shape[1] and close(got, J @ np.array(v_values), tolerance=1e-3):
+        fail(
+            "ex3",
+            f"{what}. You returned J v, not vᵀ J",
+            "backward weighs the rows of J (the outputs) by v.",
+        )
+    fail("ex3", what, "x.grad after f(x).backward(gradient=v) is vᵀ J.")

@@ -266,6 +266,15 @@ def check_ex2(make_optimizer):
             f"make_optimizer() returned an optimizer of class {type(optimizer).__name__}; the "
             "exercise asks for optim.SGD",
         )
+    _check_every_parameter_is_grouped(optimizer, model)
+    moves = _two_steps_with_a_gradient_of_one(optimizer, model)
+    _check_learning_rates(moves)
+    _check_momentum(moves)
+    passed("ex2", "the weight moves by lr 0.01, the bias by 0.1, both with momentum 0.9")
+
+
+def _check_every_parameter_is_grouped(optimizer, model):
+    """Both model.weight and model.bias must be in some param group."""
     grouped = [p for group in optimizer.param_groups for p in group["params"]]
     for name in ("weight", "bias"):
         if not any(p is getattr(model, name) for p in grouped):
@@ -277,6 +286,9 @@ def check_ex2(make_optimizer):
                 "[model.bias], 'lr': 0.1}].",
             )
 
+
+def _two_steps_with_a_gradient_of_one(optimizer, model):
+    """{'weight': [first move, second move], 'bias': [...]}: how far each step took each."""
     moves = {"weight": [], "bias": []}
     for _ in range(2):  # the same gradient twice: momentum shows in the second step
         before = {name: getattr(model, name).detach().clone() for name in moves}
@@ -285,6 +297,11 @@ def check_ex2(make_optimizer):
         optimizer.step()
         for name in moves:
             moves[name].append(number((before[name] - getattr(model, name)).mean()))
+    return moves
+
+
+def _check_learning_rates(moves):
+    """The first move of each parameter is its lr (the gradient is 1)."""
     lrs = {name: moves[name][0] for name in moves}
     wanted = {"weight": 0.01, "bias": 0.1}
     if close(lrs["weight"], 0.1) and close(lrs["bias"], 0.01):
@@ -302,6 +319,10 @@ def check_ex2(make_optimizer):
                 "options a group names itself override the keyword arguments: "
                 "{'params': [model.bias], 'lr': 0.1}.",
             )
+
+
+def _check_momentum(moves):
+    """With momentum 0.9 and the same gradient, the second move is 1.9 times the first."""
     for name in moves:
         ratio = moves[name][1] / moves[name][0]
         if not close(ratio, 1.9, tolerance=1e-3):
@@ -312,7 +333,6 @@ def check_ex2(make_optimizer):
                 "times as far (v = 0.9 v + g)",
                 "pass momentum=0.9 (for both groups: as a keyword argument of optim.SGD).",
             )
-    passed("ex2", "the weight moves by lr 0.01, the bias by 0.1, both with momentum 0.9")
 
 
 def _step_lr_sequence(lr, step_size, gamma, epochs):

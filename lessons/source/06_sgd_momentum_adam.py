@@ -456,7 +456,7 @@ plt.show()
 #   `bias_correction2`, and `_weight_decay` (L2 in the gradient).
 # - `minitensor/optim/adamw.py`, class `AdamW`: the same class with one method changed,
 #   `_weight_decay`, which shrinks `p` itself.
-# - `widgets/teaching_optimizers.py`: the moving-average and lr-inside momentum, and Adam
+# - `widgets/optimizer_race/teaching_optimizers.py`: the moving-average and lr-inside momentum, and Adam
 #   without bias correction, that the race widget compares with PyTorch's classes.
 #
 # ## Summary

@@ -6,10 +6,13 @@
                                       backward-stepper widget walks it; see engine.py)
     Function                          write your own op with forward/backward, as PyTorch
     gradcheck(fn, inputs)             compare backward with finite differences
+    graph                             the graph and the steps for visualisers (graph.py):
+                                      build your own from it, as widgets/ does
 
 Read next: node.py (graph nodes), engine.py (the walk), ../ops/ (the maths of each op).
 """
 
+from . import graph
 from .api import backward, backward_steps, grad
 from .custom_function import Function, FunctionCtx
 from .engine import BackwardStep
@@ -19,6 +22,6 @@ from .node import AccumulateGrad, Op
 
 __all__ = [
     "AccumulateGrad", "BackwardStep", "Function", "FunctionCtx", "GradcheckError", "Op",
-    "backward", "backward_steps", "enable_grad", "grad", "gradcheck", "inference_mode",
+    "backward", "backward_steps", "enable_grad", "grad", "gradcheck", "graph", "inference_mode",
     "is_grad_enabled", "no_grad", "set_grad_enabled",
 ]  # fmt: skip

@@ -28,6 +28,9 @@ from collections import defaultdict
 
 import minitensor as mt
 
+# How PyTorch's "Invalid ..." messages name an option; the others read "Invalid <name> value".
+_WORDS = {"lr": "learning rate", "eps": "epsilon value"}
+
 
 class Optimizer:
     def __init__(self, params, defaults):
@@ -47,6 +50,22 @@ class Optimizer:
             groups = [{"params": groups}]
         for group in groups:
             self.add_param_group(group)
+
+    @staticmethod
+    def _check_hyperparameters(**options):
+        """Raise PyTorch's ValueError for the first option out of range, checked in order.
+
+        Every option named here must be >= 0, and each of `betas` in [0, 1). The messages are
+        PyTorch's, word for word ("Invalid learning rate: -0.1"), so a search finds the same
+        answers. Subclasses call it first thing in __init__.
+        """
+        for name, value in options.items():
+            if name == "betas":
+                for i, beta in enumerate(value):
+                    if not 0.0 <= beta < 1.0:
+                        raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
+            elif not 0.0 <= value:
+                raise ValueError(f"Invalid {_WORDS.get(name, name + ' value')}: {value}")
 
     def add_param_group(self, param_group):
         """Add {'params': [...], 'lr': ...} as a new group; missing options come from defaults.

@@ -20,14 +20,17 @@ The autograd graph knows nothing about modules: `MmBackward0` does not say it ra
 `collapse(graph, names, modules)` then redraws each named module's nodes as one node.
 Pure Python, no display library.
 
-Read next: graph_render.py.
+Read next: render.py.
 """
 
 import weakref
 from contextlib import contextmanager
 
-from minitensor.autograd.node import AccumulateGrad
-from minitensor.tensor import Tensor
+from minitensor import Tensor
+from minitensor.autograd import AccumulateGrad
+from minitensor.autograd.graph import input_nodes
+
+from .diagram import Graph, GraphNode
 
 # op node -> qualified name of the module that made it ("0", "encoder.fc1", ...).
 # Weak: recording must not keep old graphs alive.
@@ -83,12 +86,7 @@ def claim(name, inputs, outputs):
             continue
         seen.add(node)
         _MODULE_OF.setdefault(node, name)  # an inner module claimed it first: keep that
-        stack.extend(child for child in node._next if child is not None)
-
-
-def module_of(op):
-    """The recorded module name of an op, or None."""
-    return _MODULE_OF.get(op)
+        stack.extend(child for child in input_nodes(node) if child is not None)
 
 
 # --------------------------------------------------------------------------- grouping
@@ -115,7 +113,7 @@ def groups_for(ops, leaves, graph, graph_model):
         op_id = graph.op_id_of[op]
         groups[op_id] = owner
         groups[graph.id_of[op]] = owner
-        for i, child in enumerate(op._next):
+        for i, child in enumerate(input_nodes(op)):
             constant = graph.nodes.get(f"{op_id}.in{i}")
             # Anonymous constants (numbers, unnamed tensors) go with the op; a named tensor
             # such as the input batch `x` is the module's input and stays outside.
@@ -131,7 +129,7 @@ def _guess_from_parameters(ops, parameter_group):
     for op in ops:  # forward order: inputs are decided before the ops that use them
         candidates = set()
         all_inside = True
-        for child in op._next:
+        for child in input_nodes(op):
             if child is None:  # data from outside (or a number): not made from parameters
                 all_inside = False
             elif child in parameter_group:
@@ -155,8 +153,6 @@ def collapse(graph, names, modules):
 
     modules: {name: module object} (for the type name in the title); may be empty.
     """
-    from .graph_model import Graph, GraphNode  # graph_model imports this module
-
     members = {}
     for node_id, owner in graph.group_of.items():
         if owner in names:

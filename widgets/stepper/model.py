@@ -6,53 +6,56 @@
     stepper.graph()                 # the graph with the current node and gradients so far
     stepper.apply()                 # only now: leaf.grad += ..., exactly like loss.backward()
 
-The steps are the real engine's: `mt.autograd.backward_steps(loss, retain_graph=True,
-accumulate=False)` (autograd/engine.py), recorded once when the stepper is made.
-- `retain_graph=True` keeps the saved tensors, so your graph can still be backpropagated
-  (or stepped again) afterwards.
-- `accumulate=False` leaves every `.grad` alone: stepping, even to the end, changes none of
-  your tensors. `apply()` adds the leaves' gradients (and those of `retain_grad()` tensors)
-  the way `loss.backward()` would: call it once, as you would call backward once.
+The steps are the real engine's, recorded once when the stepper is made with
+`minitensor.autograd.graph.record_backward(loss, gradient)`: the same generator that
+`loss.backward()` drains (autograd/engine.py), walked to the end.
+- The saved tensors are kept (`retain_graph=True`), so your graph can still be
+  backpropagated (or stepped again) afterwards.
+- No `.grad` changes (`accumulate=False`, and retain_grad() tensors are put back):
+  stepping, even to the end, changes none of your tensors. `apply()` adds the gradients
+  with `graph.accumulate(step)`, backward's own rules for leaves and retain_grad()
+  tensors: call it once, as you would call backward once.
 - Tensor hooks (`register_hook`) run while the steps are recorded, as in backward.
+
+Everything is read through minitensor's public API (`next_functions`,
+`minitensor.autograd.graph`), never its private attributes: copy from here to write your
+own visualiser.
 
 Position k (0 ... number of steps) means "k nodes have run". The state at k is computed
 from the recorded steps alone, so going back to k gives exactly what was shown at k.
 
 Pure Python: no display library is imported here.
 
-Read next: stepper_view.py (the buttons), ../minitensor/autograd/engine.py (the walk).
+Read next: view.py (the buttons), ../../minitensor/autograd/graph.py (the engine's public
+steps this replays).
 """
 
 import numpy as np
 
-import minitensor as mt
-from minitensor.autograd.engine import _accumulate_into_leaf
-from minitensor.autograd.node import AccumulateGrad
-from minitensor.tensor import Tensor
+from minitensor import Tensor
+from minitensor.autograd import AccumulateGrad
+from minitensor.autograd import graph as autograd_graph
 
-from .graph_model import (
-    DEFAULT_MAX_NODES,
-    GraphModel,
-    format_number,
-    formula_of,
-    reachable_nodes,
-    summarize,
-    to_numpy,
-)
+from ..common.numbers import format_number, summarize, to_numpy
+from ..graph.model import GraphModel, formula_of
 
 
 class RecordedStep:
     """One engine step, its arrays copied to NumPy for display.
 
-    raw_grad_output is the engine's own array (on the tensors' device): apply() adds it.
-    local[i] is d out / d input i as a number, when the op is scalar (else None).
+    engine_step is the engine's own BackwardStep (arrays on the tensors' device): apply()
+    hands it to `graph.accumulate`. inputs are the nodes it sent gradient to (None: an
+    input that needs no grad). local[i] is d out / d input i as a number, when the op is
+    scalar (else None).
     """
 
-    __slots__ = ("node", "grad_output", "grad_inputs", "accumulated", "raw_grad_output", "local")
+    __slots__ = ("node", "inputs", "grad_output", "grad_inputs", "accumulated", "engine_step",
+                 "local")  # fmt: skip
 
     def __init__(self, step, backend):
         self.node = step.node
-        self.raw_grad_output = step.grad_output
+        self.inputs = autograd_graph.input_nodes(step.node)
+        self.engine_step = step
         self.grad_output = _copy(backend, step.grad_output)
         self.grad_inputs = tuple(_copy(backend, g) for g in step.grad_inputs)
         self.accumulated = step.accumulated
@@ -74,7 +77,7 @@ def _local_derivatives(step, backend):
     built-in ops: a custom Function's backward is the user's code and may have effects.
     """
     node = step.node
-    no_answer = (None,) * len(node._next)
+    no_answer = (None,) * len(autograd_graph.input_nodes(node))
     if step.grad_output.size != 1 or isinstance(node, AccumulateGrad):
         return no_answer
     if hasattr(node, "function"):
@@ -95,14 +98,14 @@ def _is_number(value):
 
 
 class Overlay:
-    """What graph_model.build draws for a half-done backward at one position."""
+    """What GraphModel.build (../graph/model.py) draws for a half-done backward at one position."""
 
     def __init__(self, stepper, position):
         self.position = position
         steps = stepper.steps
         self.current = steps[position - 1].node if position > 0 else None
         self.done = {s.node for s in steps[: max(position - 1, 0)]}
-        self.grads, self.counts, self.sent = stepper._gradients_after(position)
+        self.grads, self.counts, self.sent = stepper.gradients_after(position)
 
     def state(self, node):
         if node is self.current:
@@ -123,21 +126,20 @@ class Overlay:
 
 
 class BackwardStepperModel:
-    """Step through `loss.backward(gradient)` node by node; see the module docstring."""
+    """Step through `loss.backward(gradient)` node by node; see the module docstring.
 
-    def __init__(
-        self, loss, gradient=None, params=None, model=None, names=None, max_nodes=DEFAULT_MAX_NODES
-    ):
+    graph_options go to the GraphModel that draws each step (params, model, names,
+    max_nodes, ...: see ../graph/model.py), so the two cannot drift apart.
+    """
+
+    def __init__(self, loss, gradient=None, **graph_options):
         if not isinstance(loss, Tensor):
             raise TypeError(f"step_backward expects a minitensor Tensor, got {type(loss).__name__}")
         self.loss = loss
-        self.graph_model = GraphModel(
-            loss, params=params, model=model, names=names, max_nodes=max_nodes
-        )
+        self.graph_model = GraphModel(loss, **graph_options)
         self._labels = self.graph_model.build().label_of
         self._seeds = {}
         self.steps = []
-        self._retained_grads = {}
         self._record(gradient)
         self.position = 0
         self.applied = 0  # how many times apply() ran
@@ -145,37 +147,16 @@ class BackwardStepperModel:
     # ---------------------------------------------------------------- recording
 
     def _record(self, gradient):
-        """Drain the engine's generator once, keeping every .grad as it was."""
+        """Run the engine's steps once, to the end, keeping every .grad as it was."""
         backend = self.loss.device.backend
-        retained = self._retained_tensors()
-        kept = {t: t._grad for t in retained}
-        for t in retained:
-            t._grad = None  # the retain_grad hook writes here while we record
-        try:
-            for step in mt.autograd.backward_steps(
-                self.loss, gradient, retain_graph=True, accumulate=False
-            ):
-                self.steps.append(RecordedStep(step, backend))
-        finally:
-            for t in retained:
-                arrived, t._grad = t._grad, kept[t]
-                if arrived is not None:
-                    self._retained_grads[t] = arrived
-        root = self.loss.grad_fn if self.loss.grad_fn is not None else self.loss._edge()
+        for step in autograd_graph.record_backward(self.loss, gradient):
+            self.steps.append(RecordedStep(step, backend))
+        root = autograd_graph.get_gradient_edge(self.loss).node
         if gradient is None:  # backward_steps has checked that loss is a single number
             dtype = self.steps[0].grad_output.dtype
             self._seeds[root] = np.ones(tuple(self.loss.shape), dtype=dtype)
         else:
             self._seeds[root] = to_numpy(gradient)
-
-    def _retained_tensors(self):
-        start = [self.loss.grad_fn] if self.loss.grad_fn is not None else []
-        found = []
-        for node in reachable_nodes(start):
-            out = node.output() if not isinstance(node, AccumulateGrad) else None
-            if out is not None and out._retains_grad:
-                found.append(out)
-        return found
 
     # ---------------------------------------------------------------- moving
 
@@ -215,13 +196,13 @@ class BackwardStepperModel:
 
     # ---------------------------------------------------------------- what is known
 
-    def _gradients_after(self, position):
+    def gradients_after(self, position):
         """({node: gradient so far}, {node: number of contributions}, {(op, i): sent})."""
         grads = {root: seed for root, seed in self._seeds.items() if seed is not None}
         counts = dict.fromkeys(grads, 1)
         sent = {}
         for step in self.steps[:position]:
-            for i, (child, g) in enumerate(zip(step.node._next, step.grad_inputs)):
+            for i, (child, g) in enumerate(zip(step.inputs, step.grad_inputs)):
                 if child is None or g is None:
                     continue
                 sent[(step.node, i)] = g
@@ -231,8 +212,8 @@ class BackwardStepperModel:
 
     def gradient_so_far(self, tensor, position=None):
         """The gradient that has reached `tensor` after `position` steps (None: not yet)."""
-        node = tensor.grad_fn if tensor.grad_fn is not None else tensor._edge()
-        grads = self._gradients_after(self.position if position is None else position)[0]
+        node = autograd_graph.get_gradient_edge(tensor).node
+        grads = self.gradients_after(self.position if position is None else position)[0]
         return grads.get(node)
 
     def overlay(self, position=None):
@@ -266,7 +247,7 @@ class BackwardStepperModel:
                 "Next runs the first node."
             )
         step = self.steps[position - 1]
-        after = self._gradients_after(position)[0]
+        after = self.gradients_after(position)[0]
         if step.is_leaf:
             return self._leaf_text(step, position, total)
         lines = [
@@ -275,7 +256,7 @@ class BackwardStepperModel:
             f"upstream gradient (d loss / d {self.label(step.node)}): "
             + _array_text(step.grad_output),
         ]
-        for i, child in enumerate(step.node._next):
+        for i, child in enumerate(step.inputs):
             lines.append(self._term_text(step, i, child, after))
         return "\n".join(line for line in lines if line)
 
@@ -302,7 +283,7 @@ class BackwardStepperModel:
         leaf = step.node.variable
         name = self.label(step.node)
         arrived = _array_text(step.grad_output)
-        now = "None" if leaf._grad is None else _array_text(to_numpy(leaf._grad))
+        now = "None" if leaf.grad is None else _array_text(to_numpy(leaf.grad))
         lines = [
             f"Step {position} of {total}: AccumulateGrad for leaf {name}",
             f"all gradient has arrived: d loss / d {name} = {arrived}",
@@ -327,15 +308,10 @@ class BackwardStepperModel:
         self.go_to(len(self.steps))
         changed = []
         for step in self.steps:
+            # backward's own rule: into a leaf's .grad, or a retain_grad() tensor's
+            landed = autograd_graph.accumulate(step.engine_step)
             if step.is_leaf:
-                _accumulate_into_leaf(step.node.variable, step.raw_grad_output)
-                changed.append(step.node.variable)
-        for t, arrived in self._retained_grads.items():
-            # the same rule as Tensor.retain_grad's hook: first a copy, then a sum
-            if t._grad is None:
-                t._grad = arrived.clone()
-            else:
-                t._grad._data = t._grad._data + arrived._data
+                changed.append(landed)
         self.applied += 1
         return changed
 

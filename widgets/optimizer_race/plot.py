@@ -14,10 +14,10 @@ tick of Play and after every slider, so the picture is drawn in layers whose pix
 It uses a matplotlib `Figure` with the Agg canvas directly (no pyplot, no interactive
 backend, no ipympl), so it behaves the same in JupyterLab, under nbval and in a script.
 
-Colours: Okabe-Ito (style.py), and each optimizer also has its own marker and dash, so the
+Colours: Okabe-Ito (../common/style.py), and each optimizer also has its own marker and dash, so the
 picture reads in greyscale and for colour-blind viewers.
 
-Read next: race_view.py (the widget around this picture).
+Read next: view.py (the widget around this picture).
 """
 
 import matplotlib as mpl
@@ -26,8 +26,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import LogFormatterSciNotation, LogLocator, NullLocator
 
-from .png import png_bytes
-from .style import OKABE_ITO
+from ..common.png import png_bytes
+from ..common.style import OKABE_ITO
 
 # runner key -> (colour, marker). Yellow is left out: it vanishes on white.
 LOOKS = {
@@ -155,7 +155,7 @@ class RacePicture:
         ax.clear()
         X, Y, Z = surface.grid()
         levels = contour_levels(Z)
-        # lines only: a grey fill would not survive the 256-colour PNG (png.py), and the
+        # lines only: a grey fill would not survive the 256-colour PNG (../common/png.py), and the
         # quantile levels already show where the surface is flat and where it is steep
         ax.contour(X, Y, Z, levels=levels, colors="0.6", linewidths=0.6)
         for mx, my in surface.minima:

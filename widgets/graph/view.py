@@ -16,16 +16,16 @@ graph too. JupyterLab prefers the live widget.
 Live: the picture is drawn from the tensors as they are *now*. After `loss.backward()` press
 Refresh (or display the view again) to see the gradients and the freed saved tensors.
 
-Read next: graph_model.py (what is drawn), graph_render.py (how).
+Read next: model.py (what is drawn), render.py (how).
 """
 
 import inspect
 
 import ipywidgets as ipw
 
-from . import graph_render
-from . import style as styles
-from .graph_model import DEFAULT_MAX_NODES, GraphModel, names_in_frame
+from ..common import style as styles
+from . import render as graph_render
+from .model import GraphModel, names_in_frame
 
 try:  # optional: lays the graph out in the browser when `dot` is missing
     from graphviz_anywidget import GraphvizAnyWidget
@@ -108,30 +108,15 @@ class GraphPicture(ipw.VBox):
 
 
 class GraphView(ipw.VBox):
-    """The live computation graph of a tensor; see the module docstring and GraphModel."""
+    """The live computation graph of a tensor; see the module docstring.
 
-    def __init__(
-        self,
-        tensor,
-        params=None,
-        model=None,
-        names=None,
-        expand=(),
-        collapse="auto",
-        max_nodes=DEFAULT_MAX_NODES,
-        rankdir="TB",
-        style=None,
-        font_scale=None,
-    ):
-        self.graph_model = GraphModel(
-            tensor,
-            params=params,
-            model=model,
-            names=names,
-            expand=expand,
-            collapse=collapse,
-            max_nodes=max_nodes,
-        )
+    rankdir ("TB" or "LR"), style and font_scale are the view's; everything else (params,
+    model, names, expand, collapse, max_nodes) goes to GraphModel, which documents them,
+    so the two signatures cannot drift apart.
+    """
+
+    def __init__(self, tensor, rankdir="TB", style=None, font_scale=None, **graph_options):
+        self.graph_model = GraphModel(tensor, **graph_options)
         self.display_style = styles.resolve(style, font_scale)
         self.rankdir = rankdir
         self._svg_cache = {}
@@ -205,18 +190,18 @@ class GraphView(ipw.VBox):
         return f"<GraphView: {len(graph)} nodes ({graph.total_nodes} before summarising)>"
 
 
-def show_graph(tensor, params=None, model=None, names=None, **options):
+def show_graph(tensor, names=None, **options):
     """The computation graph behind `tensor`, labelled with your variable names.
 
-    params:  {name: tensor} for parameters, e.g. dict(net.named_parameters())
-    model:   an nn.Module (names its parameters; its submodules can collapse)
     names:   {name: tensor}; default: the names your variables have where you call this;
              names=False for none
-    options: expand, collapse, max_nodes, rankdir ("TB" or "LR"), style, font_scale
-             (see GraphView / GraphModel)
+    options: GraphModel's: params ({name: tensor}, e.g. dict(net.named_parameters())),
+             model (an nn.Module: names its parameters, its submodules can collapse),
+             expand, collapse, max_nodes; GraphView's: rankdir ("TB" or "LR"), style,
+             font_scale
     """
     names = names_or_callers(names)
-    return GraphView(tensor, params=params, model=model, names=names, **options)
+    return GraphView(tensor, names=names, **options)
 
 
 def names_or_callers(names):

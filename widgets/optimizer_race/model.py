@@ -12,7 +12,7 @@ bowl) sees the same random samples. Each step is the training loop you know:
     loss = f(x, y);  loss.backward();  optimizer.step();  optimizer.zero_grad()
 
 with the real `minitensor.optim` classes (and, for three comparisons, the small teaching
-variants in teaching_optimizers.py). race_simulation.py holds that loop; this file decides
+variants in teaching_optimizers.py). simulation.py holds that loop; this file decides
 what to run and says what the results mean.
 
 The numbers to show (position, gradient, every entry of `optimizer.state[p]`) are copied
@@ -25,7 +25,7 @@ Comparisons (`compare=`):
     "bias_correction"  Adam with and without bias correction
     "weight_decay"     Adam without decay, Adam(weight_decay) (L2), and AdamW
 
-Read next: race_simulation.py (the loop), surfaces.py (the functions), race_view.py (the
+Read next: simulation.py (the loop), surfaces.py (the functions), view.py (the
 widget that draws all this).
 """
 
@@ -37,7 +37,7 @@ import numpy as np
 import minitensor as mt
 from minitensor import optim
 
-from .race_simulation import NoiseTable, Track, advance
+from .simulation import NoiseTable, Track, advance
 from .surfaces import OPTIMIZER_NAMES, get_surface
 from .teaching_optimizers import (
     AdamWithoutBiasCorrection,
@@ -290,53 +290,62 @@ class RaceModel:
 
     def runners(self):
         """The lines of the race for the current comparison (see the module docstring)."""
-        mu, betas, wd = self.momentum, self.betas, self.weight_decay
-        if self.compare == "momentum":
-            average_factor = 1 / (1 - mu) if self.rescale_lr else 1.0
-            return [
-                Runner("Momentum", "PyTorch SGD: v = μv + g, p −= lr·v",
-                       lambda ps, lr: optim.SGD(ps, lr=lr, momentum=mu), "Momentum"),
-                Runner("Momentum (average)", "moving average: v = μv + (1−μ)g, p −= lr·v",
-                       lambda ps, lr: MovingAverageMomentum(ps, lr=lr, momentum=mu),
-                       "Momentum", lr_factor=average_factor, dash="dashed", teaching=True),
-                Runner("Momentum (lr inside)", "lr inside: v = μv + lr·g, p −= v",
-                       lambda ps, lr: LrInsideMomentum(ps, lr=lr, momentum=mu),
-                       "Momentum", dash="dotted", teaching=True, buffer_has_lr=True),
-            ]  # fmt: skip
-        if self.compare == "bias_correction":
-            return [
-                Runner("Adam", "Adam (bias-corrected, PyTorch)",
-                       lambda ps, lr: optim.Adam(ps, lr=lr, betas=betas), "Adam"),
-                Runner("Adam (no correction)", "Adam WITHOUT bias correction (teaching variant)",
-                       lambda ps, lr: AdamWithoutBiasCorrection(ps, lr=lr, betas=betas),
-                       "Adam", dash="dashed", teaching=True, bias_corrected=False),
-            ]  # fmt: skip
-        if self.compare == "weight_decay":
-            return [
-                Runner("Adam", "Adam, no weight decay",
-                       lambda ps, lr: optim.Adam(ps, lr=lr, betas=betas), "Adam",
-                       dash="dotted"),
-                Runner("Adam (L2)", "Adam(weight_decay): wd·p added to the gradient",
-                       lambda ps, lr: optim.Adam(ps, lr=lr, betas=betas, weight_decay=wd),
-                       "Adam"),
-                Runner("AdamW", "AdamW(weight_decay): p shrunk by (1 − lr·wd)",
-                       lambda ps, lr: optim.AdamW(ps, lr=lr, betas=betas, weight_decay=wd),
-                       "Adam", dash="dashed"),
-            ]  # fmt: skip
-        return [self._plain_runner(name) for name in self.optimizers]
+        make = self.optimizer_makers()
+        comparison = {
+            "momentum": self._momentum_runners,
+            "bias_correction": self._bias_correction_runners,
+            "weight_decay": self._weight_decay_runners,
+        }.get(self.compare)
+        if comparison is not None:
+            return comparison(make)
+        return [Runner(name, name, make[name], name) for name in self.optimizers]
 
-    def _plain_runner(self, name):
+    def optimizer_makers(self):
+        """{name: (params, lr) -> optimizer} for the real minitensor.optim classes, built
+        with the current momentum, betas and weight decay: the one place they are made."""
         mu, betas, wd = self.momentum, self.betas, self.weight_decay
-        makers = {
+        return {
             "SGD": lambda ps, lr: optim.SGD(ps, lr=lr),
             "Momentum": lambda ps, lr: optim.SGD(ps, lr=lr, momentum=mu),
             "Nesterov": lambda ps, lr: optim.SGD(ps, lr=lr, momentum=mu, nesterov=True),
             "Adam": lambda ps, lr: optim.Adam(ps, lr=lr, betas=betas),
+            "Adam (L2)": lambda ps, lr: optim.Adam(ps, lr=lr, betas=betas, weight_decay=wd),
             "AdamW": lambda ps, lr: optim.AdamW(ps, lr=lr, betas=betas, weight_decay=wd),
             "RMSprop": lambda ps, lr: optim.RMSprop(ps, lr=lr),
             "Adagrad": lambda ps, lr: optim.Adagrad(ps, lr=lr),
         }
-        return Runner(name, name, makers[name], name)
+
+    def _momentum_runners(self, make):
+        mu = self.momentum
+        average_factor = 1 / (1 - mu) if self.rescale_lr else 1.0
+        return [
+            Runner("Momentum", "PyTorch SGD: v = μv + g, p −= lr·v", make["Momentum"],
+                   "Momentum"),
+            Runner("Momentum (average)", "moving average: v = μv + (1−μ)g, p −= lr·v",
+                   lambda ps, lr: MovingAverageMomentum(ps, lr=lr, momentum=mu),
+                   "Momentum", lr_factor=average_factor, dash="dashed", teaching=True),
+            Runner("Momentum (lr inside)", "lr inside: v = μv + lr·g, p −= v",
+                   lambda ps, lr: LrInsideMomentum(ps, lr=lr, momentum=mu),
+                   "Momentum", dash="dotted", teaching=True, buffer_has_lr=True),
+        ]  # fmt: skip
+
+    def _bias_correction_runners(self, make):
+        betas = self.betas
+        return [
+            Runner("Adam", "Adam (bias-corrected, PyTorch)", make["Adam"], "Adam"),
+            Runner("Adam (no correction)", "Adam WITHOUT bias correction (teaching variant)",
+                   lambda ps, lr: AdamWithoutBiasCorrection(ps, lr=lr, betas=betas),
+                   "Adam", dash="dashed", teaching=True, bias_corrected=False),
+        ]  # fmt: skip
+
+    def _weight_decay_runners(self, make):
+        return [
+            Runner("Adam", "Adam, no weight decay", make["Adam"], "Adam", dash="dotted"),
+            Runner("Adam (L2)", "Adam(weight_decay): wd·p added to the gradient",
+                   make["Adam (L2)"], "Adam"),
+            Runner("AdamW", "AdamW(weight_decay): p shrunk by (1 − lr·wd)", make["AdamW"],
+                   "Adam", dash="dashed"),
+        ]  # fmt: skip
 
     # ------------------------------------------------------------------ running
 
@@ -458,7 +467,7 @@ class RaceModel:
         if any(run.runner.teaching for run in result.runs):
             parts.append(
                 "Dashed/dotted variants marked 'teaching' are small optimizers written for this "
-                "comparison (widgets/teaching_optimizers.py), not PyTorch classes."
+                "comparison (widgets/optimizer_race/teaching_optimizers.py), not PyTorch classes."
             )
         return " ".join(parts)
 

@@ -15,15 +15,15 @@ Play never blocks the kernel: it is an ipywidgets.Play (the browser ticks) linke
 step slider, and every change of the slider redraws. Output from buttons goes through
 `Output.append_stdout`, which behaves the same in JupyterLab and under nbval.
 
-Read next: stepper_model.py (the state), graph_view.py (the drawing).
+Read next: model.py (the state), ../graph/view.py (the drawing).
 """
 
 import ipywidgets as ipw
 
-from . import style as styles
-from .graph_model import DEFAULT_MAX_NODES, summarize, to_numpy
-from .graph_view import GraphPicture, _escape, names_or_callers, render
-from .stepper_model import BackwardStepperModel
+from ..common import style as styles
+from ..common.numbers import summarize, to_numpy
+from ..graph.view import GraphPicture, _escape, names_or_callers, render
+from .model import BackwardStepperModel
 
 
 def _button(description, css_class, tooltip, icon=""):
@@ -32,29 +32,39 @@ def _button(description, css_class, tooltip, icon=""):
 
 
 class BackwardStepper(ipw.VBox):
-    """Buttons, a slider and a graph over the real engine's backward steps."""
+    """Buttons, a slider and a graph over the real engine's backward steps.
+
+    rankdir ("TB" or "LR"), interval_ms (Play's speed), style and font_scale are the
+    view's; everything else (params, model, names, max_nodes, ...) is the model's: see
+    BackwardStepperModel and GraphModel.
+    """
 
     def __init__(
-        self,
-        loss,
-        gradient=None,
-        params=None,
-        model=None,
-        names=None,
-        max_nodes=DEFAULT_MAX_NODES,
-        rankdir="TB",
-        interval_ms=1000,
-        style=None,
-        font_scale=None,
-    ):
-        self.stepper = BackwardStepperModel(
-            loss, gradient, params=params, model=model, names=names, max_nodes=max_nodes
-        )
+        self, loss, gradient=None, rankdir="TB", interval_ms=1000, style=None, font_scale=None,
+        **graph_options,
+    ):  # fmt: skip
+        self.stepper = BackwardStepperModel(loss, gradient, **graph_options)
         self.display_style = styles.resolve(style, font_scale)
         self.rankdir = rankdir
         self._svg_cache = {}
-        steps = len(self.stepper)
+        self._build_controls(interval_ms)
+        self.picture = GraphPicture(self.display_style, css_class="mt-stepper-graph")
+        self.panel = ipw.HTML().add_class("mt-stepper-panel")
+        self.messages = ipw.Output().add_class("mt-stepper-log")
+        controls = ipw.HBox(
+            [self.reset_button, self.prev_button, self.next_button, self.play, self.apply_button]
+        )
+        super().__init__(
+            children=[controls, ipw.HBox([self.slider, self.speed]), self.picture, self.panel,
+                      self.messages]
+        )  # fmt: skip
+        self.add_class("mt-stepper")
+        self.rendering = None
+        self.redraw()
 
+    def _build_controls(self, interval_ms):
+        """The buttons, Play, the step slider and the speed slider, wired to this widget."""
+        steps = len(self.stepper)
         self.reset_button = _button("Reset", "mt-stepper-reset", "back to the start", "undo")
         self.prev_button = _button("Prev", "mt-stepper-prev", "one step back", "step-backward")
         self.next_button = _button("Next", "mt-stepper-next", "run the next node", "step-forward")
@@ -71,27 +81,11 @@ class BackwardStepper(ipw.VBox):
         # Kernel-side links (not jslink): Python must redraw when the Play widget ticks.
         ipw.link((self.play, "value"), (self.slider, "value"))
         ipw.link((self.speed, "value"), (self.play, "interval"))
-
-        self.picture = GraphPicture(self.display_style, css_class="mt-stepper-graph")
-        self.panel = ipw.HTML().add_class("mt-stepper-panel")
-        self.messages = ipw.Output().add_class("mt-stepper-log")
-
         self.reset_button.on_click(lambda _: self.reset())
         self.prev_button.on_click(lambda _: self.prev())
         self.next_button.on_click(lambda _: self.next())
         self.apply_button.on_click(lambda _: self.apply())
         self.slider.observe(self._on_slider, "value")
-
-        controls = ipw.HBox(
-            [self.reset_button, self.prev_button, self.next_button, self.play, self.apply_button]
-        )
-        super().__init__(
-            children=[controls, ipw.HBox([self.slider, self.speed]), self.picture, self.panel,
-                      self.messages]
-        )  # fmt: skip
-        self.add_class("mt-stepper")
-        self.rendering = None
-        self.redraw()
 
     # ---------------------------------------------------------------- moving
 
@@ -144,7 +138,7 @@ class BackwardStepper(ipw.VBox):
         lines = [f"Applied (time {self.stepper.applied}): the leaves' .grad now hold"]
         for leaf in changed:
             name = self.stepper.graph_model.name_of(leaf) or "a leaf"
-            lines.append(f"  {name}.grad = {summarize(to_numpy(leaf._grad))}")
+            lines.append(f"  {name}.grad = {summarize(to_numpy(leaf.grad))}")
         if self.stepper.applied > 1:
             lines.append("Applied again: gradients accumulate, as with a second backward().")
         self.messages.append_stdout("\n".join(lines) + "\n")
@@ -167,11 +161,12 @@ class BackwardStepper(ipw.VBox):
         return f"<BackwardStepper: step {self.stepper.position} of {len(self.stepper)}>"
 
 
-def step_backward(loss, gradient=None, params=None, model=None, names=None, **options):
+def step_backward(loss, gradient=None, names=None, **options):
     """Step through loss.backward() one node at a time (changes no .grad until Apply).
 
     names: default: the names your variables have where you call this; names=False: none.
-    options: max_nodes, rankdir, interval_ms, style, font_scale (see BackwardStepper).
+    options: params, model, max_nodes (GraphModel's); rankdir, interval_ms, style,
+             font_scale (BackwardStepper's).
     """
     names = names_or_callers(names)
-    return BackwardStepper(loss, gradient, params=params, model=model, names=names, **options)
+    return BackwardStepper(loss, gradient, names=names, **options)

@@ -13,10 +13,10 @@ of the k losses is differentiated. The losses do not interact, so each parameter
 exactly the gradient of its own loss; the race just pays for one graph instead of k.
 
 Tracks are kept alive between settings, so a longer race continues where the last one
-stopped, and changing one optimizer's lr re-runs only that optimizer (race_model.py keeps
+stopped, and changing one optimizer's lr re-runs only that optimizer (model.py keeps
 them in a small cache, keyed by everything that determines the path).
 
-Read next: race_model.py (which tracks to run, and what the results mean).
+Read next: model.py (which tracks to run, and what the results mean).
 """
 
 import numpy as np

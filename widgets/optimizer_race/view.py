@@ -18,7 +18,7 @@ widget behaves the same in JupyterLab, Notebook 7, and under nbval. Messages fro
 go through `Output.append_stdout`. The displayed output also carries the PNG and the caption
 as static copies for GitHub, nbviewer and exported HTML.
 
-Read next: race_model.py (what is computed), race_plot.py (how it is drawn).
+Read next: model.py (what is computed), plot.py (how it is drawn).
 """
 
 import base64
@@ -26,9 +26,9 @@ import html
 
 import ipywidgets as ipw
 
-from . import style as styles
-from .race_model import COMPARISONS, RaceModel
-from .race_plot import MARKER_SYMBOLS, RacePicture, look
+from ..common import style as styles
+from .model import COMPARISONS, RaceModel
+from .plot import MARKER_SYMBOLS, RacePicture, look
 from .surfaces import OPTIMIZER_NAMES, SURFACES
 
 COMPARE_LABELS = {
@@ -75,8 +75,14 @@ class OptimizerRace(ipw.VBox):
     # ------------------------------------------------------------------ controls
 
     def _build_controls(self, log_scale):
+        self._build_choices()
+        self._build_sliders()
+        self._build_timeline_and_panels(log_scale)
+        self._observe_controls()
+
+    def _build_choices(self):
+        """The comparison buttons, the surface menu and one toggle per optimizer."""
         m = self.model
-        recompute = {"continuous_update": False, "style": {"description_width": "initial"}}
         self.compare = ipw.ToggleButtons(
             options=[(COMPARE_LABELS[c], c) for c in COMPARISONS],
             value=m.compare,
@@ -94,6 +100,11 @@ class OptimizerRace(ipw.VBox):
             )
             for name in OPTIMIZER_NAMES
         }
+
+    def _build_sliders(self):
+        """The settings: they re-run the race when let go (continuous_update=False)."""
+        m = self.model
+        recompute = {"continuous_update": False, "style": {"description_width": "initial"}}
         self.lr_sliders = {
             name: ipw.FloatLogSlider(
                 value=m.lrs[name], base=10, min=-5, max=1, step=0.05,
@@ -120,6 +131,10 @@ class OptimizerRace(ipw.VBox):
         self.start_y = ipw.FloatSlider(description="start y", readout_format=".2f", **recompute)
         self.seed = ipw.BoundedIntText(value=m.seed, min=0, max=2**31 - 1, description="seed")
         self.rescale_lr = ipw.Checkbox(value=m.rescale_lr, description="rescale lr to match")
+
+    def _build_timeline_and_panels(self, log_scale):
+        """Play and the step slider (they only redraw), the picture and the text panels."""
+        m = self.model
         self.log_scale = ipw.Checkbox(value=log_scale, description="log-scale loss")
         self.step_slider = ipw.IntSlider(value=0, min=0, max=m.steps, description="step")
         self.step_slider.add_class("mt-race-step")
@@ -133,6 +148,7 @@ class OptimizerRace(ipw.VBox):
         self.caption_box = ipw.HTML().add_class("mt-race-caption")
         self.messages = ipw.Output().add_class("mt-race-messages")
 
+    def _observe_controls(self):
         for control in self._setting_controls():
             control.observe(self._on_setting, "value")
         for toggle in self.optimizer_toggles.values():

@@ -2,7 +2,7 @@
 
     model = GraphModel(loss, params=dict(net.named_parameters()))
     graph = model.build()          # walks the autograd graph *now*
-    graph.nodes, graph.edges       # what graph_render.py draws
+    graph.nodes, graph.edges       # what render.py draws
 
 The drawing goes forwards, the way the values flowed: leaf tensors at the top, then each
 op (an ellipse named like PyTorch's grad_fn, e.g. MulBackward0) pointing at the tensor it
@@ -19,72 +19,30 @@ Where the autograd graph does not say something, we say so instead of guessing:
 - A non-leaf tensor's grad is None after backward unless you called `retain_grad()`:
   the label says "grad: None (non-leaf)", never a made-up zero.
 
-The backward stepper passes an `overlay` (see stepper_model.py) that marks the current
+The backward stepper passes an `overlay` (see ../stepper/model.py) that marks the current
 and processed nodes and replaces `.grad` by the gradient the walk has computed so far.
+
+The autograd graph is read only through minitensor's public API (`next_functions`,
+`minitensor.autograd.graph`): the way you would write your own visualiser.
 
 Pure Python: no display library is imported here (tests/test_widgets_purity.py checks).
 
-Read next: graph_modules.py (grouping ops by nn.Module), graph_render.py (DOT, SVG, text).
+Read next: diagram.py (the data drawn), modules.py (grouping ops by nn.Module), render.py
+(DOT, SVG, text).
 """
 
 import weakref
 from collections import deque
 
-import numpy as np
+from minitensor import Tensor
+from minitensor.autograd import AccumulateGrad
+from minitensor.autograd import graph as autograd_graph
 
-from minitensor.autograd.node import AccumulateGrad
-from minitensor.tensor import Tensor
+from ..common.numbers import format_number, shape_text, summarize, to_numpy
+from . import modules as graph_modules
+from .diagram import Graph, GraphNode
 
-from . import graph_modules
-
-SMALL_TENSOR = 6  # at most this many numbers: show them all; more: min / mean / max
 DEFAULT_MAX_NODES = 150  # above this many nodes the summary form is drawn
-
-
-# --------------------------------------------------------------------------- numbers as text
-
-
-def format_number(value):
-    """One number, short: 4 significant digits for floats."""
-    if isinstance(value, (bool, np.bool_)):
-        return str(bool(value))
-    if isinstance(value, (int, np.integer)):
-        return str(int(value))
-    return f"{float(value):.4g}"
-
-
-def summarize(values):
-    """A tensor's numbers as a short text: all of them if few, else min / mean / max."""
-    values = np.asarray(values)
-    if values.size == 0:
-        return "[] (empty)"
-    if values.ndim == 0:
-        return format_number(values.item())
-    if values.size <= SMALL_TENSOR:
-        formatter = {"all": format_number}
-        return np.array2string(values, separator=", ", formatter=formatter, max_line_width=50)
-    if values.dtype == np.bool_:
-        return f"{int(values.sum())} of {values.size} True"
-    as_float = values.astype(np.float64)
-    finite = as_float[np.isfinite(as_float)]
-    if finite.size == 0:
-        return "no finite values"
-    text = (
-        f"min {format_number(finite.min())}  mean {format_number(finite.mean())}  "
-        f"max {format_number(finite.max())}"
-    )
-    if finite.size < as_float.size:
-        text += f"  ({as_float.size - finite.size} inf/nan)"
-    return text
-
-
-def to_numpy(tensor):
-    """A tensor's numbers as a NumPy array (copied off a GPU if need be)."""
-    return np.asarray(tensor.device.backend.to_numpy(tensor._data))
-
-
-def shape_text(shape):
-    return "(" + ", ".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
 def formula_of(node):
@@ -95,85 +53,7 @@ def formula_of(node):
     return lines[0] if lines else ""
 
 
-# --------------------------------------------------------------------------- the data
-
-
-class GraphNode:
-    """One box or ellipse of the drawing.
-
-    kind: "parameter", "leaf", "tensor" (non-leaf), "constant" (requires_grad=False),
-          "op", "module" (a collapsed nn.Module) or "more" (nodes left out)
-    state: None, or the stepper's "current" / "done"
-    """
-
-    __slots__ = ("id", "kind", "title", "lines", "tooltip", "state")
-
-    def __init__(self, id, kind, title, lines=(), tooltip=""):
-        self.id = id
-        self.kind = kind
-        self.title = title
-        self.lines = list(lines)
-        self.tooltip = tooltip
-        self.state = None
-
-    def __repr__(self):
-        return f"GraphNode({self.id!r}, {self.kind!r}, {self.title!r}, {self.lines!r})"
-
-
-class Graph:
-    """Nodes (in forward order: inputs first) and edges (source id, target id, label)."""
-
-    def __init__(self):
-        self.nodes = {}
-        self.edges = []
-        self.notes = []  # sentences shown under the drawing (e.g. "summary form: ...")
-        self.roots = []  # ids of the tensors the graph was drawn for
-        self.id_of = {}  # engine node (grad_fn / AccumulateGrad) -> id of the tensor it made
-        self.op_id_of = {}  # engine op -> id of its ellipse
-        self.label_of = {}  # engine node -> short words for its tensor ("w", "output of ...")
-        self.group_of = {}  # node id -> name of the nn.Module it belongs to
-        self.total_nodes = 0  # before collapsing and leaving out
-
-    def add(self, node):
-        self.nodes[node.id] = node
-        return node
-
-    def connect(self, source, target, label=""):
-        self.edges.append((source, target, label))
-
-    def kinds(self):
-        return {node.kind for node in self.nodes.values()}
-
-    def titles(self, kind=None):
-        return [n.title for n in self.nodes.values() if kind is None or n.kind == kind]
-
-    def find(self, title):
-        """The node whose title is `title` (tests and the text view use it)."""
-        for node in self.nodes.values():
-            if node.title == title:
-                return node
-        raise KeyError(f"no node titled {title!r}; titles are {self.titles()}")
-
-    def __len__(self):
-        return len(self.nodes)
-
-
 # --------------------------------------------------------------------------- walking autograd
-
-
-def reachable_nodes(roots):
-    """Every grad_fn / AccumulateGrad behind `roots`, each once (iterative: deep graphs work)."""
-    seen = set()
-    order = []
-    stack = list(reversed(roots))
-    while stack:
-        node = stack.pop()
-        if node is None or node in seen:
-            continue
-        seen.add(node)
-        order.append(node)
-        stack.extend(reversed(node._next))
-    return order
 
 
 def _root_tensors(tensor):
@@ -262,7 +142,7 @@ class GraphModel:
     def build(self, overlay=None, compact=None):
         """Walk the autograd graph now and return the Graph to draw.
 
-        overlay: the stepper's view of a half-done backward (see stepper_model.py).
+        overlay: the stepper's view of a half-done backward (see ../stepper/model.py).
         compact: leave numbers out of the labels; default: only in the summary form.
         """
         graph = self._full_graph(overlay)
@@ -294,15 +174,13 @@ class GraphModel:
         graph = Graph()
         roots = []
         for t in self.tensors:
-            if t.grad_fn is not None:
-                roots.append(t.grad_fn)
-            elif t.requires_grad:
-                roots.append(t._edge())
+            if t.requires_grad:  # its grad_fn, or a leaf's AccumulateGrad
+                roots.append(autograd_graph.get_gradient_edge(t).node)
             else:
                 node = graph.add(GraphNode("root", "constant", self.name_of(t) or "tensor"))
                 node.lines = [*self._tensor_lines(t), "requires_grad=False: no graph recorded"]
                 graph.roots.append(node.id)
-        engine_nodes = reachable_nodes(roots)
+        engine_nodes = autograd_graph.nodes_behind(roots)
         leaves = [n for n in engine_nodes if isinstance(n, AccumulateGrad)]
         ops = sorted((n for n in engine_nodes if not isinstance(n, AccumulateGrad)),
                      key=lambda n: n.sequence_nr)  # fmt: skip
@@ -331,7 +209,7 @@ class GraphModel:
         graph.label_of[leaf] = name or f"leaf {shape_text(t.shape)}"
 
     def _add_op(self, graph, k, op, overlay):
-        for i, child in enumerate(op._next):
+        for i, child in enumerate(autograd_graph.input_nodes(op)):
             if child is None:
                 self._add_constant(graph, f"op{k}.in{i}", op, i)
         op_node = graph.add(GraphNode(f"op{k}", "op", op.name(), tooltip=formula_of(op)))
@@ -360,7 +238,7 @@ class GraphModel:
 
     def _connect_inputs(self, graph, op, overlay):
         op_id = graph.op_id_of[op]
-        for i, child in enumerate(op._next):
+        for i, child in enumerate(autograd_graph.input_nodes(op)):
             if child is None:
                 graph.connect(f"{op_id}.in{i}", op_id)
                 continue
@@ -370,24 +248,22 @@ class GraphModel:
     def _add_constant(self, graph, node_id, op, i):
         """An input of `op` that needs no gradient: say what we can prove about it."""
         node = graph.add(GraphNode(node_id, "constant", "no grad", ["requires_grad=False"]))
-        value = _saved_input(op, i)
+        value = autograd_graph.saved_input(op, i)
         if isinstance(value, (int, float, bool)):
             node.title, node.lines = "number", ["value: " + format_number(value)]
             return
         known = self._constants.setdefault(op, {})
-        tensor = self._named_tensor_with_data(value)
+        tensor = self._named_tensor_saved_as(op, i)
         if tensor is None:
             tensor = known.get(i)
         if tensor is not None:
             known[i] = tensor  # remembered: backward frees the saved array we matched
             node.title, node.lines = self.name_of(tensor), self._tensor_lines(tensor)
 
-    def _named_tensor_with_data(self, array):
-        """The named tensor whose array *is* `array` (identity, not equal numbers)."""
-        if array is None:
-            return None
+    def _named_tensor_saved_as(self, op, i):
+        """The named tensor whose own array `op` saved as input i (not just equal numbers)."""
         for _, t in self._names.values():
-            if t._data is array and not t.requires_grad:
+            if not t.requires_grad and autograd_graph.saved_input_is(op, i, t):
                 return t
         return None
 
@@ -403,11 +279,11 @@ class GraphModel:
             count = overlay.contributions(engine_node)
             added = f" ({count} contributions added)" if count > 1 else ""
             return f"grad so far: {summarize(grad)}{added}"
-        if t.grad_fn is not None and not t._retains_grad:
+        if t.grad_fn is not None and not t.retains_grad:
             return "grad: None (non-leaf)"
-        if t._grad is None:
+        if t.grad is None:
             return "grad: None"
-        return f"grad: {summarize(to_numpy(t._grad))}"
+        return f"grad: {summarize(to_numpy(t.grad))}"
 
     @staticmethod
     def _mark(node, engine_node, overlay):
@@ -449,15 +325,6 @@ def _named_tensors(mapping):
             raise TypeError(f"{name!r} should name a Tensor, got {type(t).__name__}")
         pairs.append((str(name), t))
     return pairs
-
-
-def _saved_input(op, i):
-    """What `op` saved for input i, when its `saves_inputs` says it saved that input."""
-    saves = type(op).saves_inputs
-    if op.is_freed or i not in saves or not isinstance(op.saved, tuple):
-        return None
-    position = saves.index(i)
-    return op.saved[position] if position < len(op.saved) else None
 
 
 def _leave_out_far_nodes(graph, max_nodes):

@@ -1,4 +1,4 @@
-"""Turn a `Graph` (graph_model.py) into DOT source, an SVG picture, or plain text.
+"""Turn a `Graph` (model.py) into DOT source, an SVG picture, or plain text.
 
     to_dot(graph, style)      DOT source: needs nothing installed
     render_svg(dot_source)    SVG text from Graphviz's `dot` program, or (None, reason)
@@ -11,13 +11,13 @@ never dies because a drawing program is not installed.
 
 Pure Python, no display library.
 
-Read next: graph_view.py (the widget that shows these).
+Read next: view.py (the widget that shows these).
 """
 
 import shutil
 import subprocess
 
-from . import style as styles
+from ..common import style as styles
 
 INSTALL_HINT = (
     "Graphviz's `dot` program is not installed, so the graph is shown as text. For a picture: "
@@ -88,7 +88,7 @@ def legend_label(graph):
 
 
 def to_dot(graph, style=None, rankdir="TB", legend=True):
-    """DOT source for `graph`, with the sizes of `style` (style.py)."""
+    """DOT source for `graph`, with the sizes of `style` (../common/style.py)."""
     style = styles.resolve(style)
     font = quote(style.font_name)
     lines = [

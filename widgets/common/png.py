@@ -5,7 +5,7 @@ image looks the same as the full RGB one, is about a third of the size, and enco
 Smaller pictures matter twice: every frame of Play travels from the kernel to the browser,
 and the last one is saved in the notebook.
 
-Read next: race_plot.py, monitor_view.py (the two users).
+Read next: ../optimizer_race/plot.py, ../monitor/view.py (the two users).
 """
 
 import io

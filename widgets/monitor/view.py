@@ -22,7 +22,7 @@ once and later changes travel as widget messages, never as new cell output.
 carries the picture as PNG, so the notebook saved afterwards shows the curve on GitHub,
 in nbviewer and in exported HTML.
 
-Read next: monitor_model.py (the numbers and the redraw schedule).
+Read next: model.py (the numbers and the redraw schedule).
 """
 
 import base64
@@ -36,10 +36,10 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import LogFormatterSciNotation, LogLocator, NullLocator
 
-from . import style as styles
-from .monitor_model import MonitorModel
-from .png import png_bytes
-from .style import OKABE_ITO
+from ..common import style as styles
+from ..common.png import png_bytes
+from ..common.style import OKABE_ITO
+from .model import MonitorModel
 
 
 class TrainingMonitor(ipw.VBox):

@@ -15,7 +15,7 @@ evaluates all optimizers in one graph), or a whole grid (the contour plot).
                 1/2 |p - xi|^2 with xi ~ N(0, sigma^2 I): stochastic gradients, seeded
 
 `Surface.from_function(f)` turns your own f(x, y) (or f(p) of a 2-element tensor) into a
-surface. Read next: race_model.py, which runs the optimizers on these surfaces.
+surface. Read next: model.py, which runs the optimizers on these surfaces.
 """
 
 import inspect
@@ -171,7 +171,7 @@ class Surface:
         return surface
 
 
-# The optimizer names the race knows (race_model.py builds them); surfaces give each a
+# The optimizer names the race knows (model.py builds them); surfaces give each a
 # learning rate that shows something interesting.
 OPTIMIZER_NAMES = ("SGD", "Momentum", "Nesterov", "Adam", "AdamW", "RMSprop", "Adagrad")
 
@@ -193,12 +193,58 @@ def _quadratic(x, y):
     return 0.5 * (x * x + 10.0 * y * y)
 
 
+def _quadratic_surface():
+    return Surface(
+        "quadratic",
+        "f(x, y) = ½(x² + 10y²)",
+        _quadratic,
+        xlim=(-5, 5),
+        ylim=(-2.5, 2.5),
+        start=(-4.5, 1.5),
+        default_lrs=_lrs(sgd=0.15, momentum=0.03, adaptive=0.3, adagrad=1.0),
+        minima=[(0.0, 0.0)],
+        min_value=0.0,
+        hessian_eigenvalues=(1.0, 10.0),
+        description="an ill-conditioned bowl (condition number 10)",
+    )
+
+
 def _rosenbrock(x, y):
     return (1.0 - x) ** 2 + 100.0 * (y - x * x) ** 2
 
 
+def _rosenbrock_surface():
+    return Surface(
+        "rosenbrock",
+        "f(x, y) = (1 − x)² + 100(y − x²)²",
+        _rosenbrock,
+        xlim=(-2, 2),
+        ylim=(-1, 3),
+        start=(-1.2, 1.0),
+        default_lrs=_lrs(sgd=1.5e-3, momentum=1e-3, adaptive=0.1, adagrad=1.0),
+        minima=[(1.0, 1.0)],
+        min_value=0.0,
+        description="a curved valley with a flat floor; the minimum is at (1, 1)",
+    )
+
+
 def _saddle(x, y):
     return 0.5 * x * x - 0.5 * y * y + 0.25 * y**4
+
+
+def _saddle_surface():
+    return Surface(
+        "saddle",
+        "f(x, y) = ½x² − ½y² + ¼y⁴",
+        _saddle,
+        xlim=(-2.5, 2.5),
+        ylim=(-1.6, 1.6),
+        start=(-2.0, 0.01),
+        default_lrs=_lrs(sgd=0.05, momentum=0.02, adaptive=0.05, adagrad=0.5),
+        minima=[(0.0, 1.0), (0.0, -1.0)],
+        min_value=-0.25,
+        description="a saddle point at (0, 0) between two minima at (0, ±1)",
+    )
 
 
 def _dip(x, y, cx, cy, depth, width):
@@ -216,76 +262,47 @@ def _wells(x, y):
     )
 
 
+def _wells_surface():
+    return Surface(
+        "wells",
+        "f = 0.08(x² + y²) − three Gaussian dips",
+        _wells,
+        xlim=(-3.5, 3.5),
+        ylim=(-3, 3.5),
+        start=(-3.0, 3.0),
+        default_lrs=_lrs(sgd=0.3, momentum=0.1, adaptive=0.1, adagrad=0.8),
+        minima=[(1.54, -0.96), (-1.44, 1.14), (0.76, 2.1)],
+        description="three dips of different depth; the deepest is near (1.5, −1.0)",
+    )
+
+
 def _bowl(x, y):
     return 0.5 * (x * x + y * y)
 
 
+def _noisy_bowl_surface():
+    return Surface(
+        "noisy_bowl",
+        "f = ½(x² + y²), noisy gradients p − ξ",
+        _bowl,
+        xlim=(-4, 4),
+        ylim=(-4, 4),
+        start=(-3.0, 3.0),
+        default_lrs=_lrs(sgd=0.1, momentum=0.02, adaptive=0.1, adagrad=1.0),
+        minima=[(0.0, 0.0)],
+        min_value=0.0,
+        hessian_eigenvalues=(1.0, 1.0),
+        noise_std=1.0,
+        description="a round bowl seen through noisy gradients: each step differentiates "
+        "½|p − ξ|² for a fresh sample ξ ~ N(0, I)",
+    )
+
+
 def _builtin_surfaces():
-    return {
-        "quadratic": Surface(
-            "quadratic",
-            "f(x, y) = ½(x² + 10y²)",
-            _quadratic,
-            xlim=(-5, 5),
-            ylim=(-2.5, 2.5),
-            start=(-4.5, 1.5),
-            default_lrs=_lrs(sgd=0.15, momentum=0.03, adaptive=0.3, adagrad=1.0),
-            minima=[(0.0, 0.0)],
-            min_value=0.0,
-            hessian_eigenvalues=(1.0, 10.0),
-            description="an ill-conditioned bowl (condition number 10)",
-        ),
-        "rosenbrock": Surface(
-            "rosenbrock",
-            "f(x, y) = (1 − x)² + 100(y − x²)²",
-            _rosenbrock,
-            xlim=(-2, 2),
-            ylim=(-1, 3),
-            start=(-1.2, 1.0),
-            default_lrs=_lrs(sgd=1.5e-3, momentum=1e-3, adaptive=0.1, adagrad=1.0),
-            minima=[(1.0, 1.0)],
-            min_value=0.0,
-            description="a curved valley with a flat floor; the minimum is at (1, 1)",
-        ),
-        "saddle": Surface(
-            "saddle",
-            "f(x, y) = ½x² − ½y² + ¼y⁴",
-            _saddle,
-            xlim=(-2.5, 2.5),
-            ylim=(-1.6, 1.6),
-            start=(-2.0, 0.01),
-            default_lrs=_lrs(sgd=0.05, momentum=0.02, adaptive=0.05, adagrad=0.5),
-            minima=[(0.0, 1.0), (0.0, -1.0)],
-            min_value=-0.25,
-            description="a saddle point at (0, 0) between two minima at (0, ±1)",
-        ),
-        "wells": Surface(
-            "wells",
-            "f = 0.08(x² + y²) − three Gaussian dips",
-            _wells,
-            xlim=(-3.5, 3.5),
-            ylim=(-3, 3.5),
-            start=(-3.0, 3.0),
-            default_lrs=_lrs(sgd=0.3, momentum=0.1, adaptive=0.1, adagrad=0.8),
-            minima=[(1.54, -0.96), (-1.44, 1.14), (0.76, 2.1)],
-            description="three dips of different depth; the deepest is near (1.5, −1.0)",
-        ),
-        "noisy_bowl": Surface(
-            "noisy_bowl",
-            "f = ½(x² + y²), noisy gradients p − ξ",
-            _bowl,
-            xlim=(-4, 4),
-            ylim=(-4, 4),
-            start=(-3.0, 3.0),
-            default_lrs=_lrs(sgd=0.1, momentum=0.02, adaptive=0.1, adagrad=1.0),
-            minima=[(0.0, 0.0)],
-            min_value=0.0,
-            hessian_eigenvalues=(1.0, 1.0),
-            noise_std=1.0,
-            description="a round bowl seen through noisy gradients: each step differentiates "
-            "½|p − ξ|² for a fresh sample ξ ~ N(0, I)",
-        ),
-    }
+    """The race's surfaces by name, each made by the function under its f(x, y) above."""
+    made = [_quadratic_surface(), _rosenbrock_surface(), _saddle_surface(), _wells_surface(),
+            _noisy_bowl_surface()]  # fmt: skip
+    return {surface.name: surface for surface in made}
 
 
 # ----------------------------------------------------------------------------- helpers

@@ -8,11 +8,11 @@ same), it also runs these, each a few lines on top of the same `Optimizer` data 
     LrInsideMomentum            v = mu v + lr g            p = p - v
     AdamWithoutBiasCorrection   Adam's m and v, but p = p - lr m / (sqrt(v) + eps)
 
-Compare with PyTorch's SGD (`v = mu v + g`, `p = p - lr v`, in ../minitensor/optim/sgd.py)
-and Adam (../minitensor/optim/adam.py). Each keeps its state under PyTorch's key names, so
+Compare with PyTorch's SGD (`v = mu v + g`, `p = p - lr v`, in ../../minitensor/optim/sgd.py)
+and Adam (../../minitensor/optim/adam.py). Each keeps its state under PyTorch's key names, so
 the race reads all of them the same way.
 
-Read next: race_model.py (where they are raced against the real classes).
+Read next: model.py (where they are raced against the real classes).
 """
 
 import minitensor as mt

@@ -13,7 +13,7 @@ For a classroom demo, make everything bigger at once:
 
 or pass `font_scale=` to a single widget. Nothing here imports a display library.
 
-Read next: graph_render.py (where these styles become Graphviz attributes).
+Read next: ../graph/render.py (where these styles become Graphviz attributes).
 """
 
 from dataclasses import dataclass, replace
@@ -52,7 +52,7 @@ class NodeStyle:
     peripheries: int = 1
 
 
-# One entry per kind of node that graph_model.py produces.
+# One entry per kind of node that ../graph/model.py produces.
 NODE_STYLES = {
     "parameter": NodeStyle(
         "parameter (leaf, named; double border)",

@@ -4,14 +4,14 @@
     for step in range(500):
         ...
         if model.update(loss, metric=acc):   # True every 10 updates (and at the end)
-            redraw()                         # the view's job (monitor_view.py)
+            redraw()                         # the view's job (view.py)
         if end_of_epoch:
             model.validate(val_loss, metric=val_acc)   # a point at the current step
 
 `update` takes a Python number or a tensor holding one number and calls `.item()` itself:
 keeping `loss` tensors around would keep every iteration's graph alive (LEARNERS.md 13).
 
-Read next: monitor_view.py (the live curve and progress bar built on this).
+Read next: view.py (the live curve and progress bar built on this).
 """
 
 import math

@@ -1,0 +1,8 @@
+"""What several widgets share; plain Python, no display library.
+
+    style.py     Okabe-Ito colours, node shapes, font sizes (`set_default(font_scale=1.6)`)
+    png.py       small, quick PNG bytes from a matplotlib canvas (race and monitor pictures)
+    numbers.py   numbers as short text (4 digits; min / mean / max when big), to_numpy
+
+Read next: style.py.
+"""
