@@ -128,10 +128,13 @@ def read(path):
         raise Refused(why) from None
     if not isinstance(raw, dict) or not isinstance(raw.get("cells"), list):
         raise Refused("it is not a notebook: it has no list of cells")
-    try:  # as version 4, with each cell's source as one string
-        return nbformat.reads(text, as_version=4)
+    try:  # as version 4, with each cell's source as one string, and valid as such
+        notebook = nbformat.reads(text, as_version=4)
+        nbformat.validate(notebook)
     except Exception as error:
-        raise Refused(f"it is not a valid notebook ({type(error).__name__})") from None
+        first = (str(error).splitlines() or [""])[0][:160]
+        raise Refused(f"it is not a valid notebook ({type(error).__name__}: {first})") from None
+    return notebook
 
 
 def cell_source(cell):

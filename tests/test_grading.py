@@ -510,3 +510,25 @@ def test_a_cell_nested_too_deeply_is_dropped_not_a_grader_failure(source):
     selected = answers.select([("ex1 cell", source), ("ex2 cell", "def g():\n    return 1")])
     assert selected.dropped and selected.dropped[0].startswith("ex1 cell")
     assert "def g()" in selected.code
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda nb: nb["cells"][3].update(metadata=[1, 2]),
+        lambda nb: nb["cells"][3].update(source=5),
+        lambda nb: nb.update(cells=[{"cell_type": "code"}]),
+    ],
+    ids=["metadata-list", "source-number", "cell-without-fields"],
+)
+def test_a_notebook_that_breaks_the_format_gets_rows_saying_so(tmp_path, change):
+    import json
+
+    notebook = json.loads(nbformat.writes(blank()))
+    change(notebook)
+    (tmp_path / "class" / "zed").mkdir(parents=True)
+    (tmp_path / "class" / "zed" / f"{LESSON}.ipynb").write_text(json.dumps(notebook))
+    code, rows = run_grader(tmp_path / "class", tmp_path / "book.csv", "--no-sandbox")
+    assert code == 0 and len(rows) == 3
+    assert all("not a valid notebook" in row["message"] for row in rows)
+    assert not any(gradebook.NOT_GRADED in row["message"] for row in rows)
