@@ -94,6 +94,8 @@ SUSPICIOUS_NAMES = {
 # Dunder attributes that are ordinary in an answer (everything else is flagged).
 ORDINARY_DUNDERS = {"__init__", "__name__", "__call__", "__len__", "__getitem__", "__repr__"}
 SUSPICIOUS_ATTRIBUTES = {"modules": "sys.modules", "f_globals": "frame globals"}
+# Names under which lessons import modules: storing to their attributes changes a library.
+COMMON_MODULE_NAMES = {"mt", "torch", "np", "numpy", "nn", "optim", "F", "math", "json"}
 
 
 @dataclass
@@ -319,12 +321,39 @@ def _module_root(name):
     return (name or "").split(".")[0]
 
 
+def _imported_names(tree):
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+    return names
+
+
+def _changes_shared_attribute(node, modules):
+    """Why storing to (or deleting) this attribute changes what the checks rely on, or None.
+
+    `np.allclose = ...` or `mt.Tensor.item = ...` would change the library for the check
+    that runs next; `type(x).item = ...` too. `self.w = ...` or `p.grad = None` would not.
+    """
+    if not isinstance(node.ctx, (ast.Store, ast.Del)):
+        return None
+    root = node.value
+    while isinstance(root, ast.Attribute):
+        root = root.value
+    if not isinstance(root, ast.Name):
+        return "a class or object it did not name"
+    if root.id in modules:
+        return f"the module {root.id}"
+    return None
+
+
 def scan(tree, source):
     """Flags for code that reaches beyond the answer: 'line N: uses X (why)'."""
     flags = []
+    modules = COMMON_MODULE_NAMES | _imported_names(tree)
 
-    def flag(node, what):
-        text = f"line {node.lineno}: uses {what}: `{_first_line(source, node)}`"
+    def flag(node, what, verb="uses"):
+        text = f"line {node.lineno}: {verb} {what}: `{_first_line(source, node)}`"
         if text not in flags:
             flags.append(text)
 
@@ -341,7 +370,10 @@ def scan(tree, source):
             flag(node, SUSPICIOUS_NAMES[node.id])
         elif isinstance(node, ast.Attribute):
             dunder = node.attr.startswith("__") and node.attr.endswith("__")
-            if dunder and node.attr not in ORDINARY_DUNDERS:
+            changed = _changes_shared_attribute(node, modules)
+            if changed:
+                flag(node, changed, verb="changes")
+            elif dunder and node.attr not in ORDINARY_DUNDERS:
                 flag(node, f"the special attribute {node.attr}")
             elif node.attr in SUSPICIOUS_ATTRIBUTES:
                 flag(node, SUSPICIOUS_ATTRIBUTES[node.attr])

@@ -39,6 +39,10 @@ import sys
 import time
 import traceback
 
+# Bound now, before any student code: an answer that replaces json.dumps or os.write while
+# its check runs must not change how the child reports (the scan flags such answers too).
+_dumps, _write, _exit = json.dumps, os.write, os._exit
+
 PROJECT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MAX_VERDICT_BYTES = 64 * 1024
 PR_SET_DUMPABLE = 4
@@ -137,9 +141,9 @@ def _child(exercise, job, trusted, namespace, write_end):
         verdict = {"passed": passed, "message": message, "notes": notes}
     except BaseException as error:
         verdict = {"passed": False, "message": _one_line(f"{type(error).__name__}: {error}")}
-    data = json.dumps(verdict).encode("utf-8")[: MAX_VERDICT_BYTES - 1] + b"\n"
-    os.write(write_end, data)
-    os._exit(0)
+    data = _dumps(verdict).encode("utf-8")[: MAX_VERDICT_BYTES - 1] + b"\n"
+    _write(write_end, data)
+    _exit(0)
 
 
 def _read_verdict(read_end, timeout):

@@ -394,7 +394,7 @@ def test_only_definitions_imports_and_constants_of_an_answer_cell_run():
     assert [d.split(":")[0] for d in selected.dropped] == [
         "ex1 cell, line 4", "ex1 cell, line 5", "ex1 cell, line 6", "ex1 cell, line 13",
     ]  # fmt: skip
-    assert selected.flags == []
+    assert selected.flags == ["ex1 cell, line 5: changes the module mt: `mt.x = 1`"]
 
 
 @pytest.mark.parametrize(
@@ -430,6 +430,10 @@ def test_definitions_that_would_run_code_are_dropped_with_the_reason(source, why
         ("def f():\n    from subprocess import run", "processes"),
         ("def f():\n    __builtins__['len'] = None", "builtins"),
         ("def f():\n    global LR", "global"),
+        ("def f():\n    np.allclose = lambda *a, **k: True", "the module np"),
+        ("import json\ndef f():\n    json.dumps = str", "the module json"),
+        ("def f(x):\n    del mt.Tensor.item", "the module mt"),
+        ("def f(x):\n    type(x).item = lambda self: 0", "did not name"),
     ],
 )
 def test_the_scan_flags_code_that_reaches_for_the_grading_machinery(source, what):
