@@ -123,7 +123,7 @@ def read(path):
     try:
         text = data.decode("utf-8")
         raw = json.loads(text)
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         why = "it is not valid notebook JSON (cut off, or not a notebook at all?)"
         raise Refused(why) from None
     if not isinstance(raw, dict) or not isinstance(raw.get("cells"), list):

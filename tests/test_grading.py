@@ -526,6 +526,18 @@ def test_a_cell_nested_too_deeply_is_dropped_not_a_grader_failure(source):
     ids=["metadata-list", "source-number", "cell-without-fields"],
 )
 def test_a_notebook_that_breaks_the_format_gets_rows_saying_so(tmp_path, change):
+    _grade_broken(tmp_path, change, "not a valid notebook")
+
+
+def test_json_nested_too_deeply_gets_rows_saying_so(tmp_path):
+    (tmp_path / "class" / "zed").mkdir(parents=True)
+    text = '{"cells": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    (tmp_path / "class" / "zed" / f"{LESSON}.ipynb").write_text(text)
+    code, rows = run_grader(tmp_path / "class", tmp_path / "book.csv", "--no-sandbox")
+    assert code == 0 and all("not valid notebook JSON" in row["message"] for row in rows)
+
+
+def _grade_broken(tmp_path, change, phrase):
     import json
 
     notebook = json.loads(nbformat.writes(blank()))
@@ -534,5 +546,5 @@ def test_a_notebook_that_breaks_the_format_gets_rows_saying_so(tmp_path, change)
     (tmp_path / "class" / "zed" / f"{LESSON}.ipynb").write_text(json.dumps(notebook))
     code, rows = run_grader(tmp_path / "class", tmp_path / "book.csv", "--no-sandbox")
     assert code == 0 and len(rows) == 3
-    assert all("not a valid notebook" in row["message"] for row in rows)
+    assert all(phrase in row["message"] for row in rows)
     assert not any(gradebook.NOT_GRADED in row["message"] for row in rows)
