@@ -84,7 +84,8 @@ def attempt(exercise, function, *args, errors=None, **kwargs):
     """Call the learner's `function(*args, **kwargs)` and return what it returns.
 
     `errors` maps a phrase of an exception message to a hint for it, e.g.
-    {"leaf Variable": "update inside `with mt.no_grad():`"}.
+    {"leaf Variable": "update inside `with mt.no_grad():`"}; the bigger hint says how to
+    see the traceback.
     """
     if not callable(function):
         fail(exercise, f"expected a function, got {function!r}")
@@ -99,7 +100,14 @@ def attempt(exercise, function, *args, errors=None, **kwargs):
         caught = error
     message = f"{name}() raised {type(caught).__name__}: {caught}"
     hints = [hint for phrase, hint in (errors or {}).items() if phrase in str(caught)]
-    fail(exercise, message, *hints[:1])
+    fail(exercise, message, *hints[:1], RUN_IT_YOURSELF)
+
+
+# The second tier of every hint about an exception: the check hides the traceback.
+RUN_IT_YOURSELF = (
+    "call your function yourself in a new cell, on small tensors: the traceback shows the "
+    "line that raised."
+)
 
 
 def close(a, b, tolerance=1e-4):

@@ -398,6 +398,7 @@ def check_ex5(train, steps=5, lr=0.05):
             "ex5",
             "the losses you return are tensors: each keeps its step's graph alive",
             "append loss.item(), a Python float.",
+            "losses.append(loss.item()) after the update.",
         )
     values = [number(v) for v in losses]
     if len(set(round(v, 6) for v in values)) == 1 and abs(w.item() - _EX5_W) > 1e-6:

@@ -86,7 +86,8 @@ def _check_fit_on(fit, device, steps, expected):
         fail("ex1", f"{on}, fit() returned {len(losses)} losses for {steps} steps")
     if any(isinstance(value, mt.Tensor) for value in losses):
         fail("ex1", f"{on}, the losses you return are tensors (on the device, each with its "
-             "graph)", "append loss.item(): a Python float, copied to the host.")  # fmt: skip
+             "graph)", "append loss.item(): a Python float, copied to the host.",
+             "losses.append(loss.item()) inside the loop.")  # fmt: skip
     if not all(isinstance(value, float) for value in losses):
         fail("ex1", f"{on}, fit() returned {losses!r}; the losses must be Python floats")
     if model.weight.device.type != mt.device(device).type:
@@ -148,10 +149,12 @@ def check_ex2(agree):
                 fail("ex2", f"agree() says {what} differ, but they differ only by float32 "
                      f"rounding (at most {(x - y).abs().max().item():.2g})",
                      "== demands identical bits; mt.allclose(a, b, rtol=1e-4, atol=1e-6) "
-                     "allows for rounding.")  # fmt: skip
+                     "allows for rounding.",
+                     "return mt.allclose(a.cpu(), b.cpu(), rtol=1e-4, atol=1e-6)")  # fmt: skip
             fail("ex2", f"agree() says {what} agree, but they really differ (by up to "
                  f"{(x - y).abs().max().item():.2g})",
-                 "use a tolerance that fits float32 rounding: rtol=1e-4, atol=1e-6.")  # fmt: skip
+                 "use a tolerance that fits float32 rounding: rtol=1e-4, atol=1e-6.",
+                 "return mt.allclose(a.cpu(), b.cpu(), rtol=1e-4, atol=1e-6)")  # fmt: skip
     with gpu() as device:
         if device is None:
             passed("ex2", "rounding agrees, real differences do not (the two-device case was "

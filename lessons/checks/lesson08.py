@@ -42,8 +42,11 @@ def _check_function(exercise, function, name, forward_fn, derivative_fn):
         fail(exercise, f"{name}.apply(x) returned {out!r}; forward must return a tensor")
     expected = forward_fn(mt.tensor(_POINTS)).tolist()
     if tuple(out.shape) != (len(_POINTS),) or not close(out.tolist(), expected):
-        fail(exercise, f"{name}.apply({_POINTS}) returned {out.tolist()}; expected "
-             f"{[round(v, 4) for v in expected]}")  # fmt: skip
+        fail(exercise, f"{name}.apply({_POINTS}) returned "
+             f"{[round(v, 4) for v in out.tolist()]}; expected "
+             f"{[round(v, 4) for v in expected]}",
+             "forward computes the function itself; backward its derivative.",
+             "compare your forward with the formula in the exercise text.")  # fmt: skip
     if out.grad_fn is None:
         fail(exercise, f"{name}.apply(x) on an x that requires grad recorded no graph node")
 
@@ -58,6 +61,7 @@ def _check_function(exercise, function, name, forward_fn, derivative_fn):
             "ignores grad_output",
             "backward receives d(loss)/d(out) as grad_output; the chain rule multiplies it "
             "by the local derivative: return grad_output * (derivative).",
+            "the last line of backward: return grad_output * (the derivative of forward).",
         )
     if not close(with_one, derivative):
         fail(
@@ -65,6 +69,7 @@ def _check_function(exercise, function, name, forward_fn, derivative_fn):
             f"for loss = out.sum(), backward gave x.grad = {[round(v, 4) for v in with_one]} "
             f"at x = {_POINTS}; the derivative there is {[round(v, 4) for v in derivative]}",
             "check the local derivative formula in the exercise text.",
+            "differentiate forward's formula by hand at one point and compare with x.grad.",
         )
     if not close(with_three, [3 * d for d in derivative]):
         fail(exercise, "the gradient inside (3 * out).sum() is not 3 times the derivative",
@@ -140,6 +145,13 @@ def _trajectory(make_optimizer, steps=8, exercise=None):
     return rows, optimizer, model, unused
 
 
+_MOMENTUM_RECIPE = (
+    "per parameter with a gradient, using its group's lr and momentum: first step v = g (a "
+    "copy); later v = momentum * v + g; then p -= lr * v; v lives in "
+    "self.state[p]['momentum_buffer']."
+)
+
+
 class _Variant(optim.Optimizer):
     """Momentum written the ways a learner might, to name their mistake."""
 
@@ -202,9 +214,9 @@ def check_ex3(Momentum):
              "read group['lr'] and group['momentum'] inside the loop over groups."),
         ]:  # fmt: skip
             if close(row, _trajectory(_variant(rule))[0][step - 1]):
-                fail("ex3", f"{where}: {what}", hint)
-        fail("ex3", where, "first step: v = g (a copy); later: v = momentum * v + g; then "
-             "p -= lr * v.")  # fmt: skip
+                fail("ex3", f"{where}: {what}", hint, _MOMENTUM_RECIPE)
+        fail("ex3", where, _MOMENTUM_RECIPE, "compare one step by hand with optim.SGD's "
+             "docstring in minitensor/optim/sgd.py.")  # fmt: skip
     for name in ("weight", "bias"):
         p = getattr(model, name)
         buffer = optimizer.state.get(p, {}).get("momentum_buffer")
