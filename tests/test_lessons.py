@@ -164,7 +164,7 @@ WRONG_ANSWERS = {
             ("def vjp(f, x, v):\n    x.requires_grad_()\n"
              "    f(x).backward(gradient=v)\n    return x.grad",
              ["switched on requires_grad on the caller's x", "Hint:"]),
-            ("def vjp(f, x, v):\n    return f(x) * v", ["returned shape", "Hint:"]),
+            ("def vjp(f, x, v):\n    return f(x) * v", ["vjp() returned [2.0, 14.0]", "Hint:"]),
         ],
     },
     "03_gradients_in_practice": {
@@ -513,7 +513,8 @@ WRONG_ANSWERS = {
              "                if p.grad is None:\n                    continue\n"
              "                state = self.state[p]\n"
              "                if 'momentum_buffer' in state:\n"
-             "                    state['momentum_buffer'] = mu * state['momentum_buffer'] + p.grad\n"
+             "                    v = state['momentum_buffer']\n"
+             "                    state['momentum_buffer'] = mu * v + p.grad\n"
              "                else:\n"
              "                    state['momentum_buffer'] = p.grad.clone()\n"
              "                p -= lr * state['momentum_buffer']",

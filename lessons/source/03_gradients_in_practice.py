@@ -530,7 +530,7 @@ check_ex3(validation_loss)
 #
 # ```python
 # w = mt.tensor(2.0, requires_grad=True)
-# for step in range(2):
+# for _ in range(2):
 #     h = w * 3
 #     h.retain_grad()
 #     loss = h**2
@@ -558,7 +558,7 @@ check_ex4(predict_grads)
 
 # %%
 w = mt.tensor(2.0, requires_grad=True)
-for step in range(2):
+for _ in range(2):
     h = w * 3
     h.retain_grad()
     loss = h**2
