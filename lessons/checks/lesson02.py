@@ -117,7 +117,9 @@ def _run_in_order(order, root_tensor, mt):
     for node in order:
         grad = arrived.pop(node)
         if node.name().endswith("AccumulateGrad"):
-            leaf_grads[node.variable] = np.asarray(grad.tolist() if hasattr(grad, "tolist") else grad)
+            leaf_grads[node.variable] = np.asarray(
+                grad.tolist() if hasattr(grad, "tolist") else grad
+            )
             continue
         sent = node(grad) if mt.__name__ == "torch" else node.backward(grad)
         sent = sent if isinstance(sent, tuple) else (sent,)

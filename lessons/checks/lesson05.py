@@ -8,7 +8,7 @@ copies the gradients it finds at each `step()`. The grade is what those gradient
 
 import minitensor as mt
 
-from . import attempt, close, fail, number, passed
+from . import attempt, close, fail, library, number, passed
 
 nn, optim = mt.nn, mt.optim
 
@@ -32,17 +32,17 @@ def _batches():
     return [(mt.tensor(x), mt.tensor(y)) for x, y in zip(_INPUTS, _TARGETS)]
 
 
-def _set_start(model):
+def _set_start(model, lib=mt):
     """Give an nn.Linear(3, 1) the fixed starting values every run of the checks uses."""
-    with mt.no_grad():
-        model.weight.copy_(mt.tensor(_START_WEIGHT))
+    with lib.no_grad():
+        model.weight.copy_(lib.tensor(_START_WEIGHT))
         model.bias.fill_(_START_BIAS)
     return model
 
 
-def _fresh_linear():
-    """nn.Linear(3, 1) with fixed starting values."""
-    return _set_start(nn.Linear(3, 1))
+def _fresh_linear(lib=mt):
+    """nn.Linear(3, 1) with fixed starting values, from minitensor or torch."""
+    return _set_start(lib.nn.Linear(3, 1), lib)
 
 
 class _Log:
@@ -262,8 +262,10 @@ def _check_returned_losses(result, expected_losses):
 
 def check_ex2(make_optimizer):
     """Exercise 2: one SGD, every parameter in a group, lr 0.01 / 0.1, momentum 0.9."""
-    model = _fresh_linear()
+    lib = library(make_optimizer)
+    model = _fresh_linear(lib)
     optimizer = attempt("ex2", make_optimizer, model)
+    optim = lib.optim
     if not isinstance(optimizer, optim.Optimizer):
         fail("ex2", f"make_optimizer() returned {optimizer!r}; return an optimizer object")
     if not isinstance(optimizer, optim.SGD):
@@ -298,8 +300,8 @@ def _two_steps_with_a_gradient_of_one(optimizer, model):
     moves = {"weight": [], "bias": []}
     for _ in range(2):  # the same gradient twice: momentum shows in the second step
         before = {name: getattr(model, name).detach().clone() for name in moves}
-        model.weight.grad = mt.ones_like(model.weight)
-        model.bias.grad = mt.ones_like(model.bias)
+        model.weight.grad = model.weight.detach() * 0 + 1
+        model.bias.grad = model.bias.detach() * 0 + 1
         optimizer.step()
         for name in moves:
             moves[name].append(number((before[name] - getattr(model, name)).mean()))

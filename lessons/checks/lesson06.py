@@ -112,8 +112,10 @@ def check_ex2(adam_updates):
             continue
         what = (f"{call} returned {[round(v, 4) for v in got]}; a real Adam moves "
                 f"{[round(v, 4) for v in expected]}")  # fmt: skip
-        recipe = ("per step t (from 1): m = β₁ m + (1 - β₁) g; v = β₂ v + (1 - β₂) g²; "
-                  "move = lr · m̂ / (√v̂ + eps) with m̂ = m / (1 - β₁ᵗ), v̂ = v / (1 - β₂ᵗ).")
+        recipe = (
+            "per step t (from 1): m = β₁ m + (1 - β₁) g; v = β₂ v + (1 - β₂) g²; "
+            "move = lr · m̂ / (√v̂ + eps) with m̂ = m / (1 - β₁ᵗ), v̂ = v / (1 - β₂ᵗ)."
+        )
         if close(got, _variant_moves(grads, lr, False, False), tolerance=1e-3):
             fail("ex2", f"{what}: these are the moves without bias correction, too large "
                  "early on", "divide m by (1 - β₁ᵗ) and v by (1 - β₂ᵗ).", recipe)  # fmt: skip
@@ -251,8 +253,12 @@ def check_ex5(predict_decay):
         predicted = {k: tuple(float(v) for v in answer[k]) for k in ("Adam", "AdamW")}
         assert all(len(v) == 2 for v in predicted.values())
     except (TypeError, ValueError, KeyError, IndexError, AssertionError):
-        fail("ex5", f"predict_decay() returned {answer!r}", shape,
-             "each tuple holds two numbers: the silent parameter, then the absent one.")
+        fail(
+            "ex5",
+            f"predict_decay() returned {answer!r}",
+            shape,
+            "each tuple holds two numbers: the silent parameter, then the absent one.",
+        )
     real = {"Adam": _decay_run(mt, mt.optim.Adam), "AdamW": _decay_run(mt, mt.optim.AdamW)}
     shown = ", ".join(f"{k}: silent {v[0]:.3f}, absent {v[1]:.3f}" for k, v in real.items())
     what = f"you predicted {predicted}; after 100 steps {shown}"
@@ -271,5 +277,8 @@ def check_ex5(predict_decay):
              "AdamW", "the first steps move it by about lr = 0.01 each; later ones shrink as "
              "p (and so its gradient) gets smaller than what v remembers.",
              "anything between 0.0 and 0.45 counts: far below AdamW's 0.905.")  # fmt: skip
-    passed("ex5", f"{shown}: Adam's L2 races the silent parameter down, AdamW decays it by "
-           "(1 - lr · wd) per step, and neither touches a parameter without a gradient")
+    passed(
+        "ex5",
+        f"{shown}: Adam's L2 races the silent parameter down, AdamW decays it by "
+        "(1 - lr · wd) per step, and neither touches a parameter without a gradient",
+    )

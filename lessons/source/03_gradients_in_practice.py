@@ -571,6 +571,7 @@ print("w.grad:", w.grad, " h.grad:", h.grad, " loss.grad:", loss.grad)
 # Someone met "Trying to backward through the graph a second time" and added
 # `retain_graph=True`. The error is gone; the training is not fixed:
 
+
 # %% check-output
 def train_buggy(w, x, y, steps, lr):
     losses = []
