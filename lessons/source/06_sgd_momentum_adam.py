@@ -126,8 +126,8 @@ print("momentum_buffer:", optimizer.state[p]["momentum_buffer"])
 # | convention | velocity | step |
 # |---|---|---|
 # | PyTorch's `SGD(momentum=β)` | `v = β v + g` | `p = p - lr · v` |
-# | moving average (many courses, Keras' "EMA" view) | `v = β v + (1 - β) g` | `p = p - lr · v` |
-# | lr inside the velocity (Sutskever et al. 2013) | `v = β v + lr · g` | `p = p - v` |
+# | moving average (many courses, e.g. Andrew Ng's) | `v = β v + (1 - β) g` | `p = p - lr · v` |
+# | lr inside the velocity (Sutskever et al. 2013; Keras/TensorFlow's `SGD` keeps `velocity = momentum · velocity - lr · g`, the same with the sign flipped) | `v = β v + lr · g` | `p = p - v` |
 #
 # They are the same algorithm with differently scaled letters. The moving average's `v` is
 # `(1 - β)` times PyTorch's, so it needs `lr / (1 - β)` to take the same steps; the third
@@ -191,13 +191,14 @@ for beta in [0.0, 0.5, 0.9, 0.99]:
     print(f"β = {beta:<4}: distance to the minimum after 50, 100, 200 steps: {distances}")
 
 # %%
-fig, axes = plt.subplots(1, 3, figsize=(12, 3.2), sharey=True)
+fig, axes = plt.subplots(1, 3, figsize=(12, 3.6), sharey=True, layout="constrained")
 grid_x, grid_y = np.meshgrid(np.linspace(-5, 5, 200), np.linspace(-2, 2, 200))
 for ax, beta in zip(axes, [0.5, 0.9, 0.99]):
     path = descend(optim.SGD, lr=0.02, momentum=beta, steps=200)
     ax.contour(grid_x, grid_y, 0.5 * (grid_x**2 + 10 * grid_y**2), levels=15, alpha=0.5)
     ax.plot(path[:, 0], path[:, 1], ".-", markersize=2, color="C3")
-    ax.set_title(f"SGD(lr=0.02, momentum={beta}), 200 steps")
+    ax.set_title(f"momentum β = {beta}")
+fig.suptitle("SGD(lr=0.02, momentum=β) on ½(x² + 10y²), 200 steps")
 plt.show()
 
 # %% [markdown]
