@@ -142,14 +142,14 @@ def test_every_lesson_solved_gets_full_marks_and_every_wrong_answer_fails(tmp_pa
         for cell in notebook.cells:
             meta = cell.metadata.get("lesson", {})
             if meta.get("role") == "solution":
-                cell.source = WRONG_ANSWERS[name][meta["exercise"]][0]
+                cell.source = WRONG_ANSWERS[name][meta["exercise"]][0][0]
         write(notebook, folder / "wrong" / f"{name}.ipynb")
     _, rows = run_grader(folder, tmp_path / "book.csv", "--timeout", "30")
     for row in rows_of(rows, "solver"):
         assert row["passed"] == "True", row
     for row in rows_of(rows, "wrong"):
         assert row["passed"] == "False", row
-        for phrase in WRONG_ANSWERS[row["lesson"]][row["exercise"]][1]:
+        for phrase in WRONG_ANSWERS[row["lesson"]][row["exercise"]][0][1]:
             assert phrase in row["message"], row
     assert len(rows_of(rows, "solver")) == sum(len(Lesson(n).exercises) for n in lesson_names())
 

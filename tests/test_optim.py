@@ -14,7 +14,7 @@ import pytest
 import minitensor as mt
 
 # Keys PyTorch's groups carry for its faster implementations; minitensor has one plain one.
-TORCH_ONLY_KEYS = {"foreach", "fused", "differentiable", "capturable", "decoupled_weight_decay"}
+TORCH_ONLY_KEYS = {"foreach", "fused", "differentiable", "capturable"}
 
 OPTIMIZERS = [
     ("SGD", {"lr": 0.1}),
@@ -22,6 +22,7 @@ OPTIMIZERS = [
     ("Adam", {"lr": 0.01}),
     ("Adam", {"lr": 0.01, "amsgrad": True, "weight_decay": 0.1}),
     ("AdamW", {"lr": 0.01, "amsgrad": True}),
+    ("Adam", {"lr": 0.01, "weight_decay": 0.1, "decoupled_weight_decay": True}),
     ("RMSprop", {"lr": 0.01, "momentum": 0.9, "centered": True}),
     ("Adagrad", {"lr": 0.1, "lr_decay": 0.01, "initial_accumulator_value": 0.1}),
 ]
@@ -403,6 +404,7 @@ def test_repr_lists_each_group_with_sorted_options():
     opt = mt.optim.Adam([w], lr=0.1)
     assert repr(opt) == (
         "Adam (\nParameter Group 0\n    amsgrad: False\n    betas: (0.9, 0.999)\n"
+        "    decoupled_weight_decay: False\n"
         "    eps: 1e-08\n    lr: 0.1\n    maximize: False\n    weight_decay: 0\n)"
     )
 

@@ -290,3 +290,40 @@ def test_adamw_shrinks_a_parameter_whose_gradient_is_zero_by_a_constant_factor()
     assert decoupled.item() == pytest.approx(2.0 * (1 - 0.1 * 0.5) ** 3)
     # Adam normalises the L2 term: each step is about lr, whatever weight_decay * p is
     assert coupled.item() == pytest.approx(2.0 - 3 * 0.1, abs=2e-3)
+
+
+def test_adam_with_decoupled_weight_decay_is_adamw_and_matches_torch():
+    """PyTorch 2.x: Adam(decoupled_weight_decay=True) is AdamW, step for step."""
+    start = [[1.0, -2.0, 0.5], [0.0, 3.0, -1.0]]
+    ours = {
+        "Adam(decoupled)": lambda ps: mt.optim.Adam(
+            ps, lr=0.05, weight_decay=0.3, decoupled_weight_decay=True
+        ),
+        "AdamW": lambda ps: mt.optim.AdamW(ps, lr=0.05, weight_decay=0.3),
+    }
+    paths = {}
+    for name, make in ours.items():
+        w = mt.tensor(start, requires_grad=True)
+        opt = make([w])
+        for step in range(20):
+            opt.zero_grad()
+            ((w * w * (step % 3)).sum() + w[0].sum()).backward()
+            opt.step()
+        paths[name] = w.detach().numpy().copy()
+    np.testing.assert_array_equal(paths["Adam(decoupled)"], paths["AdamW"])
+    coupled = mt.tensor(start, requires_grad=True)
+    opt = mt.optim.Adam([coupled], lr=0.05, weight_decay=0.3)
+    for step in range(20):
+        opt.zero_grad()
+        ((coupled * coupled * (step % 3)).sum() + coupled[0].sum()).backward()
+        opt.step()
+    assert not np.allclose(coupled.detach().numpy(), paths["AdamW"], atol=1e-3)
+
+    torch = pytest.importorskip("torch")
+    w = torch.tensor(start, requires_grad=True)
+    opt = torch.optim.Adam([w], lr=0.05, weight_decay=0.3, decoupled_weight_decay=True)
+    for step in range(20):
+        opt.zero_grad()
+        ((w * w * (step % 3)).sum() + w[0].sum()).backward()
+        opt.step()
+    np.testing.assert_allclose(paths["Adam(decoupled)"], w.detach().numpy(), rtol=1e-5, atol=1e-6)

@@ -19,10 +19,21 @@ from the tools below:
     fail(ex, what, *hints)    raise CheckFailed; hints are revealed one more per failure
     passed(ex, what)          print the success line, saying what was verified
     close(a, b)               equal up to float32 rounding
-    recorded_ops()            how many graph nodes the code inside a `with` block recorded
+    recorded_ops(lib)         how many graph nodes the code inside a `with` block recorded
+    library(*objects)         the tensor library the learner works with: minitensor, or
+                              torch when they follow along with `import torch as mt`
+    live_graph_nodes(leaf)    how many graph nodes that lead to `leaf` are alive right now
+
+The checks work on PyTorch too. They never import torch themselves: `library(answer)`
+looks at what the learner's function, class or object uses, and a check builds its test
+inputs with that library (`lib.tensor(...)`), so a learner who follows along with
+`import torch as mt` is graded on torch tensors, modules and optimizers.
 """
 
 import contextlib
+import gc
+import sys
+import types
 from collections import Counter
 
 _failures = Counter()  # exercise -> how many times its check failed in this kernel
@@ -73,7 +84,8 @@ def attempt(exercise, function, *args, errors=None, **kwargs):
     """Call the learner's `function(*args, **kwargs)` and return what it returns.
 
     `errors` maps a phrase of an exception message to a hint for it, e.g.
-    {"leaf Variable": "update inside `with mt.no_grad():`"}.
+    {"leaf Variable": "update inside `with mt.no_grad():`"}; the bigger hint says how to
+    see the traceback.
     """
     if not callable(function):
         fail(exercise, f"expected a function, got {function!r}")
@@ -88,7 +100,14 @@ def attempt(exercise, function, *args, errors=None, **kwargs):
         caught = error
     message = f"{name}() raised {type(caught).__name__}: {caught}"
     hints = [hint for phrase, hint in (errors or {}).items() if phrase in str(caught)]
-    fail(exercise, message, *hints[:1])
+    fail(exercise, message, *hints[:1], RUN_IT_YOURSELF)
+
+
+# The second tier of every hint about an exception: the check hides the traceback.
+RUN_IT_YOURSELF = (
+    "call your function yourself in a new cell, on small tensors: the traceback shows the "
+    "line that raised."
+)
 
 
 def close(a, b, tolerance=1e-4):
@@ -107,24 +126,104 @@ def number(value):
         return None
 
 
+def _is_torch_module(value):
+    return isinstance(value, types.ModuleType) and value.__name__.split(".")[0] == "torch"
+
+
+def _uses_torch(obj):
+    """Whether `obj` (a tensor, module, optimizer, class or function) comes from torch."""
+    if isinstance(obj, (list, tuple)):
+        return any(_uses_torch(item) for item in obj)
+    if isinstance(obj, type):
+        if any(_is_torch_module(sys.modules.get(c.__module__)) for c in obj.__mro__):
+            return True
+        return any(_uses_torch(member) for member in vars(obj).values() if callable(member))
+    if _is_torch_module(sys.modules.get(type(obj).__module__)):
+        return True
+    function = getattr(obj, "__func__", obj)  # a method or staticmethod: its function
+    namespace = getattr(function, "__globals__", None)
+    if namespace is None:
+        return False
+    if isinstance(namespace.get("mt"), types.ModuleType):  # the lessons' own spelling
+        return _is_torch_module(namespace["mt"])
+    return any(_is_torch_module(value) for value in namespace.values())
+
+
+def library(*objects):
+    """minitensor, or torch when the learner's objects come from torch.
+
+    A function counts as torch's when the module it calls `mt` is torch (the lessons'
+    `import torch as mt`); tensors, modules, optimizers and classes by their type.
+    torch is imported only when the learner's objects already use it.
+    """
+    if any(_uses_torch(obj) for obj in objects):
+        return sys.modules["torch"]
+    import minitensor
+
+    return minitensor
+
+
 class _Recorded:
     count = 0
 
 
+def _next_node_number(lib):
+    """Take the next number from the library's counter of recorded graph nodes."""
+    if lib.__name__ == "torch":
+        # PyTorch numbers every node it records (`Node._sequence_nr()`), one counter per
+        # thread: record one node and read its number.
+        with lib.enable_grad():
+            probe = lib.zeros((), requires_grad=True) * 1
+        return probe.grad_fn._sequence_nr()
+    from minitensor.autograd import node
+
+    return next(node._sequence)
+
+
 @contextlib.contextmanager
-def recorded_ops():
+def recorded_ops(lib=None):
     """Count the graph nodes recorded inside the block: `with recorded_ops() as r: ...`,
     then `r.count`.
 
     Every op that autograd records takes the next number from one counter
-    (minitensor/autograd/node.py, `sequence_nr`); comparing it before and after tells how
-    many nodes were made, even if the graph is gone by then.
+    (minitensor/autograd/node.py, `sequence_nr`; PyTorch has the same); comparing it
+    before and after tells how many nodes were made, even if the graph is gone by then.
     """
-    from minitensor.autograd import node
+    if lib is None:
+        import minitensor as lib
 
     recorded = _Recorded()
-    start = next(node._sequence)
+    start = _next_node_number(lib)
     try:
         yield recorded
     finally:
-        recorded.count = next(node._sequence) - start - 1
+        recorded.count = _next_node_number(lib) - start - 1
+
+
+def _graph_nodes(node, seen):
+    """Add to `seen` every node reachable from `node`."""
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        if node is None or node in seen:
+            continue
+        seen.add(node)
+        stack.extend(next_node for next_node, _ in node.next_functions)
+
+
+def live_graph_nodes(leaf):
+    """How many graph nodes that lead back to `leaf` are alive now, held by any tensor.
+
+    Walks the graphs of every tensor the garbage collector knows (a loop's `total`, a
+    list of losses, a local variable), keeping the graphs that reach `leaf`. A loop that
+    logs with `.item()` keeps at most the last batch's graph; `total += loss` keeps all.
+    """
+    tensor_type = type(leaf)
+    alive = set()
+    for obj in gc.get_objects():
+        if isinstance(obj, tensor_type) and obj.grad_fn is not None:
+            nodes = set()
+            _graph_nodes(obj.grad_fn, nodes)
+            if any(getattr(n, "variable", None) is leaf for n in nodes):
+                alive |= nodes
+    return len(alive)

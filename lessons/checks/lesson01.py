@@ -2,19 +2,20 @@
 
 import numpy as np
 
-import minitensor as mt
-
-from . import attempt, close, fail, passed
+from . import attempt, close, fail, library, passed
 
 
 def check_ex1(predicted_shape):
     """Exercise 1: the shape of mt.ones(3, 1) + mt.ones(4)."""
+    mt = library(predicted_shape)
     prediction = attempt("ex1", predicted_shape)
     actual = tuple((mt.ones(3, 1) + mt.ones(4)).shape)
     if not isinstance(prediction, (tuple, list)) or not all(isinstance(n, int) for n in prediction):
         fail(
             "ex1",
             f"predicted_shape() returned {prediction!r}; return a tuple of sizes, such as (2, 5)",
+            "one int per dimension, in a tuple: return (7,) for a vector of 7.",
+            "a 2-D result: return (rows, columns).",
         )
     if tuple(prediction) != actual:
         fail(
@@ -39,7 +40,7 @@ _TABLE = [
 
 def _standardized_ok(result, x):
     """A message saying what is wrong with standardize(x) = result, or None."""
-    if not isinstance(result, mt.Tensor):
+    if not isinstance(result, type(x)):
         return f"standardize() returned a {type(result).__name__}; return a tensor"
     if tuple(result.shape) != tuple(x.shape):
         return f"standardize(x) has shape {tuple(result.shape)}; x has shape {tuple(x.shape)}"
@@ -57,6 +58,7 @@ def _standardized_ok(result, x):
 
 def check_ex2(standardize):
     """Exercise 2: standardize the columns of a 2-D tensor, without changing it."""
+    mt = library(standardize)
     x = mt.tensor(_TABLE)
     before = x.tolist()
     result = attempt(
@@ -73,6 +75,7 @@ def check_ex2(standardize):
             "ex2",
             "standardize() changed its input x in place; return a new tensor instead",
             "x - m makes a new tensor; x -= m changes x.",
+            "(x - mean) / std, without -= or /=.",
         )
     problem = _standardized_ok(result, x)
     if problem:
@@ -87,22 +90,32 @@ def check_ex2(standardize):
 
 def check_ex2_differentiable(standardize):
     """Hidden test: another shape, and the result must stay in the graph."""
+    mt = library(standardize)
     x = mt.tensor([[1.0, -2.0, 0.5, 4.0], [3.0, 2.0, -0.5, 0.0]], requires_grad=True)
     result = attempt("ex2", standardize, x, errors={"numpy": "stay with tensor operations."})
     problem = _standardized_ok(result, x.detach())
     if problem:
-        fail("ex2", f"on a 2 x 4 tensor: {problem}")
+        fail(
+            "ex2",
+            f"on a 2 x 4 tensor: {problem}",
+            "reduce with dim=0 whatever the number of rows and columns.",
+            "(x - x.mean(dim=0, keepdim=True)) / x.std(dim=0, keepdim=True)",
+        )
     if result.grad_fn is None:
         fail(
             "ex2",
             "standardize() of a tensor that requires grad returned a tensor without a grad_fn: "
             "the result is cut off from the graph (did you go through NumPy?)",
+            "stay with tensor operations: x.mean(...), x.std(...), -, /.",
+            "anything through .numpy() or .detach() leaves the graph; tensor arithmetic "
+            "records it.",
         )
     passed("ex2", "also right on a 2 x 4 tensor, and differentiable")
 
 
 def check_ex3(as_numpy):
     """Exercise 3: a NumPy copy of any CPU tensor that leaves the tensor as it was."""
+    mt = library(as_numpy)
     plain = mt.tensor([1.0, 2.0, 3.0])
     result = attempt("ex3", as_numpy, plain)
     if not isinstance(result, np.ndarray):
@@ -110,6 +123,7 @@ def check_ex3(as_numpy):
             "ex3",
             f"as_numpy() returned a {type(result).__name__}; return a NumPy array",
             "np.ndarray is what .numpy() gives.",
+            "return t.detach().numpy()",
         )
     w = mt.tensor([1.0, 2.0], requires_grad=True)
     result = attempt(
@@ -127,13 +141,18 @@ def check_ex3(as_numpy):
             "as_numpy(w) switched off requires_grad on the tensor it was given: the caller's w "
             "would silently stop getting gradients",
             "t.detach() gives a new tensor with the same numbers and no graph; t stays as is.",
+            "return t.detach().numpy()",
         )
     if not isinstance(result, np.ndarray) or not close(result, [1.0, 2.0]):
-        fail("ex3", f"as_numpy(w) with w = tensor([1., 2.]) returned {result!r}")
+        fail("ex3", f"as_numpy(w) with w = tensor([1., 2.]) returned {result!r}",
+             "return the same numbers as a NumPy array.", "return t.detach().numpy()")  # fmt: skip
     y = w * 3  # a tensor computed from w: not a leaf
     if not close(attempt("ex3", as_numpy, y), [3.0, 6.0]):
-        fail("ex3", "as_numpy(w * 3) did not return [3., 6.]")
+        fail("ex3", "as_numpy(w * 3) did not return [3., 6.]",
+             "a non-leaf works the same way as a leaf.", "return t.detach().numpy()")  # fmt: skip
     y.sum().backward()
     if w.grad is None or not close(w.grad.tolist(), [3.0, 3.0]):
-        fail("ex3", "after as_numpy(y), y.sum().backward() did not give w the gradient [3., 3.]")
+        fail("ex3", "after as_numpy(y), y.sum().backward() did not give w the gradient [3., 3.]",
+             "leave the tensor and its graph as they are: work on t.detach().",
+             "return t.detach().numpy()")  # fmt: skip
     passed("ex3", "works with and without requires_grad, and leaves the graph intact")

@@ -2,42 +2,59 @@
 
 import numpy as np
 
-import minitensor as mt
-
-from . import attempt, close, fail, number, passed
+from . import attempt, close, fail, library, number, passed
 
 
 def check_ex1(predicted_grad):
-    """Exercise 1: a.grad for b = a + a; c = b + b."""
+    """Exercise 1: a.grad for b = a * a; c = b + a at a = 2 (three uses of a)."""
+    mt = library(predicted_grad)
     prediction = number(attempt("ex1", predicted_grad))
-    a = mt.tensor(1.0, requires_grad=True)
-    b = a + a
-    c = b + b
+    a = mt.tensor(2.0, requires_grad=True)
+    b = a * a
+    c = b + a
     c.backward()
     actual = a.grad.item()
     if prediction is None:
-        fail("ex1", "predicted_grad() must return a number, such as 1.5")
+        fail(
+            "ex1",
+            "predicted_grad() must return a number, such as 1.5",
+            "return a float: return 2.5",
+            "work out a.grad on paper, then return that number.",
+        )
     if close(prediction, actual):
-        passed("ex1", f"a.grad is {actual:g}: two uses of a in b, two uses of b in c, 2 x 2")
+        passed("ex1", f"a.grad is {actual:g}: 2a = 4 through b = a · a, plus 1 directly")
         return
     what = f"you predicted {prediction:g}; a.grad is {actual:g}"
+    if close(prediction, 4.0):
+        fail(
+            "ex1",
+            f"{what}: you followed the path through b only",
+            "c also uses a directly: c = b + a sends a gradient of 1 straight to a.",
+            "dc/da = dc/db · db/da + 1 = 1 · 2a + 1.",
+        )
     if close(prediction, 1.0):
         fail(
             "ex1",
-            f"{what}: every use of a value sends it a gradient, and they add up",
-            "b = a + a uses a twice, so db/da = 2.",
-            "dc/db = 2 as well; multiply.",
+            f"{what}: you counted only the direct use of a in c",
+            "c also reaches a through b = a · a: every path sends a gradient, and they add up.",
+            "dc/da = dc/db · db/da + 1 = 1 · 2a + 1.",
         )
-    if close(prediction, 2.0):
+    if close(prediction, 3.0):
         fail(
             "ex1",
-            f"{what}: counted the two uses once, but there are two levels",
-            "db/da = 2 and dc/db = 2; the chain rule multiplies them.",
+            f"{what}: b = a · a uses a twice, so db/da = a + a, not a",
+            "the product rule: each factor's gradient is the other factor, and both are a.",
+            "dc/da = 1 · (a + a) + 1 with a = 2.",
         )
-    fail("ex1", what, "dc/da = dc/db * db/da, and each is a sum over the two uses.")
+    fail(
+        "ex1",
+        what,
+        "a reaches c along two paths: through b = a · a, and directly.",
+        "dc/da = dc/db · db/da + 1 = 1 · 2a + 1 with a = 2.",
+    )
 
 
-def _graphs():
+def _graphs(mt):
     """Small graphs whose orders are easy to get wrong: (name, root tensor, leaves)."""
     a = mt.tensor(1.5, requires_grad=True)
     b = a + a
@@ -90,16 +107,21 @@ def _order_problem(order, root):
     return None
 
 
-def _run_in_order(order, root_tensor):
+def _run_in_order(order, root_tensor, mt):
     """Backward along `order`, like the notebook's ordered_backward: {leaf: gradient}."""
-    arrived = {root_tensor.grad_fn: np.ones(root_tensor.shape, dtype=np.float32)}
+    if mt.__name__ == "torch":  # a torch node is called on tensors
+        arrived = {root_tensor.grad_fn: mt.ones_like(root_tensor)}
+    else:  # a minitensor node's backward works on raw arrays
+        arrived = {root_tensor.grad_fn: np.ones(root_tensor.shape, dtype=np.float32)}
     leaf_grads = {}
     for node in order:
         grad = arrived.pop(node)
-        if node.name() == "AccumulateGrad":
-            leaf_grads[node.variable] = grad
+        if node.name().endswith("AccumulateGrad"):
+            leaf_grads[node.variable] = np.asarray(
+                grad.tolist() if hasattr(grad, "tolist") else grad
+            )
             continue
-        sent = node.backward(grad)
+        sent = node(grad) if mt.__name__ == "torch" else node.backward(grad)
         sent = sent if isinstance(sent, tuple) else (sent,)
         for (next_node, _), next_grad in zip(node.next_functions, sent):
             if next_node is not None:
@@ -109,7 +131,8 @@ def _run_in_order(order, root_tensor):
 
 def check_ex2(topological_order):
     """Exercise 2: a valid order on small graphs, and backward along it is right."""
-    for name, root, leaves in _graphs():
+    mt = library(topological_order)
+    for name, root, leaves in _graphs(mt):
         order = attempt("ex2", topological_order, root.grad_fn)
         problem = _order_problem(order, root.grad_fn)
         if problem:
@@ -121,7 +144,7 @@ def check_ex2(topological_order):
                 "when you take a node, lower the count of each of its next_functions; a "
                 "count that reaches 0 makes that node ready.",
             )
-        grads = _run_in_order(order, root)
+        grads = _run_in_order(order, root, mt)
         root.backward()
         for leaf in leaves:
             if not close(grads[leaf], leaf.grad.tolist()):
@@ -129,12 +152,15 @@ def check_ex2(topological_order):
                     "ex2",
                     f"on the graph of {name}: backward in your order gave "
                     f"{grads[leaf]}, the engine gives {leaf.grad.tolist()}",
+                    "every node must come after all the nodes that send it a gradient.",
+                    "count the incoming edges first; take a node only when its count is 0.",
                 )
     passed("ex2", "a valid topological order on all three graphs, and backward along it agrees")
 
 
 def check_ex2_deep(topological_order, depth=5000):
     """Hidden test: a chain of `depth` nodes must not need a deep Python stack."""
+    mt = library(topological_order)
     a = mt.tensor(1.0, requires_grad=True)
     t = a
     for _ in range(depth):
@@ -150,20 +176,28 @@ def check_ex2_deep(topological_order, depth=5000):
     )
     problem = _order_problem(order, t.grad_fn)
     if problem:
-        fail("ex2", f"on a chain of {depth} multiplications: {problem}")
+        fail(
+            "ex2",
+            f"on a chain of {depth} multiplications: {problem}",
+            "a chain is the simplest graph: each node sends a gradient to the next one.",
+            "count the incoming edges first; take a node only when its count is 0.",
+        )
     passed("ex2", f"also works on a chain of {depth} nodes")
 
 
 def _f_square(x):
+    mt = library(x)
     return mt.stack([x[0] * x[1], x[0] + 3 * x[1]])
 
 
 def _f_wide(x):
+    mt = library(x)
     return mt.stack([x[0] ** 2, x[1].sin() * x[0], x[1]])
 
 
 def _jacobian(f, x):
     """J by finite differences in float64 (the reference the check compares with)."""
+    mt = library(x)
     x = np.array(x.tolist(), dtype=np.float64)
     columns = []
     for j in range(len(x)):
@@ -188,6 +222,7 @@ def check_ex3(vjp):
 
 def _check_vjp_case(vjp, f, x_values, v_values, name):
     """One function: vjp must leave x alone, return vᵀ J, and the same again next time."""
+    mt = library(vjp)
     x, v = mt.tensor(x_values), mt.tensor(v_values)
     result = attempt(
         "ex3",
@@ -202,14 +237,18 @@ def _check_vjp_case(vjp, f, x_values, v_values, name):
             "ex3",
             "vjp() switched on requires_grad on the caller's x; leave x as it was",
             "work on x.detach().requires_grad_(), a new leaf with x's numbers.",
+            "x = x.detach().requires_grad_() as the first line of vjp().",
         )
     if not isinstance(result, mt.Tensor):
-        fail("ex3", f"vjp() returned {result!r}; return a tensor shaped like x")
+        fail("ex3", f"vjp() returned {result!r}; return a tensor shaped like x",
+             "the gradient of x is shaped like x.", "return x.grad")  # fmt: skip
     got = np.array(result.tolist())
     J = _jacobian(f, x)
     expected = np.array(v_values) @ J
     if got.shape != expected.shape:
-        fail("ex3", f"for {name}, vjp() returned shape {got.shape}; x has shape {expected.shape}")
+        fail("ex3", f"for {name}, vjp() returned shape {got.shape}; x has shape "
+             f"{expected.shape}", "vᵀ J has one entry per input: return x.grad.",
+             "y = f(x); y.backward(gradient=v); return x.grad")  # fmt: skip
     if close(got, expected, tolerance=1e-3):
         again = attempt("ex3", vjp, f, x, v)
         if not close(again.tolist(), expected, tolerance=1e-3):
@@ -218,6 +257,7 @@ def _check_vjp_case(vjp, f, x_values, v_values, name):
                 f"calling vjp() a second time with the same x returned "
                 f"{again.tolist()} instead of {expected.tolist()}: gradients accumulated",
                 "make a fresh leaf inside vjp() each time.",
+                "x = x.detach().requires_grad_() as the first line of vjp().",
             )
         return
     _explain_wrong_vjp(got, J, x_values, v_values, name)
@@ -233,11 +273,18 @@ def _explain_wrong_vjp(got, J, x_values, v_values, name):
             "ex3",
             f"{what}. You returned onesᵀ J, the gradient of f(x).sum(): v is ignored",
             "call f(x).backward(gradient=v).",
+            "x = x.detach().requires_grad_(); f(x).backward(gradient=v); return x.grad",
         )
     if J.shape[0] == J.shape[1] and close(got, J @ np.array(v_values), tolerance=1e-3):
         fail(
             "ex3",
             f"{what}. You returned J v, not vᵀ J",
             "backward weighs the rows of J (the outputs) by v.",
+            "x = x.detach().requires_grad_(); f(x).backward(gradient=v); return x.grad",
         )
-    fail("ex3", what, "x.grad after f(x).backward(gradient=v) is vᵀ J.")
+    fail(
+        "ex3",
+        what,
+        "x.grad after f(x).backward(gradient=v) is vᵀ J.",
+        "x = x.detach().requires_grad_(); f(x).backward(gradient=v); return x.grad",
+    )

@@ -1,9 +1,7 @@
 """Checks for lesson 4 (gradient descent by hand): an SGD step, a fixed training loop, and
 the 2 / lambda_max threshold."""
 
-import minitensor as mt
-
-from . import attempt, close, fail, number, passed, recorded_ops
+from . import attempt, close, fail, library, number, passed, recorded_ops
 
 UPDATE_ERRORS = {
     "leaf Variable": "the update must not be recorded: put it inside `with mt.no_grad():`.",
@@ -11,7 +9,7 @@ UPDATE_ERRORS = {
 }
 
 
-def _parameters():
+def _parameters(mt):
     """Two parameters with gradients from a small loss; and their values and gradients."""
     w = mt.tensor([1.0, -2.0], requires_grad=True)
     b = mt.tensor(0.5, requires_grad=True)
@@ -20,14 +18,21 @@ def _parameters():
     return w, b
 
 
+def _version(t):
+    """The version counter: an int in torch, a one-element list in minitensor."""
+    version = t._version
+    return version[0] if isinstance(version, list) else version
+
+
 def check_ex1(sgd_step):
     """Exercise 1: in place, unrecorded, still leaves, gradients cleared."""
-    w, b = _parameters()
+    mt = library(sgd_step)
+    w, b = _parameters(mt)
     lr = 0.1
     expected_w = [v - lr * g for v, g in zip(w.tolist(), w.grad.tolist())]
     expected_b = b.item() - lr * b.grad.item()
-    w_version, b_version = w._version[0], b._version[0]
-    with recorded_ops() as recorded:
+    w_version, b_version = _version(w), _version(b)
+    with recorded_ops(mt) as recorded:
         attempt("ex1", sgd_step, [w, b], lr, errors=UPDATE_ERRORS)
 
     if close(w.tolist(), [1.0, -2.0]) and close(b.item(), 0.5):
@@ -36,29 +41,36 @@ def check_ex1(sgd_step):
             "after sgd_step([w, b], 0.1) the caller's w and b are unchanged",
             "`p = p - lr * p.grad` makes a new tensor and rebinds the name p inside your "
             "function; the caller's tensor is untouched. Change it in place: p -= ...",
+            "with mt.no_grad(): p -= lr * p.grad  (then p.grad = None)",
         )
     if not w.is_leaf or not w.requires_grad:
-        fail("ex1", "after sgd_step, w is no longer a leaf that requires grad")
+        fail("ex1", "after sgd_step, w is no longer a leaf that requires grad",
+             "change p in place; do not replace it or switch off requires_grad.",
+             "with mt.no_grad(): p -= lr * p.grad")  # fmt: skip
     if recorded.count:
         fail(
             "ex1",
             f"sgd_step recorded {recorded.count} graph node(s): the update became part of the "
             "graph",
             "put the update inside `with mt.no_grad():`.",
+            "with mt.no_grad(): p -= lr * p.grad",
         )
     if not (close(w.tolist(), expected_w) and close(b.item(), expected_b)):
         fail(
             "ex1",
             f"after one step w = {w.tolist()}, b = {b.item():.4f}; expected "
             f"{[round(v, 4) for v in expected_w]}, {expected_b:.4f} (p - lr * p.grad)",
+            "one step: subtract lr times the gradient, once per parameter.",
+            "with mt.no_grad(): p -= lr * p.grad",
         )
-    if w._version[0] == w_version or b._version[0] == b_version:
+    if _version(w) == w_version or _version(b) == b_version:
         fail(
             "ex1",
             "the parameters changed without their version counter noticing: the update went "
             "around autograd (through .data?)",
             "write `p -= lr * p.grad` inside `with mt.no_grad():`; autograd then knows that p "
             "changed, and can catch a backward pass that needs the old value.",
+            "p.data -= ... changes p behind autograd's back; p -= ... under no_grad does not.",
         )
     for name, p in (("w", w), ("b", b)):
         if p.grad is not None and any(number(g) != 0 for g in p.grad.reshape(-1)):
@@ -67,6 +79,7 @@ def check_ex1(sgd_step):
                 f"after sgd_step, {name}.grad still holds {p.grad}: the next backward() would "
                 "add to it",
                 "clear each gradient after the update: p.grad = None.",
+                "inside the loop, after p -= lr * p.grad: p.grad = None",
             )
     passed("ex1", "in place, unrecorded, still leaves, gradients cleared")
 
@@ -92,6 +105,7 @@ def _reference_fit(steps, lr, clear=True):
 
 def check_ex2(fit_parabola, steps=60, lr=0.1):
     """Exercise 2: the fixed loop returns a fitted leaf."""
+    mt = library(fit_parabola)
     x, y = mt.tensor(_X), mt.tensor(_Y)
     errors = {
         **UPDATE_ERRORS,
@@ -100,18 +114,23 @@ def check_ex2(fit_parabola, steps=60, lr=0.1):
     }
     p = attempt("ex2", fit_parabola, x, y, steps, lr, errors=errors)
     if not isinstance(p, mt.Tensor):
-        fail("ex2", f"fit_parabola() returned {p!r}; return the tensor p")
+        fail("ex2", f"fit_parabola() returned {p!r}; return the tensor p",
+             "return p after the loop.", "the last line of fit_parabola: return p")  # fmt: skip
     if not p.is_leaf:
         fail(
             "ex2",
             f"the p you return has grad_fn={p.grad_fn.name()}: it is the result of an update, "
             "not a leaf, so its .grad would stay None",
             "update in place under no_grad: `with mt.no_grad(): p -= lr * p.grad`.",
+            "`p = p - lr * p.grad` rebinds p to a new, recorded tensor.",
         )
     if not p.requires_grad:
-        fail("ex2", "the p you return does not require grad: it cannot be trained any more")
+        fail("ex2", "the p you return does not require grad: it cannot be trained any more",
+             "keep p = mt.zeros(3, requires_grad=True) and change it in place.",
+             "with mt.no_grad(): p -= lr * p.grad")  # fmt: skip
     if tuple(p.shape) != (3,):
-        fail("ex2", f"the p you return has shape {tuple(p.shape)}; expected (3,)")
+        fail("ex2", f"the p you return has shape {tuple(p.shape)}; expected (3,)",
+             "p holds the three coefficients.", "p = mt.zeros(3, requires_grad=True)")  # fmt: skip
     expected = _reference_fit(steps, lr)
     got = p.tolist()
     if close(got, expected, tolerance=1e-3):
@@ -126,15 +145,22 @@ def check_ex2(fit_parabola, steps=60, lr=0.1):
             "ex2",
             f"{what}: the gradients were never cleared, so they piled up",
             "set p.grad = None after each update.",
+            "inside the loop, after the update under no_grad: p.grad = None",
         )
-    fail("ex2", what, "start from p = 0 and take exactly `steps` steps of size lr * p.grad.")
+    fail(
+        "ex2",
+        what,
+        "start from p = 0 and take exactly `steps` steps of size lr * p.grad.",
+        "per step: loss, backward(), p -= lr * p.grad under no_grad, p.grad = None.",
+    )
 
 
 def check_ex3(largest_stable_lr):
     """Exercise 3: 2 / lambda_max for f(p) = 1/2 (4 p0^2 + p1^2)."""
     answer = number(attempt("ex3", largest_stable_lr))
     if answer is None:
-        fail("ex3", "largest_stable_lr() must return a number")
+        fail("ex3", "largest_stable_lr() must return a number",
+             "return a float, such as 0.1.", "2 divided by the largest curvature.")  # fmt: skip
     curvatures = (4.0, 1.0)
     expected = 2 / max(curvatures)
     if close(answer, expected, tolerance=1e-3):
@@ -146,6 +172,7 @@ def check_ex3(largest_stable_lr):
             "ex3",
             f"{what}: along p₁ (λ = 1) lr up to 2 would be fine, but along p₀ it is not",
             "the direction with the largest curvature, λ = 4, decides.",
+            "each direction needs |1 - lr λ| < 1; with λ = 4 that is lr < 2 / 4.",
         )
     if close(answer, 1 / max(curvatures), tolerance=1e-3):
         fail(
@@ -154,6 +181,16 @@ def check_ex3(largest_stable_lr):
             "p₀ (the fastest rate), but larger steps still converge, overshooting less and "
             "less",
             "the limit is where the factor |1 - lr λ| reaches 1.",
+            "|1 - 4 lr| = 1 at lr = 2 / 4.",
+        )
+    if close(answer, 2 / sum(curvatures), tolerance=1e-3):
+        fail(
+            "ex3",
+            f"{what}: 2 / (λ_max + λ_min) = 0.4 is the *best* learning rate (both directions "
+            "shrink by the same factor, 0.6), not the largest that still converges",
+            "larger steps converge more slowly along p₀, but they converge until |1 - 4 lr| "
+            "reaches 1.",
+            "|1 - 4 lr| = 1 at lr = 2 / 4.",
         )
     fail(
         "ex3",

@@ -8,7 +8,7 @@ copies the gradients it finds at each `step()`. The grade is what those gradient
 
 import minitensor as mt
 
-from . import attempt, close, fail, number, passed
+from . import attempt, close, fail, library, number, passed
 
 nn, optim = mt.nn, mt.optim
 
@@ -32,17 +32,17 @@ def _batches():
     return [(mt.tensor(x), mt.tensor(y)) for x, y in zip(_INPUTS, _TARGETS)]
 
 
-def _set_start(model):
+def _set_start(model, lib=mt):
     """Give an nn.Linear(3, 1) the fixed starting values every run of the checks uses."""
-    with mt.no_grad():
-        model.weight.copy_(mt.tensor(_START_WEIGHT))
+    with lib.no_grad():
+        model.weight.copy_(lib.tensor(_START_WEIGHT))
         model.bias.fill_(_START_BIAS)
     return model
 
 
-def _fresh_linear():
-    """nn.Linear(3, 1) with fixed starting values."""
-    return _set_start(nn.Linear(3, 1))
+def _fresh_linear(lib=mt):
+    """nn.Linear(3, 1) with fixed starting values, from minitensor or torch."""
+    return _set_start(lib.nn.Linear(3, 1), lib)
 
 
 class _Log:
@@ -198,6 +198,8 @@ def _check_grads_at_each_step(grads_at_step, expected_grads, calls):
                 "step() uses the .grad that backward() just computed: backward() must come "
                 "before step(), and zero_grad() (which sets .grad to None) must not come "
                 "between them.",
+                "per batch: optimizer.zero_grad(), outputs = model(inputs), loss = "
+                "criterion(outputs, targets), loss.backward(), optimizer.step().",
             )
         if any(g is None for g in got) or not _same(got, expected):
             if k > 0 and not any(g is None for g in got) and _same(got, summed):
@@ -206,12 +208,14 @@ def _check_grads_at_each_step(grads_at_step, expected_grads, calls):
                     f"at batch {k + 1}, step() used the sum of the gradients of batches 1 to "
                     f"{k + 1}: they were never cleared (the calls for that batch: {batch_calls})",
                     "backward() adds into .grad: call optimizer.zero_grad() once per batch.",
+                    "optimizer.zero_grad() as the first line inside the loop over batches.",
                 )
             fail(
                 "ex1",
                 f"at batch {k + 1}, the gradient step() used is not the gradient of that "
                 f"batch's loss (the calls for that batch: {batch_calls})",
                 "per batch: zero_grad, forward, loss, backward, step.",
+                "each of the five lines exactly once per batch, in that order.",
             )
 
 
@@ -242,6 +246,7 @@ def _check_returned_losses(result, expected_losses):
             "ex1",
             "the losses you return are tensors, and each keeps its batch's graph alive",
             "append loss.item(), a Python float.",
+            "losses.append(loss.item()) inside the loop.",
         )
     if not all(isinstance(value, float) for value in result):
         fail("ex1", f"train_epoch() returned {result!r}; the losses must be Python floats")
@@ -251,13 +256,16 @@ def _check_returned_losses(result, expected_losses):
             f"train_epoch() returned the losses {[round(v, 4) for v in result]}; expected "
             f"{[round(v, 4) for v in expected_losses]}",
             "record each batch's loss as computed, before the step changes the model.",
+            "losses.append(loss.item()) right after computing the loss (or after step()).",
         )
 
 
 def check_ex2(make_optimizer):
     """Exercise 2: one SGD, every parameter in a group, lr 0.01 / 0.1, momentum 0.9."""
-    model = _fresh_linear()
+    lib = library(make_optimizer)
+    model = _fresh_linear(lib)
     optimizer = attempt("ex2", make_optimizer, model)
+    optim = lib.optim
     if not isinstance(optimizer, optim.Optimizer):
         fail("ex2", f"make_optimizer() returned {optimizer!r}; return an optimizer object")
     if not isinstance(optimizer, optim.SGD):
@@ -292,8 +300,8 @@ def _two_steps_with_a_gradient_of_one(optimizer, model):
     moves = {"weight": [], "bias": []}
     for _ in range(2):  # the same gradient twice: momentum shows in the second step
         before = {name: getattr(model, name).detach().clone() for name in moves}
-        model.weight.grad = mt.ones_like(model.weight)
-        model.bias.grad = mt.ones_like(model.bias)
+        model.weight.grad = model.weight.detach() * 0 + 1
+        model.bias.grad = model.bias.detach() * 0 + 1
         optimizer.step()
         for name in moves:
             moves[name].append(number((before[name] - getattr(model, name)).mean()))
@@ -309,6 +317,8 @@ def _check_learning_rates(moves):
             "ex2",
             "the weight learns with lr 0.1 and the bias with 0.01: the other way round",
             "the bias's group gets 'lr': 0.1; the default lr=0.01 is for the weight.",
+            "optim.SGD([{'params': [model.weight]}, {'params': [model.bias], 'lr': 0.1}], "
+            "lr=0.01, momentum=0.9)",
         )
     for name in moves:
         if not close(lrs[name], wanted[name]):
@@ -318,6 +328,8 @@ def _check_learning_rates(moves):
                 f"with lr={wanted[name]} it moves by {wanted[name]}",
                 "options a group names itself override the keyword arguments: "
                 "{'params': [model.bias], 'lr': 0.1}.",
+                "optim.SGD([{'params': [model.weight]}, {'params': [model.bias], 'lr': 0.1}], "
+                "lr=0.01, momentum=0.9)",
             )
 
 
@@ -332,6 +344,7 @@ def _check_momentum(moves):
                 f"{ratio:.2f} times as far as the first; with momentum 0.9 it moves 1.9 "
                 "times as far (v = 0.9 v + g)",
                 "pass momentum=0.9 (for both groups: as a keyword argument of optim.SGD).",
+                "optim.SGD([...the two groups...], lr=0.01, momentum=0.9)",
             )
 
 
@@ -368,11 +381,18 @@ def check_ex3(predict_lrs):
             f"{what}: each drop comes one epoch early",
             "epochs 0 and 1 both use the starting lr; scheduler.step() at the end of epoch "
             "1 is the second call, and step_size=2 drops the rate every 2 calls.",
+            "in epoch e the rate is 0.2 * 0.1 ** (e // 2).",
         )
     if close(values, [0.2 * 0.1**epoch for epoch in range(6)], tolerance=1e-6):
         fail(
             "ex3",
             f"{what}: the rate drops every epoch in your list",
             "step_size=2: the rate is multiplied by gamma every 2 epochs.",
+            "in epoch e the rate is 0.2 * 0.1 ** (e // 2).",
         )
-    fail("ex3", what, "in epoch e the rate is 0.2 * 0.1 ** (e // 2).")
+    fail(
+        "ex3",
+        what,
+        "StepLR multiplies the rate by gamma = 0.1 every step_size = 2 epochs.",
+        "in epoch e the rate is 0.2 * 0.1 ** (e // 2).",
+    )

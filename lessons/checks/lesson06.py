@@ -1,19 +1,20 @@
-"""Checks for lesson 6 (SGD vs Momentum vs Adam): momentum's stability limit, Adam's bias
-correction in numbers, and an optimizer that must survive the epochs."""
+"""Checks for lesson 6 (SGD vs Momentum vs Adam): the smallest stable momentum, Adam's
+updates on changing gradients, an optimizer that must survive the epochs, Adam's lr versus
+SGD's, and weight decay in Adam versus AdamW.
 
-import minitensor as mt
+Every reference number comes from running the real optimizer of the learner's library
+(minitensor, or torch for `import torch as mt`).
+"""
 
-from . import attempt, close, fail, number, passed
+from . import attempt, close, fail, library, number, passed
 
-optim = mt.optim
-
-_BETA, _CURVATURES = 0.9, (1.0, 10.0)  # SGD(momentum=0.9) on ½(x² + 10y²)
+_LR, _CURVATURES = 0.35, (1.0, 10.0)  # SGD(lr=0.35, momentum=β) on ½(x² + 10y²)
 
 
-def _diverges(lr, steps=400):
-    """Run the real SGD with momentum on the bowl: does it blow up?"""
+def _diverges(mt, beta, lr=_LR, steps=400):
+    """Run the real SGD with momentum on the bowl: does it fail to converge?"""
     p = mt.tensor([-4.5, 1.5], requires_grad=True)
-    optimizer = optim.SGD([p], lr=lr, momentum=_BETA)
+    optimizer = mt.optim.SGD([p], lr=lr, momentum=beta)
     for _ in range(steps):
         optimizer.zero_grad()
         (0.5 * (_CURVATURES[0] * p[0] ** 2 + _CURVATURES[1] * p[1] ** 2)).backward()
@@ -23,78 +24,114 @@ def _diverges(lr, steps=400):
     return not p.abs().max().item() < 1.0
 
 
-def check_ex1(largest_stable_lr_with_momentum):
-    """Exercise 1: 2 (1 + β) / λ_max, confirmed by running the optimizer."""
-    answer = number(attempt("ex1", largest_stable_lr_with_momentum))
+def check_ex1(smallest_stable_momentum):
+    """Exercise 1: lr < 2 (1 + β) / λ_max turned around: β > lr λ_max / 2 - 1."""
+    mt = library(smallest_stable_momentum)
+    answer = number(attempt("ex1", smallest_stable_momentum))
     if answer is None:
-        fail("ex1", "largest_stable_lr_with_momentum() must return a number")
-    if answer <= 0:
-        fail("ex1", f"you answered {answer:g}; a learning rate is a positive number")
+        fail("ex1", "smallest_stable_momentum() must return a number",
+             "return a float between 0 and 1, such as 0.5.",
+             "solve lr < 2 (1 + β) / λ_max for β.")  # fmt: skip
     lambda_max = max(_CURVATURES)
-    expected = 2 * (1 + _BETA) / lambda_max
+    expected = _LR * lambda_max / 2 - 1
     if close(answer, expected, tolerance=1e-3):
-        passed("ex1", f"2 (1 + β) / λ_max = 2 · 1.9 / 10 = {expected:.2f}")
+        passed("ex1", f"β > lr · λ_max / 2 - 1 = 0.35 · 10 / 2 - 1 = {expected:.2f}; the "
+               "real SGD converges just above it and diverges just below")  # fmt: skip
         return
-    behaviour = "diverges" if _diverges(answer) else "still converges"
-    what = f"you answered {answer:g}; the limit is {expected:.2f} (at lr = {answer:g} momentum "
-    what += f"{behaviour} on the bowl)"
-    if close(answer, 2 / lambda_max, tolerance=1e-3):
-        fail("ex1", f"{what}: 2 / λ_max is the limit without momentum",
-             "with momentum β the limit grows to 2 (1 + β) / λ_max.")  # fmt: skip
-    if close(answer, 2 * (1 + _BETA) / min(_CURVATURES), tolerance=1e-3):
-        fail("ex1", f"{what}: that is the limit along x (λ = 1)",
-             "the steepest direction decides: λ_max = 10.")  # fmt: skip
-    if close(answer, 2 / (lambda_max * (1 - _BETA)), tolerance=1e-3):
-        fail("ex1", f"{what}: momentum multiplies the *effective* step by 1 / (1 - β), so the "
-             "safe lr should shrink, not grow", "the limit is 2 (1 + β) / λ_max.")  # fmt: skip
-    fail("ex1", what, "put β = 0.9 and λ_max = 10 into 2 (1 + β) / λ_max.")
+    if not 0 <= answer < 1:
+        fail("ex1", f"you answered {answer:g}; momentum β lies between 0 and 1",
+             "the stability limit lr < 2 (1 + β) / λ_max grows with β.",
+             "solve 0.35 < 2 (1 + β) / 10 for β.")  # fmt: skip
+    behaviour = "diverges" if _diverges(mt, answer) else "converges"
+    what = (f"you answered {answer:g}; the smallest stable β is {expected:.2f} (with β = "
+            f"{answer:g} the real SGD(lr=0.35) {behaviour} on the bowl)")  # fmt: skip
+    if answer == 0:
+        fail("ex1", f"{what}: without momentum lr must stay below 2 / λ_max = 0.2",
+             "momentum widens the limit to 2 (1 + β) / λ_max.",
+             "solve 0.35 < 2 (1 + β) / 10 for β.")  # fmt: skip
+    if answer > expected:
+        fail("ex1", f"{what}: it converges, but so does every β down to {expected:.2f}",
+             "find where lr = 2 (1 + β) / λ_max exactly.",
+             "β = lr · λ_max / 2 - 1.")  # fmt: skip
+    if close(answer, 1 - expected, tolerance=1e-3):
+        fail("ex1", f"{what}: that is 1 - β", "lr < 2 (1 + β) / λ_max: β appears as 1 + β.",
+             "β = lr · λ_max / 2 - 1.")  # fmt: skip
+    fail("ex1", what, "the limit is lr = 2 (1 + β) / λ_max, with λ_max = 10.",
+         "β = lr · λ_max / 2 - 1.")  # fmt: skip
 
 
-def _measured_ratio(t, beta1, beta2):
-    """Run a real Adam for t steps on a constant gradient: uncorrected / corrected update."""
+# Gradient sequences that grow, shrink and flip sign (the bias shows most early on).
+_GRADIENT_CASES = [
+    ([2.0, 2.0, 2.0, 2.0], 0.1),
+    ([1.0, -1.0, 1.0, -1.0, 1.0], 0.1),
+    ([0.01, 0.1, 1.0, 10.0, 100.0], 0.05),
+    ([5.0, 0.0, 0.0, -3.0], 0.2),
+]
+
+
+def _real_adam_moves(mt, grads, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+    """How far a real Adam moves a parameter fed the gradients `grads`."""
     p = mt.tensor(0.0, dtype=mt.float64, requires_grad=True)
-    optimizer = optim.Adam([p], lr=0.1, betas=(beta1, beta2), eps=0.0)
-    for _ in range(t):
-        optimizer.zero_grad()
-        (0.5 * p).backward()
+    optimizer = mt.optim.Adam([p], lr=lr, betas=(beta1, beta2), eps=eps)
+    moves = []
+    for g in grads:
+        before = p.item()
+        p.grad = mt.tensor(g, dtype=mt.float64)
         optimizer.step()
-    state = optimizer.state[p]
-    m, v = state["exp_avg"].item(), state["exp_avg_sq"].item()
-    return (m / v**0.5) / ((m / (1 - beta1**t)) / (v / (1 - beta2**t)) ** 0.5)
+        moves.append(before - p.item())
+    return moves
 
 
-def check_ex2(uncorrected_ratio):
-    """Exercise 2: (1 - β₁ᵗ) / √(1 - β₂ᵗ), compared with a real Adam's state."""
-    cases = [(1, 0.9, 0.999), (12, 0.9, 0.999), (100, 0.9, 0.999), (5, 0.8, 0.99)]
-    for t, beta1, beta2 in cases:
-        got = number(attempt("ex2", uncorrected_ratio, t, beta1, beta2))
-        if got is None:
-            fail("ex2", f"uncorrected_ratio({t}, {beta1}, {beta2}) must return a number")
-        expected = _measured_ratio(t, beta1, beta2)
-        if close(got, expected, tolerance=1e-3):
+def _variant_moves(grads, lr, correct_m, correct_v, sqrt=True, beta1=0.9, beta2=0.999):
+    """Adam written the ways a learner might: to name the mistake."""
+    m = v = 0.0
+    moves = []
+    for t, g in enumerate(grads, start=1):
+        m = beta1 * m + (1 - beta1) * g
+        v = beta2 * v + (1 - beta2) * g * g
+        m_hat = m / (1 - beta1**t) if correct_m else m
+        v_hat = v / (1 - beta2**t) if correct_v else v
+        moves.append(lr * m_hat / ((v_hat**0.5 if sqrt else v_hat) + 1e-8))
+    return moves
+
+
+def check_ex2(adam_updates):
+    """Exercise 2: Adam's moves on changing gradients, against a real optim.Adam."""
+    mt = library(adam_updates)
+    for grads, lr in _GRADIENT_CASES:
+        call = f"adam_updates({grads}, lr={lr})"
+        got = attempt("ex2", adam_updates, list(grads), lr)
+        try:
+            got = [float(v) for v in got]
+        except (TypeError, ValueError):
+            fail("ex2", f"{call} returned {got!r}; return a list of numbers",
+                 "one number per gradient: how far p moved at that step.",
+                 "append lr * m_hat / (v_hat ** 0.5 + eps) at every step.")  # fmt: skip
+        expected = _real_adam_moves(mt, grads, lr)
+        if len(got) == len(expected) and close(got, expected, tolerance=1e-3):
             continue
-        call = f"uncorrected_ratio({t}, beta1={beta1}, beta2={beta2})"
-        what = f"{call} returned {got:.4g}; a real Adam's state gives {expected:.4g}"
-        if close(got, 1 / expected, tolerance=1e-3):
-            fail("ex2", f"{what}: your ratio is upside down", "uncorrected / corrected: "
-                 "the uncorrected update is the larger one early on.")  # fmt: skip
-        if close(got, (1 - beta1**t) / (1 - beta2**t), tolerance=1e-3):
-            fail("ex2", f"{what}: v appears under a square root in the update",
-                 "the step divides by √v, so its correction enters as √(1 - β₂ᵗ).")  # fmt: skip
-        if close(got, 1 - beta1**t, tolerance=1e-3) or close(got, (1 - beta2**t) ** 0.5):
-            fail("ex2", f"{what}: both corrections matter",
-                 "m̂ = m / (1 - β₁ᵗ) and v̂ = v / (1 - β₂ᵗ); divide lr · m / √v by "
-                 "lr · m̂ / √v̂.")  # fmt: skip
-        fail(
-            "ex2",
-            what,
-            "under a constant gradient g: m = (1 - β₁ᵗ) g and v = (1 - β₂ᵗ) g².",
-            "so m / √v = (1 - β₁ᵗ) / √(1 - β₂ᵗ) (times the sign of g), and m̂ / √v̂ = 1.",
+        what = (f"{call} returned {[round(v, 4) for v in got]}; a real Adam moves "
+                f"{[round(v, 4) for v in expected]}")  # fmt: skip
+        recipe = (
+            "per step t (from 1): m = β₁ m + (1 - β₁) g; v = β₂ v + (1 - β₂) g²; "
+            "move = lr · m̂ / (√v̂ + eps) with m̂ = m / (1 - β₁ᵗ), v̂ = v / (1 - β₂ᵗ)."
         )
-    passed("ex2", "matches a real Adam's state, e.g. 3.16x at t = 1 and 6.57x at t = 12")
+        if close(got, _variant_moves(grads, lr, False, False), tolerance=1e-3):
+            fail("ex2", f"{what}: these are the moves without bias correction, too large "
+                 "early on", "divide m by (1 - β₁ᵗ) and v by (1 - β₂ᵗ).", recipe)  # fmt: skip
+        if close(got, _variant_moves(grads, lr, True, False), tolerance=1e-3):
+            fail("ex2", f"{what}: only m is corrected; v needs its own correction",
+                 "v̂ = v / (1 - β₂ᵗ), and √v̂ goes into the step.", recipe)  # fmt: skip
+        if close(got, _variant_moves(grads, lr, True, True, sqrt=False), tolerance=1e-3):
+            fail("ex2", f"{what}: the step divides by the square root of v̂",
+                 "v averages g², so √v̂ has the units of g.", recipe)  # fmt: skip
+        fail("ex2", what, "count t from 1, and keep m and v from one step to the next.",
+             recipe)  # fmt: skip
+    passed("ex2", "the same moves as a real Adam on constant, flipping, growing and "
+           "vanishing gradients")  # fmt: skip
 
 
-def _quadratic_params():
+def _quadratic_params(mt):
     return [mt.tensor([2.0, -1.0], requires_grad=True)]
 
 
@@ -105,6 +142,8 @@ def _loss(params):
 
 def check_ex3(train_fixed, epochs=4, steps_per_epoch=5):
     """Exercise 3: one optimizer for the whole run; its state counts every step."""
+    mt = library(train_fixed)
+    optim = mt.optim
     made = []
 
     def make_optimizer(params):
@@ -112,18 +151,20 @@ def check_ex3(train_fixed, epochs=4, steps_per_epoch=5):
         made.append(optimizer)
         return optimizer
 
-    params = _quadratic_params()
+    params = _quadratic_params(mt)
     attempt("ex3", train_fixed, params, make_optimizer, lambda: _loss(params), epochs,
             steps_per_epoch)  # fmt: skip
     if not made:
         fail("ex3", "train_fixed() never called make_optimizer(params)", "make the "
-             "optimizer with make_optimizer(params): the check counts the calls.")  # fmt: skip
+             "optimizer with make_optimizer(params): the check counts the calls.",
+             "optimizer = make_optimizer(params), before the loops.")  # fmt: skip
     if len(made) > 1:
         fail(
             "ex3",
             f"train_fixed() made {len(made)} optimizers for {epochs} epochs: each new one "
             "starts with empty state (no Adam averages, step counter at 0)",
             "call make_optimizer(params) once, before the loop over epochs.",
+            "move `optimizer = make_optimizer(params)` above `for _ in range(epochs):`.",
         )
     (optimizer,) = made
     (p,) = params
@@ -132,9 +173,10 @@ def check_ex3(train_fixed, epochs=4, steps_per_epoch=5):
     steps = int(state["step"].item()) if "step" in state else 0
     if steps != total:
         fail("ex3", f"the optimizer took {steps} steps; {epochs} epochs of {steps_per_epoch} "
-             f"steps are {total}", "keep both loops: epochs, then steps.")  # fmt: skip
+             f"steps are {total}", "keep both loops: epochs, then steps.",
+             "for each epoch, for each step: zero_grad, backward, step.")  # fmt: skip
 
-    reference = _quadratic_params()
+    reference = _quadratic_params(mt)
     reference_optimizer = optim.Adam(reference, lr=0.1)
     for _ in range(total):
         reference_optimizer.zero_grad()
@@ -147,5 +189,96 @@ def check_ex3(train_fixed, epochs=4, steps_per_epoch=5):
             f"optimizer for {total} steps ends at "
             f"{[round(v, 4) for v in reference[0].tolist()]}",
             "each step: optimizer.zero_grad(), loss_fn().backward(), optimizer.step().",
+            "the same loops as train_buggy, with the optimizer made once before them.",
         )
     passed("ex3", f"one optimizer for all {total} steps; its state counted every one")
+
+
+def _first_steps(mt):
+    """(SGD's p, Adam's p) after one step from 0 on 1000 (p - 1)², lr 0.01, real optimizers."""
+    ends = []
+    for make in (mt.optim.SGD, mt.optim.Adam):
+        p = mt.tensor(0.0, requires_grad=True)
+        optimizer = make([p], lr=0.01)
+        optimizer.zero_grad()
+        (1000 * (p - 1) ** 2).backward()
+        optimizer.step()
+        ends.append(p.item())
+    return tuple(ends)
+
+
+def check_ex4(predict_first_steps):
+    """Exercise 4: SGD's first step scales with the loss, Adam's is lr."""
+    mt = library(predict_first_steps)
+    answer = attempt("ex4", predict_first_steps)
+    try:
+        sgd_p, adam_p = (float(v) for v in answer)
+    except (TypeError, ValueError):
+        fail("ex4", f"predict_first_steps() returned {answer!r}; return two numbers, "
+             "(sgd_p, adam_p)", "for example: return (1.5, 0.5)",
+             "compute the gradient at p = 0 first.")  # fmt: skip
+    sgd_real, adam_real = _first_steps(mt)
+    what = (f"you predicted p = {sgd_p:g} after SGD and {adam_p:g} after Adam; the real "
+            f"optimizers give {sgd_real:g} and {adam_real:g}")  # fmt: skip
+    if not close(sgd_p, sgd_real, tolerance=1e-3):
+        fail("ex4", f"{what}: SGD's step is lr times the gradient, and the gradient of "
+             "1000 (p - 1)² at p = 0 is -2000", "p_new = p - lr · g = 0 - 0.01 · (-2000).",
+             "scaling the loss by 1000 scales SGD's step by 1000.")  # fmt: skip
+    if not close(adam_p, adam_real, tolerance=1e-3):
+        fail("ex4", f"{what}: Adam's first step is lr in the direction of -sign(g), whatever "
+             "the gradient's size (m̂ / √v̂ = g / |g| at step 1)",
+             "the 1000 cancels between m̂ and √v̂.", "p_new = 0 + 0.01.")  # fmt: skip
+    passed("ex4", f"SGD jumps to {sgd_real:g} (far past the minimum at 1), Adam moves by lr "
+           "to 0.01: the loss's scale is in SGD's step, not in Adam's")  # fmt: skip
+
+
+def _decay_run(mt, make, steps=100):
+    silent = mt.tensor(1.0, requires_grad=True)
+    absent = mt.tensor(1.0, requires_grad=True)
+    optimizer = make([silent, absent], lr=0.01, weight_decay=0.1)
+    for _ in range(steps):
+        optimizer.zero_grad()
+        (0 * silent).backward()
+        optimizer.step()
+    return silent.item(), absent.item()
+
+
+def check_ex5(predict_decay):
+    """Exercise 5: Adam's L2 shrinks a zero-gradient parameter fast, AdamW by (1 - lr·wd)
+    per step; a parameter whose .grad is None is left alone by both."""
+    mt = library(predict_decay)
+    answer = attempt("ex5", predict_decay)
+    shape = "return {'Adam': (silent, absent), 'AdamW': (silent, absent)}"
+    try:
+        predicted = {k: tuple(float(v) for v in answer[k]) for k in ("Adam", "AdamW")}
+        assert all(len(v) == 2 for v in predicted.values())
+    except (TypeError, ValueError, KeyError, IndexError, AssertionError):
+        fail(
+            "ex5",
+            f"predict_decay() returned {answer!r}",
+            shape,
+            "each tuple holds two numbers: the silent parameter, then the absent one.",
+        )
+    real = {"Adam": _decay_run(mt, mt.optim.Adam), "AdamW": _decay_run(mt, mt.optim.AdamW)}
+    shown = ", ".join(f"{k}: silent {v[0]:.3f}, absent {v[1]:.3f}" for k, v in real.items())
+    what = f"you predicted {predicted}; after 100 steps {shown}"
+    for name in ("Adam", "AdamW"):
+        if not close(predicted[name][1], real[name][1], tolerance=1e-2):
+            fail("ex5", f"{what}: an optimizer skips every parameter whose .grad is None, "
+                 "weight decay included", "absent never gets a gradient: it stays at 1.0 "
+                 "under both.", "the second number of both tuples is 1.0.")  # fmt: skip
+    if not close(predicted["AdamW"][0], real["AdamW"][0], tolerance=1e-2):
+        fail("ex5", f"{what}: AdamW shrinks p by (1 - lr · wd) every step, whatever the "
+             "gradient", "(1 - 0.01 · 0.1) per step, 100 steps.",
+             "(1 - 0.001) ** 100 ≈ 0.905.")  # fmt: skip
+    if abs(predicted["Adam"][0] - real["Adam"][0]) > 0.25:
+        fail("ex5", f"{what}: under Adam's L2 the silent parameter's only gradient is wd · p, "
+             "which Adam normalises into steps of about lr: it falls much faster than under "
+             "AdamW", "the first steps move it by about lr = 0.01 each; later ones shrink as "
+             "p (and so its gradient) gets smaller than what v remembers.",
+             "anything between 0.0 and 0.45 counts: far below AdamW's 0.905.")  # fmt: skip
+    passed(
+        "ex5",
+        f"{shown}: Adam's L2 races the silent parameter down, AdamW decays it by "
+        "(1 - lr · wd) per step, and neither touches a parameter without a gradient",
+    )

@@ -14,9 +14,7 @@ import numpy as np
 import minitensor as mt
 from minitensor import backend
 
-from . import CheckFailed, NotDone, attempt, close, fail, passed
-
-nn, optim = mt.nn, mt.optim
+from . import CheckFailed, NotDone, attempt, close, fail, library, passed
 
 DEVICE_ERRORS = {
     "same device": "the model (model.to(device)) and every tensor it meets (X.to(device), "
@@ -26,10 +24,14 @@ DEVICE_ERRORS = {
 
 
 @contextlib.contextmanager
-def gpu():
-    """Yields "cuda" (a real GPU, or the stand-in put behind it for the block), or None."""
-    if mt.cuda.is_available():
+def gpu(lib=mt):
+    """Yields "cuda" (a real GPU, or minitensor's stand-in put behind it for the block), or
+    None. With torch: "cuda" when torch has a GPU, else None."""
+    if lib.cuda.is_available():
         yield "cuda"
+        return
+    if lib is not mt:
+        yield None
         return
     try:
         stand_in = backend.ArrayApiStrictBackend()
@@ -47,17 +49,17 @@ _X = [[0.5, -1.0, 2.0], [1.5, 0.0, -0.5], [-1.0, 1.0, 1.0], [2.0, 0.5, 0.0], [0.
 _Y = [[1.0], [2.5], [-0.5], [3.0], [-1.0]]
 
 
-def _model():
-    model = nn.Linear(3, 1)
+def _model(mt):
+    model = mt.nn.Linear(3, 1)
     with mt.no_grad():
         model.weight.copy_(mt.tensor([[0.1, 0.2, -0.1]]))
         model.bias.fill_(0.0)
     return model
 
 
-def _reference_losses(steps):
-    model, criterion = _model(), nn.MSELoss()
-    optimizer = optim.SGD(model.parameters(), lr=0.1)
+def _reference_losses(steps, mt):
+    model, criterion = _model(mt), mt.nn.MSELoss()
+    optimizer = mt.optim.SGD(model.parameters(), lr=0.1)
     x, y = mt.tensor(_X), mt.tensor(_Y)
     losses = []
     for _ in range(steps):
@@ -69,9 +71,9 @@ def _reference_losses(steps):
     return losses
 
 
-def _check_fit_on(fit, device, steps, expected):
+def _check_fit_on(fit, device, steps, expected, mt):
     """Run fit on `device` with fresh CPU inputs; fail with a reason, or return nothing."""
-    model = _model()
+    model = _model(mt)
     on = f"on device {device!r}"
     try:
         losses = attempt("ex1", fit, model, mt.tensor(_X), mt.tensor(_Y), device, steps,
@@ -86,7 +88,8 @@ def _check_fit_on(fit, device, steps, expected):
         fail("ex1", f"{on}, fit() returned {len(losses)} losses for {steps} steps")
     if any(isinstance(value, mt.Tensor) for value in losses):
         fail("ex1", f"{on}, the losses you return are tensors (on the device, each with its "
-             "graph)", "append loss.item(): a Python float, copied to the host.")  # fmt: skip
+             "graph)", "append loss.item(): a Python float, copied to the host.",
+             "losses.append(loss.item()) inside the loop.")  # fmt: skip
     if not all(isinstance(value, float) for value in losses):
         fail("ex1", f"{on}, fit() returned {losses!r}; the losses must be Python floats")
     if model.weight.device.type != mt.device(device).type:
@@ -104,19 +107,20 @@ def _check_fit_on(fit, device, steps, expected):
 
 def check_ex1(fit, steps=6):
     """Exercise 1: the same losses on the CPU and on a GPU (real or stand-in)."""
-    expected = _reference_losses(steps)
-    _check_fit_on(fit, "cpu", steps, expected)
-    with gpu() as device:
+    lib = library(fit)
+    expected = _reference_losses(steps, lib)
+    _check_fit_on(fit, "cpu", steps, expected, lib)
+    with gpu(lib) as device:
         if device is None:
-            passed("ex1", "the right losses on the CPU (no GPU here, and array_api_strict is "
-                   "not installed for the stand-in: the GPU part was not checked)")  # fmt: skip
+            passed("ex1", "the right losses on the CPU (no GPU here, and no stand-in for "
+                   "it: the GPU part was not checked)")  # fmt: skip
             return
-        _check_fit_on(fit, device, steps, expected)
+        _check_fit_on(fit, device, steps, expected, lib)
     passed("ex1", "the same losses on the CPU and on the GPU, model moved to the device")
 
 
 def _as_bool(value, call):
-    if isinstance(value, mt.Tensor):
+    if hasattr(value, "numel") and hasattr(value, "item"):  # a tensor of either library
         if value.numel() != 1:
             fail("ex2", f"{call} returned a tensor of shape {list(value.shape)}; return one "
                  "True or False", "mt.allclose(a, b, ...) gives a single bool.")  # fmt: skip
@@ -128,6 +132,7 @@ def _as_bool(value, call):
 
 def check_ex2(agree):
     """Exercise 2: rounding differences agree, real differences do not, devices may differ."""
+    mt = library(agree)
     rng = np.random.default_rng(7)
     a = mt.tensor(rng.normal(size=(8, 300)), dtype=mt.float32)
     b = mt.tensor(rng.normal(size=(300, 8)), dtype=mt.float32)
@@ -148,11 +153,13 @@ def check_ex2(agree):
                 fail("ex2", f"agree() says {what} differ, but they differ only by float32 "
                      f"rounding (at most {(x - y).abs().max().item():.2g})",
                      "== demands identical bits; mt.allclose(a, b, rtol=1e-4, atol=1e-6) "
-                     "allows for rounding.")  # fmt: skip
+                     "allows for rounding.",
+                     "return mt.allclose(a.cpu(), b.cpu(), rtol=1e-4, atol=1e-6)")  # fmt: skip
             fail("ex2", f"agree() says {what} agree, but they really differ (by up to "
                  f"{(x - y).abs().max().item():.2g})",
-                 "use a tolerance that fits float32 rounding: rtol=1e-4, atol=1e-6.")  # fmt: skip
-    with gpu() as device:
+                 "use a tolerance that fits float32 rounding: rtol=1e-4, atol=1e-6.",
+                 "return mt.allclose(a.cpu(), b.cpu(), rtol=1e-4, atol=1e-6)")  # fmt: skip
+    with gpu(mt) as device:
         if device is None:
             passed("ex2", "rounding agrees, real differences do not (the two-device case was "
                    "not checked: no GPU or stand-in here)")  # fmt: skip

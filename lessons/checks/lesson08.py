@@ -7,20 +7,16 @@ grad_output = 1 and once with grad_output = 3. Right with 1 but not with 3 means
 backward returned the local derivative without multiplying by grad_output.
 """
 
-import minitensor as mt
-
-from . import attempt, close, fail, passed
-
-nn, optim = mt.nn, mt.optim
+from . import attempt, close, fail, library, passed
 
 _POINTS = [-2.0, -0.5, 0.0, 0.7, 1.5, 3.0]
 
 
-def _is_function_class(candidate):
+def _is_function_class(candidate, mt):
     return isinstance(candidate, type) and issubclass(candidate, mt.autograd.Function)
 
 
-def _grad_through(exercise, function, scale):
+def _grad_through(exercise, function, scale, mt):
     """x.grad for loss = (scale * function.apply(x)).sum(), in float64."""
     x = mt.tensor(_POINTS, dtype=mt.float64, requires_grad=True)
     out = attempt(exercise, function.apply, x)
@@ -33,23 +29,27 @@ def _grad_through(exercise, function, scale):
 
 def _check_function(exercise, function, name, forward_fn, derivative_fn):
     """Forward values, a recorded node, gradcheck, and grad_output really used."""
-    if not _is_function_class(function):
+    mt = library(function)
+    if not _is_function_class(function, mt):
         fail(exercise, f"{function!r} is not a class derived from mt.autograd.Function",
              f"class {name}(mt.autograd.Function): with static forward and backward.")  # fmt: skip
     x = mt.tensor(_POINTS, requires_grad=True)
     out = attempt(exercise, function.apply, x)
     if not isinstance(out, mt.Tensor):
         fail(exercise, f"{name}.apply(x) returned {out!r}; forward must return a tensor")
-    expected = forward_fn(mt.tensor(_POINTS)).tolist()
+    expected = forward_fn(mt.tensor(_POINTS), mt).tolist()
     if tuple(out.shape) != (len(_POINTS),) or not close(out.tolist(), expected):
-        fail(exercise, f"{name}.apply({_POINTS}) returned {out.tolist()}; expected "
-             f"{[round(v, 4) for v in expected]}")  # fmt: skip
+        fail(exercise, f"{name}.apply({_POINTS}) returned "
+             f"{[round(v, 4) for v in out.tolist()]}; expected "
+             f"{[round(v, 4) for v in expected]}",
+             "forward computes the function itself; backward its derivative.",
+             "compare your forward with the formula in the exercise text.")  # fmt: skip
     if out.grad_fn is None:
         fail(exercise, f"{name}.apply(x) on an x that requires grad recorded no graph node")
 
-    derivative = derivative_fn(mt.tensor(_POINTS, dtype=mt.float64)).tolist()
-    with_one = _grad_through(exercise, function, 1.0)
-    with_three = _grad_through(exercise, function, 3.0)
+    derivative = derivative_fn(mt.tensor(_POINTS, dtype=mt.float64), mt).tolist()
+    with_one = _grad_through(exercise, function, 1.0, mt)
+    with_three = _grad_through(exercise, function, 3.0, mt)
     if close(with_one, derivative) and close(with_three, derivative):
         fail(
             exercise,
@@ -58,6 +58,7 @@ def _check_function(exercise, function, name, forward_fn, derivative_fn):
             "ignores grad_output",
             "backward receives d(loss)/d(out) as grad_output; the chain rule multiplies it "
             "by the local derivative: return grad_output * (derivative).",
+            "the last line of backward: return grad_output * (the derivative of forward).",
         )
     if not close(with_one, derivative):
         fail(
@@ -65,6 +66,7 @@ def _check_function(exercise, function, name, forward_fn, derivative_fn):
             f"for loss = out.sum(), backward gave x.grad = {[round(v, 4) for v in with_one]} "
             f"at x = {_POINTS}; the derivative there is {[round(v, 4) for v in derivative]}",
             "check the local derivative formula in the exercise text.",
+            "differentiate forward's formula by hand at one point and compare with x.grad.",
         )
     if not close(with_three, [3 * d for d in derivative]):
         fail(exercise, "the gradient inside (3 * out).sum() is not 3 times the derivative",
@@ -79,10 +81,10 @@ def _check_function(exercise, function, name, forward_fn, derivative_fn):
 def check_ex1(SiLU):
     """Exercise 1: SiLU's forward and backward."""
 
-    def silu(x):
+    def silu(x, mt):
         return x * mt.sigmoid(x)
 
-    def derivative(x):
+    def derivative(x, mt):
         s = mt.sigmoid(x)
         return s * (1 + x * (1 - s))
 
@@ -92,7 +94,7 @@ def check_ex1(SiLU):
 
 def check_ex2(Square):
     """Exercise 2: Square's backward multiplies by grad_output."""
-    _check_function("ex2", Square, "Square", lambda x: x * x, lambda x: 2 * x)
+    _check_function("ex2", Square, "Square", lambda x, mt: x * x, lambda x, mt: 2 * x)
     passed("ex2", "Square's backward is grad_output · 2x: right inside any graph")
 
 
@@ -110,8 +112,8 @@ def _groups(model, unused):
     ]
 
 
-def _setup():
-    model = nn.Linear(2, 1)
+def _setup(mt):
+    model = mt.nn.Linear(2, 1)
     with mt.no_grad():
         model.weight.copy_(mt.tensor([[0.3, -0.2]]))
         model.bias.fill_(0.1)
@@ -119,9 +121,9 @@ def _setup():
     return model, unused
 
 
-def _trajectory(make_optimizer, steps=8, exercise=None):
+def _trajectory(make_optimizer, mt, steps=8, exercise=None):
     """The (weight, bias) after every step, the optimizer, and the unused parameter."""
-    model, unused = _setup()
+    model, unused = _setup(mt)
     groups = _groups(model, unused)
     optimizer = (attempt(exercise, make_optimizer, groups, lr=0.1, momentum=0.9) if exercise
                  else make_optimizer(groups, lr=0.1, momentum=0.9))  # fmt: skip
@@ -129,7 +131,7 @@ def _trajectory(make_optimizer, steps=8, exercise=None):
     rows = []
     for _ in range(steps):
         optimizer.zero_grad()
-        nn.functional.mse_loss(model(x), y).backward()
+        mt.nn.functional.mse_loss(model(x), y).backward()
         if exercise:
             attempt(exercise, optimizer.step, errors={
                 "NoneType": "some parameters have no gradient (p.grad is None): skip them.",
@@ -140,14 +142,30 @@ def _trajectory(make_optimizer, steps=8, exercise=None):
     return rows, optimizer, model, unused
 
 
-class _Variant(optim.Optimizer):
-    """Momentum written the ways a learner might, to name their mistake."""
+_MOMENTUM_RECIPE = (
+    "per parameter with a gradient, using its group's lr and momentum: first step v = g (a "
+    "copy); later v = momentum * v + g; then p -= lr * v; v lives in "
+    "self.state[p]['momentum_buffer']."
+)
 
-    def __init__(self, params, lr, momentum, rule):
-        self.rule = rule
-        super().__init__(params, dict(lr=lr, momentum=momentum))
+
+class _Variant:
+    """Momentum written the ways a learner might, to name their mistake (plain Python on
+    the parameters, so that it works on minitensor's and on torch's)."""
+
+    def __init__(self, params, lr, momentum, rule, mt):
+        self.rule, self.mt = rule, mt
+        self.defaults = dict(lr=lr, momentum=momentum)
+        self.param_groups = [{**self.defaults, **group} for group in params]
+        self.state = {}
+
+    def zero_grad(self):
+        for group in self.param_groups:
+            for p in group["params"]:
+                p.grad = None
 
     def step(self):
+        mt = self.mt
         with mt.no_grad():
             for group in self.param_groups:
                 lr, mu = group["lr"], group["momentum"]
@@ -156,7 +174,7 @@ class _Variant(optim.Optimizer):
                 for p in group["params"]:
                     if p.grad is None:
                         continue
-                    state = self.state[p]
+                    state = self.state.setdefault(p, {})
                     g = p.grad
                     if self.rule == "moving average":
                         state["v"] = mu * state.get("v", mt.zeros_like(p)) + (1 - mu) * g
@@ -167,17 +185,20 @@ class _Variant(optim.Optimizer):
                     p -= lr * state["v"]
 
 
-def _variant(rule):
-    return lambda params, lr, momentum: _Variant(params, lr, momentum, rule)
+def _variant(rule, mt):
+    return lambda params, lr, momentum: _Variant(params, lr, momentum, rule, mt)
 
 
 def check_ex3(Momentum):
     """Exercise 3: the trajectory of optim.SGD(momentum=...), group options respected."""
-    if not (isinstance(Momentum, type) and issubclass(Momentum, optim.Optimizer)):
-        fail("ex3", f"{Momentum!r} is not a subclass of mt.optim.Optimizer")
-    got, optimizer, model, unused = _trajectory(Momentum, exercise="ex3")
-    expected, reference, reference_model, _ = _trajectory(optim.SGD)
-    start = _setup()[0]
+    mt = library(Momentum)
+    if not (isinstance(Momentum, type) and issubclass(Momentum, mt.optim.Optimizer)):
+        fail("ex3", f"{Momentum!r} is not a subclass of mt.optim.Optimizer",
+             "class Momentum(mt.optim.Optimizer): ...",
+             "subclass the library's Optimizer and write __init__ and step.")  # fmt: skip
+    got, optimizer, model, unused = _trajectory(Momentum, mt, exercise="ex3")
+    expected, reference, reference_model, _ = _trajectory(mt.optim.SGD, mt)
+    start = _setup(mt)[0]
     first = start.weight.reshape(-1).tolist() + start.bias.tolist()
     if close(got[-1], first):
         fail("ex3", "after 8 steps the model's parameters have not changed",
@@ -201,10 +222,10 @@ def check_ex3(Momentum):
             ("default options", "every group steps with the default lr and momentum",
              "read group['lr'] and group['momentum'] inside the loop over groups."),
         ]:  # fmt: skip
-            if close(row, _trajectory(_variant(rule))[0][step - 1]):
-                fail("ex3", f"{where}: {what}", hint)
-        fail("ex3", where, "first step: v = g (a copy); later: v = momentum * v + g; then "
-             "p -= lr * v.")  # fmt: skip
+            if close(row, _trajectory(_variant(rule, mt), mt)[0][step - 1]):
+                fail("ex3", f"{where}: {what}", hint, _MOMENTUM_RECIPE)
+        fail("ex3", where, _MOMENTUM_RECIPE, "compare one step by hand with optim.SGD's "
+             "docstring in minitensor/optim/sgd.py.")  # fmt: skip
     for name in ("weight", "bias"):
         p = getattr(model, name)
         buffer = optimizer.state.get(p, {}).get("momentum_buffer")

@@ -98,8 +98,9 @@ print("after requires_grad_():", t.requires_grad)
 
 # %% [markdown]
 # `w.grad` is still `None`: nothing has been differentiated yet. It gets a value from
-# `backward()` (lesson 2). Only floating-point tensors can require gradients, because a
-# gradient is a rate of change and integers cannot change by a little:
+# `backward()` (lesson 2). Only floating-point tensors can require gradients (PyTorch also
+# allows complex ones; minitensor has no complex dtype), because a gradient is a rate of
+# change and integers cannot change by a little:
 
 # %%
 try:

@@ -339,19 +339,20 @@ print("y.sum().backward(): ", x.grad)
 # ### Exercise 1 (predict, then run)
 #
 # ```python
-# a = mt.tensor(1.0, requires_grad=True)
-# b = a + a
-# c = b + b
+# a = mt.tensor(2.0, requires_grad=True)
+# b = a * a
+# c = b + a
 # c.backward()
 # ```
 #
-# What is `a.grad`? Decide before running anything, and return the number.
+# What is `a.grad`? Count every path from `c` back to `a`, decide before running anything,
+# and return the number.
 
 
 # %% ex1 solution
 def predicted_grad():
     ### BEGIN SOLUTION
-    return 4.0
+    return 5.0
     ### END SOLUTION
 
 
@@ -364,17 +365,17 @@ check_ex1(predicted_grad)
 # Now run it, and step through it:
 
 # %%
-a = mt.tensor(1.0, requires_grad=True)
-b = a + a
-c = b + b
+a = mt.tensor(2.0, requires_grad=True)
+b = a * a
+c = b + a
 c.backward()
 print("a.grad =", a.grad)
 
 # %% minitensor-only
 # minitensor only
-a = mt.tensor(1.0, requires_grad=True)
-b = a + a
-c = b + b
+a = mt.tensor(2.0, requires_grad=True)
+b = a * a
+c = b + a
 step_backward(c)
 
 # %% [markdown]

@@ -147,6 +147,10 @@ print("next backward:            ", w.grad, " same tensor:", w.grad is grad_tens
 #   to `None` by default (`set_to_none=True`). The price: code that reads `w.grad` before
 #   the next backward finds `None`.
 #
+# > **Recap: gradients pile up.** `backward()` adds into the `.grad` of leaves; nothing
+# > raises when you forget to clear it. Only the parameters live across iterations, so
+# > only their `.grad` needs clearing: `w.grad = None` (or `w.grad.zero_()`) once per step.
+#
 # ## `.data`, `detach()` and `no_grad`: three different tools
 #
 # All three give you numbers without autograd watching, so they look interchangeable. They
@@ -229,6 +233,11 @@ for step in range(1, 6):
 # %% [markdown]
 # After 1,000 steps of a real model that is 1,000 graphs in memory. Use `.item()` (or
 # `loss.detach()`) for anything you only want to log, plot or print.
+#
+# > **Recap: numbers without autograd.** `with no_grad():` records nothing; `detach()`
+# > takes a value out of the graph but keeps the version check; `.data` escapes the check
+# > and can silently corrupt a gradient. For logging, `.item()` gives a plain number and
+# > lets each iteration's graph go.
 #
 # ## Backward through the graph a second time
 #
@@ -362,6 +371,11 @@ print("no_grad: graph recorded:    ", out.requires_grad, out.grad_fn is not None
 # For evaluation use both: `model.eval()` for the right behaviour, `no_grad()` to save the
 # memory and time of a graph you will never use.
 #
+# > **Recap: the graph's lifetime.** A graph lives for one backward pass: its saved values
+# > are freed, so recompute the forward pass instead of reaching for `retain_graph=True`.
+# > Intermediate tensors pass their gradient on and keep none unless they call
+# > `retain_grad()`. `eval()` changes layers; only `no_grad()` stops the recording.
+#
 # ## Other frameworks do it differently
 #
 # PyTorch's `.grad` accumulates. Other libraries *return* gradients instead, so nothing
@@ -392,15 +406,19 @@ for call in range(1, 3):
 #
 # ## Summary
 #
-# - `backward()` adds into `.grad`. Clear it every step (`w.grad = None` or
-#   `w.grad.zero_()`; `.data` is not needed); accumulate on purpose for micro-batches.
-# - Only parameters persist between iterations; graphs are rebuilt every forward pass.
-# - `no_grad()` records nothing; `detach()` shares numbers and the version check;
-#   `.data` shares numbers and escapes the check, so it can silently corrupt gradients.
-# - Log with `.item()`: `total += loss` keeps every graph alive.
-# - "Backward a second time": recompute the forward pass; `retain_graph=True` rarely fixes it.
-# - Intermediate tensors keep `.grad` only with `retain_grad()`.
-# - `eval()` changes layer behaviour, `no_grad()` stops recording.
+# The nine traps on one screen:
+#
+# | trap | what you see | what to do |
+# |---|---|---|
+# | `.grad` accumulates | `w.grad` doubles on a second `backward()` | clear once per step; accumulate on purpose for micro-batches (scale each loss) |
+# | forgetting to clear | no error, a worse loss curve | `w.grad = None` or `w.grad.zero_()` (no `.data` needed) |
+# | zeroing intermediates | nothing to zero: new tensors every pass | clear only the parameters |
+# | `.data` | a silently wrong gradient | `with no_grad():` or `detach()` |
+# | `detach()` then in-place | backward raises (version check) | change a copy, or change after `backward()` |
+# | `total += loss` | memory grows every iteration | `total += loss.item()` |
+# | "backward a second time" | `RuntimeError` | recompute the forward pass; `retain_graph=True` rarely |
+# | `.grad` of an intermediate | `None` and a warning | `retain_grad()` before `backward()` |
+# | `model.eval()` | the graph is still recorded | `eval()` for layers, `no_grad()` for autograd: both |
 #
 # ## Exercises
 #
@@ -482,15 +500,21 @@ check_ex2(accumulate_gradient, micro_batches=2, size=6)
 # %% [markdown]
 # ### Exercise 3 (implement it)
 #
-# Write `validation_loss(w, x, y)`: the mean squared error `((w * x - y) ** 2).mean()` as
-# a Python `float`, computed *without recording a graph* and without touching `w.grad`.
+# Write `validation_loss(model, x, y)`: the mean squared error `((model(x) - y) ** 2).mean()`
+# as a Python `float`, the way it is computed in the middle of training: with dropout
+# switched off, *without recording a graph*, without touching any `.grad`, and leaving
+# the model in the mode (training or eval) it was in.
 
 
 # %% ex3 solution
-def validation_loss(w, x, y):
+def validation_loss(model, x, y):
     ### BEGIN SOLUTION
+    was_training = model.training
+    model.eval()
     with mt.no_grad():
-        return ((w * x - y) ** 2).mean().item()
+        loss = ((model(x) - y) ** 2).mean().item()
+    model.train(was_training)
+    return loss
     ### END SOLUTION
 
 
@@ -498,3 +522,159 @@ def validation_loss(w, x, y):
 from lessons.checks.lesson03 import check_ex3
 
 check_ex3(validation_loss)
+
+# %% [markdown]
+# ### Exercise 4 (predict, then run)
+#
+# A training loop that never clears anything, with `retain_grad()` on an intermediate:
+#
+# ```python
+# w = mt.tensor(2.0, requires_grad=True)
+# for _ in range(2):
+#     h = w * 3
+#     h.retain_grad()
+#     loss = h**2
+#     loss.backward()
+# ```
+#
+# After the loop, what are `w.grad`, `h.grad` and `loss.grad`? Return the three as
+# numbers, or `None` where there is no gradient. Work it out before running anything.
+
+
+# %% ex4 solution
+def predict_grads():
+    ### BEGIN SOLUTION
+    return (72.0, 12.0, None)
+    ### END SOLUTION
+
+
+# %% ex4 check
+from lessons.checks.lesson03 import check_ex4
+
+check_ex4(predict_grads)
+
+# %% [markdown]
+# Now run it:
+
+# %%
+w = mt.tensor(2.0, requires_grad=True)
+for _ in range(2):
+    h = w * 3
+    h.retain_grad()
+    loss = h**2
+    loss.backward()
+print("w.grad:", w.grad, " h.grad:", h.grad, " loss.grad:", loss.grad)
+
+# %% [markdown]
+# ### Exercise 5 (fix the bug)
+#
+# Someone met "Trying to backward through the graph a second time" and added
+# `retain_graph=True`. The error is gone; the training is not fixed:
+
+
+# %% check-output
+def train_buggy(w, x, y, steps, lr):
+    losses = []
+    pred = w * x
+    for _ in range(steps):
+        loss = ((pred - y) ** 2).mean()
+        loss.backward(retain_graph=True)
+        with mt.no_grad():
+            w -= lr * w.grad
+        w.grad = None
+        losses.append(loss.item())
+    return losses
+
+
+x, y = mt.tensor([1.0, 2.0, 3.0]), mt.tensor([2.5, 4.5, 7.0])
+losses = train_buggy(mt.tensor(1.0, requires_grad=True), x, y, steps=4, lr=0.05)
+print([round(v, 4) for v in losses])
+
+# %% [markdown]
+# Write `train(w, x, y, steps, lr)`: the same gradient descent on
+# `((w * x - y) ** 2).mean()`, returning the list of losses (Python floats), that really
+# trains `w`.
+
+
+# %% ex5 solution
+def train(w, x, y, steps, lr):
+    ### BEGIN SOLUTION
+    losses = []
+    for _ in range(steps):
+        loss = ((w * x - y) ** 2).mean()
+        loss.backward()
+        with mt.no_grad():
+            w -= lr * w.grad
+        w.grad = None
+        losses.append(loss.item())
+    return losses
+    ### END SOLUTION
+
+
+# %% ex5 check
+from lessons.checks.lesson03 import check_ex5
+
+check_ex5(train)
+### BEGIN HIDDEN TESTS
+check_ex5(train, steps=8, lr=0.02)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### Exercise 6 (predict, then run)
+#
+# The experiment of "three different tools" changed the *output* of `exp`. This time the
+# tensor a graph saved is the *leaf itself*: `y = x ** 2` saves `x` (its derivative is
+# `2x`), and then `x` is multiplied by 10 in place through each tool:
+#
+# ```python
+# def experiment(tool):
+#     x = mt.tensor([1.0, 2.0], requires_grad=True)
+#     y = x**2
+#     if tool == ".data":
+#         x.data.mul_(10)
+#     elif tool == "detach()":
+#         x.detach().mul_(10)
+#     elif tool == "no_grad":
+#         with mt.no_grad():
+#             x.mul_(10)
+#     y.sum().backward()
+#     return x.grad
+# ```
+#
+# For each tool, does `backward()` raise, or what is `x.grad`? Return a dict with the keys
+# `".data"`, `"detach()"` and `"no_grad"`, each value a list such as `[1.0, 2.0]` or the
+# string `"error"`.
+
+
+# %% ex6 solution
+def predict_tools():
+    ### BEGIN SOLUTION
+    return {".data": [20.0, 40.0], "detach()": "error", "no_grad": "error"}
+    ### END SOLUTION
+
+
+# %% ex6 check
+from lessons.checks.lesson03 import check_ex6
+
+check_ex6(predict_tools)
+
+# %% [markdown]
+# Now run it. `no_grad` is how every optimizer updates a parameter in place; the version
+# counter is what lets autograd catch a graph that still needed the old value.
+
+# %%
+for tool in [".data", "detach()", "no_grad"]:
+    x = mt.tensor([1.0, 2.0], requires_grad=True)
+    y = x**2
+    if tool == ".data":
+        x.data.mul_(10)
+    elif tool == "detach()":
+        x.detach().mul_(10)
+    else:
+        with mt.no_grad():
+            x.mul_(10)
+    try:
+        y.sum().backward()
+        print(f"{tool:9} x.grad = {x.grad}")
+    except RuntimeError as error:
+        print(f"{tool:9} RuntimeError: {str(error)[:60]}...")

@@ -126,8 +126,8 @@ print("momentum_buffer:", optimizer.state[p]["momentum_buffer"])
 # | convention | velocity | step |
 # |---|---|---|
 # | PyTorch's `SGD(momentum=β)` | `v = β v + g` | `p = p - lr · v` |
-# | moving average (many courses, Keras' "EMA" view) | `v = β v + (1 - β) g` | `p = p - lr · v` |
-# | lr inside the velocity (Sutskever et al. 2013) | `v = β v + lr · g` | `p = p - v` |
+# | moving average (many courses, e.g. Andrew Ng's) | `v = β v + (1 - β) g` | `p = p - lr · v` |
+# | lr inside the velocity (Sutskever et al. 2013; Keras/TensorFlow's `SGD` keeps `velocity = momentum · velocity - lr · g`, the same with the sign flipped) | `v = β v + lr · g` | `p = p - v` |
 #
 # They are the same algorithm with differently scaled letters. The moving average's `v` is
 # `(1 - β)` times PyTorch's, so it needs `lr / (1 - β)` to take the same steps; the third
@@ -191,13 +191,14 @@ for beta in [0.0, 0.5, 0.9, 0.99]:
     print(f"β = {beta:<4}: distance to the minimum after 50, 100, 200 steps: {distances}")
 
 # %%
-fig, axes = plt.subplots(1, 3, figsize=(12, 3.2), sharey=True)
+fig, axes = plt.subplots(1, 3, figsize=(12, 3.6), sharey=True, layout="constrained")
 grid_x, grid_y = np.meshgrid(np.linspace(-5, 5, 200), np.linspace(-2, 2, 200))
 for ax, beta in zip(axes, [0.5, 0.9, 0.99]):
     path = descend(optim.SGD, lr=0.02, momentum=beta, steps=200)
     ax.contour(grid_x, grid_y, 0.5 * (grid_x**2 + 10 * grid_y**2), levels=15, alpha=0.5)
     ax.plot(path[:, 0], path[:, 1], ".-", markersize=2, color="C3")
-    ax.set_title(f"SGD(lr=0.02, momentum={beta}), 200 steps")
+    ax.set_title(f"momentum β = {beta}")
+fig.suptitle("SGD(lr=0.02, momentum=β) on ½(x² + 10y²), 200 steps")
 plt.show()
 
 # %% [markdown]
@@ -479,54 +480,62 @@ plt.show()
 #
 # ### Exercise 1 (predict, then run)
 #
-# Momentum changes the largest stable learning rate. For gradient descent with PyTorch's
-# momentum β on a quadratic whose largest curvature is `λ_max`, the limit is
-# `lr = 2 (1 + β) / λ_max`. What is the largest stable `lr` for `SGD(momentum=0.9)` on our
-# bowl `½(x² + 10y²)`? Return it.
+# "Too much momentum" and the summary give the largest stable learning rate for a given
+# β. Turn it around: on our bowl `½(x² + 10y²)`, someone wants `lr = 0.35`, which plain
+# SGD cannot take (`0.35 > 2 / λ_max = 0.2`). What is the *smallest* momentum β for which
+# `SGD(lr=0.35, momentum=β)` still converges? Return it.
 
 
 # %% ex1 solution
-def largest_stable_lr_with_momentum():
+def smallest_stable_momentum():
     ### BEGIN SOLUTION
-    return 2 * (1 + 0.9) / 10
+    return 0.35 * 10 / 2 - 1
     ### END SOLUTION
 
 
 # %% ex1 check
 from lessons.checks.lesson06 import check_ex1
 
-check_ex1(largest_stable_lr_with_momentum)
+check_ex1(smallest_stable_momentum)
 
 # %% [markdown]
 # Now run it, just below and just above your answer:
 
 # %% check-output
-for lr in [0.37, 0.39]:
-    end = descend(optim.SGD, lr=lr, momentum=0.9, steps=100)[-1]
-    print(f"lr {lr}: after 100 steps at ({end[0]:.3g}, {end[1]:.3g})")
+for beta in [0.70, 0.80]:
+    end = descend(optim.SGD, lr=0.35, momentum=beta, steps=100)[-1]
+    print(f"β {beta}: after 100 steps at ({end[0]:.3g}, {end[1]:.3g})")
 
 # %% [markdown]
 # ### Exercise 2 (implement it)
 #
-# Under a constant gradient, by what factor is Adam's *uncorrected* update
-# (`lr · m / √v`) larger than the corrected one (`lr · m̂ / √v̂`) at step `t`? Write
-# `uncorrected_ratio(t, beta1=0.9, beta2=0.999)` that returns it. (The table above has the
-# values for the default betas.)
+# The table above followed Adam under a *constant* gradient. Real gradients change. Write
+# `adam_updates(grads, lr, beta1=0.9, beta2=0.999, eps=1e-8)`: for a single parameter that
+# receives the gradients `grads` (a list of floats) one step after the other, return the
+# list of how far Adam moves it at each step (`p_before - p_after`), with bias correction,
+# following the formulas of "Adam: a step size for every coordinate". The check compares
+# your numbers with a real `optim.Adam` on gradients that grow, shrink and flip sign.
 
 
 # %% ex2 solution
-def uncorrected_ratio(t, beta1=0.9, beta2=0.999):
+def adam_updates(grads, lr, beta1=0.9, beta2=0.999, eps=1e-8):
     ### BEGIN SOLUTION
-    return (1 - beta1**t) / (1 - beta2**t) ** 0.5
+    m = v = 0.0
+    moves = []
+    for t, g in enumerate(grads, start=1):
+        m = beta1 * m + (1 - beta1) * g
+        v = beta2 * v + (1 - beta2) * g * g
+        m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
+        moves.append(lr * m_hat / (v_hat**0.5 + eps))
+    return moves
     ### END SOLUTION
 
 
 # %% ex2 check
 from lessons.checks.lesson06 import check_ex2
 
-check_ex2(uncorrected_ratio)
+check_ex2(adam_updates)
 
-# %% [markdown]
 # ### Exercise 3 (fix the bug)
 #
 # This training function makes a new optimizer every epoch:
@@ -564,3 +573,65 @@ def train_fixed(params, make_optimizer, loss_fn, epochs, steps_per_epoch):
 from lessons.checks.lesson06 import check_ex3
 
 check_ex3(train_fixed)
+
+
+# %% [markdown]
+# ### Exercise 4 (predict, then run)
+#
+# One parameter `p` starts at 0; the loss is `1000 · (p - 1)²`. After *one* step of
+# `SGD(lr=0.01)`, where is `p`? And after one step of `Adam(lr=0.01)` instead? Return the
+# two values `(sgd_p, adam_p)`.
+
+
+# %% ex4 solution
+def predict_first_steps():
+    ### BEGIN SOLUTION
+    return (20.0, 0.01)
+    ### END SOLUTION
+
+
+# %% ex4 check
+from lessons.checks.lesson06 import check_ex4
+
+check_ex4(predict_first_steps)
+
+# %% [markdown]
+# ### Exercise 5 (predict, then run)
+#
+# Two more parameters, both starting at 1.0, trained for 100 steps with `lr=0.01` and
+# `weight_decay=0.1`: `silent`, whose loss gradient is zero (the loss contains
+# `0 * silent`), and `absent`, which is in the optimizer but not in the loss at all, so its
+# `.grad` stays `None`. Predict their values after 100 steps of `Adam(weight_decay=0.1)`
+# and of `AdamW(weight_decay=0.1)`. Return
+# `{"Adam": (silent, absent), "AdamW": (silent, absent)}`; for Adam's `silent` a rough
+# estimate is enough (within 0.25), the others are exact to two decimals.
+
+
+# %% ex5 solution
+def predict_decay():
+    ### BEGIN SOLUTION
+    return {"Adam": (0.2, 1.0), "AdamW": ((1 - 0.01 * 0.1) ** 100, 1.0)}
+    ### END SOLUTION
+
+
+# %% ex5 check
+from lessons.checks.lesson06 import check_ex5
+
+check_ex5(predict_decay)
+
+# %% [markdown]
+# Now run it. An optimizer skips every parameter whose `.grad` is `None`, decay included:
+# a frozen or unused parameter is left alone by both. (PyTorch 2.x also spells AdamW as
+# `Adam(..., decoupled_weight_decay=True)`; minitensor has the same flag.)
+
+# %% check-output
+for name, make in [("Adam", optim.Adam), ("AdamW", optim.AdamW)]:
+    silent = mt.tensor(1.0, requires_grad=True)
+    absent = mt.tensor(1.0, requires_grad=True)
+    optimizer = make([silent, absent], lr=0.01, weight_decay=0.1)
+    for _ in range(100):
+        optimizer.zero_grad()
+        (0 * silent).backward()
+        optimizer.step()
+    print(f"{name:6} silent {silent.item():.3f}, absent {absent.item():.3f}, "
+          f"absent.grad {absent.grad}")  # fmt: skip

@@ -16,6 +16,7 @@ class Adam(Optimizer):
 
         1. if maximize:          grad = -grad
         2. if weight_decay != 0: grad = grad + weight_decay * p          (L2 in the gradient)
+           or, with decoupled_weight_decay=True: p = p * (1 - lr * weight_decay)  (= AdamW)
         3. step = step + 1
         4. exp_avg    = beta1 * exp_avg    + (1 - beta1) * grad          (m: mean of grad)
         5. exp_avg_sq = beta2 * exp_avg_sq + (1 - beta2) * grad * grad   (v: mean of grad^2)
@@ -43,7 +44,8 @@ class Adam(Optimizer):
 
     weight_decay here is L2 regularisation: weight_decay * p joins the gradient and is then
     divided by sqrt(v) like the rest, so parameters with large gradients are hardly decayed.
-    AdamW (adamw.py) decays p directly instead.
+    AdamW (adamw.py) decays p directly instead; so does Adam(decoupled_weight_decay=True),
+    PyTorch 2.x's spelling of the same optimizer.
     """
 
     def __init__(
@@ -56,6 +58,7 @@ class Adam(Optimizer):
         amsgrad=False,
         *,
         maximize=False,
+        decoupled_weight_decay=False,
     ):
         self._check_hyperparameters(lr=lr, eps=eps, betas=betas, weight_decay=weight_decay)
         defaults = dict(
@@ -65,6 +68,7 @@ class Adam(Optimizer):
             weight_decay=weight_decay,
             amsgrad=amsgrad,
             maximize=maximize,
+            decoupled_weight_decay=decoupled_weight_decay,
         )
         super().__init__(params, defaults)
 
@@ -99,7 +103,11 @@ class Adam(Optimizer):
         p.add_(exp_avg / denom, alpha=-step_size)
 
     def _weight_decay(self, p, grad, group):
-        """Adam's weight decay: the L2 penalty's gradient, weight_decay * p, joins grad."""
-        if group["weight_decay"] != 0:
-            grad = grad.add(p, alpha=group["weight_decay"])
-        return grad
+        """Adam's weight decay: the L2 penalty's gradient, weight_decay * p, joins grad.
+        Decoupled (AdamW's): p itself shrinks, and the gradient stays as it is."""
+        if group["weight_decay"] == 0:
+            return grad
+        if group.get("decoupled_weight_decay", False):
+            p.mul_(1 - group["lr"] * group["weight_decay"])
+            return grad
+        return grad.add(p, alpha=group["weight_decay"])

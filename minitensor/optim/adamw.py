@@ -31,6 +31,7 @@ class AdamW(Adam):
 
     PyTorch multiplies the decay by lr (so a scheduler scales both together); the paper
     writes a separate schedule multiplier. Note the default: weight_decay=1e-2 (Adam's is 0).
+    AdamW(...) is Adam(..., decoupled_weight_decay=True), as in PyTorch 2.x.
     """
 
     def __init__(
@@ -44,10 +45,13 @@ class AdamW(Adam):
         *,
         maximize=False,
     ):
-        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize)
-
-    def _weight_decay(self, p, grad, group):
-        """AdamW's weight decay: shrink p itself; the gradient stays as it is."""
-        if group["weight_decay"] != 0:
-            p.mul_(1 - group["lr"] * group["weight_decay"])
-        return grad
+        super().__init__(
+            params,
+            lr,
+            betas,
+            eps,
+            weight_decay,
+            amsgrad,
+            maximize=maximize,
+            decoupled_weight_decay=True,
+        )
