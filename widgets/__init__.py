@@ -10,7 +10,8 @@
                             optimizer_race/model.py)
     TrainingMonitor(total=n)  live loss curve for a training loop (monitor/view.py,
                             monitor/model.py)
-    style.set_default(font_scale=1.6)   bigger text everywhere, for a projector
+    set_presentation(True)  projector sizes (text, pictures, controls) for every widget
+                            made afterwards (common/style.py); False: normal sizes
 
 One folder per widget (graph, stepper, optimizer_race, monitor; not `race`, which would
 shadow the `race()` one-liner), each with its `model.py` (the state, plain Python), its
@@ -45,6 +46,7 @@ _EXPORTS = {
     "Surface": "optimizer_race.surfaces",
     "TrainingMonitor": "monitor.view",
     "MonitorModel": "monitor.model",
+    "set_presentation": "common.style",
 }
 
 __all__ = [*_EXPORTS, "style"]

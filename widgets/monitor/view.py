@@ -34,6 +34,7 @@ from matplotlib.ticker import LogFormatterSciNotation, LogLocator, NullLocator
 from ..common import style as styles
 from ..common.png import png_bytes
 from ..common.style import OKABE_ITO
+from ..common.view import sized
 from .model import MonitorModel
 
 
@@ -78,6 +79,7 @@ class TrainingMonitor(ipw.VBox):
         self.image.layout.max_width = "100%"
         super().__init__(children=[ipw.HBox([self.progress, self.label]), self.image])
         self.add_class("mt-monitor")
+        sized(self, self.display_style)  # the progress bar at the text's size
         self.min_interval = min_interval
         self._figure = None
         self.png = b""
