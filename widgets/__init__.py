@@ -12,6 +12,7 @@
                             monitor/model.py)
     set_presentation(True)  projector sizes (text, pictures, controls) for every widget
                             made afterwards (common/style.py); False: normal sizes
+    sized(ipw.HBox([...]))  your own buttons and sliders at the widgets' size (common/view.py)
 
 One folder per widget (graph, stepper, optimizer_race, monitor; not `race`, which would
 shadow the `race()` one-liner), each with its `model.py` (the state, plain Python), its
@@ -47,6 +48,7 @@ _EXPORTS = {
     "TrainingMonitor": "monitor.view",
     "MonitorModel": "monitor.model",
     "set_presentation": "common.style",
+    "sized": "common.view",
 }
 
 __all__ = [*_EXPORTS, "style"]

@@ -120,7 +120,6 @@ class Style:
         """A CSS font-size for panels next to the graph, e.g. '22px'."""
         return f"{round(base_px * self.font_scale)}px"
 
-
     @property
     def size_class(self):
         """The CSS class that carries this scale's control sizes, e.g. 'mt-size-160'."""

@@ -1,6 +1,8 @@
 """The display side of the shared style: stock ipywidgets controls at a widget's size.
 
     sized(widget, style)      widget's buttons, sliders and labels grow with style.font_scale
+    sized(ipw.HBox([...]))    the same at the default size: for your own controls next to
+                              the widgets (the demo pages' buttons, course/demo/)
 
 ipywidgets draws its controls at fixed sizes (CSS variables such as
 `--jp-widgets-inline-height`), whatever the widget's font scale. At a scale other than 1,
@@ -14,6 +16,8 @@ Read next: style.py (the sizes), ../optimizer_race/view.py (a user).
 
 import ipywidgets as ipw
 
+from . import style as styles
+
 
 def size_widgets(style):
     """The hidden children that carry `style`'s control sizes: [] at font_scale 1."""
@@ -23,8 +27,10 @@ def size_widgets(style):
     return [rule.add_class("mt-size-css")]
 
 
-def sized(widget, style):
-    """Give `widget` (a Box) the size class of `style` and the rule for it; return it."""
+def sized(widget, style=None):
+    """Give `widget` (a Box) the size class of `style` (default: the default style, see
+    set_presentation) and the rule for it; return it."""
+    style = styles.resolve(style)
     extra = size_widgets(style)
     if extra:
         widget.add_class(style.size_class)

@@ -189,7 +189,10 @@ class TrainingMonitor(ipw.VBox):
         self._bad_text = ax.text(0, 0.5, "", transform=ax.get_xaxis_transform(),
                                  color=OKABE_ITO["vermillion"])  # fmt: skip
         self._metric_axes = None
-        self._figure.subplots_adjust(left=0.12, right=0.88, bottom=0.17, top=0.88)
+        # margins grow with the text (labels get bigger faster than the figure does)
+        margin = 0.12 * grow
+        self._figure.subplots_adjust(left=margin, right=1 - margin, bottom=0.17 * grow,
+                                     top=1 - margin)  # fmt: skip
 
     def _show_metric(self, steps):
         if self._metric_axes is None:
