@@ -2,9 +2,10 @@
 
 A hub starts on 127.0.0.1 with the repository's jupyterhub_config.py (test authenticator,
 one folder per student: see hub_helpers.py), for a class of two. The teacher's token
-lists them through the REST API; each student logs in with the password (REST), starts their server with their own
-token, and runs lesson 1 through the kernel API: alice with her answers typed in, bob
-as released (blank). Then: each has their own copy of the notebooks, made on first login
+lists them through the REST API; each student logs in with the password (REST), starts
+their server with their own token, and runs lesson 1 through the kernel API: alice with
+her answers typed in, bob as released (blank). Then: each has their own copy of the
+notebooks, made on first login
 and kept on the next; neither can reach the other's server or files; both use the one
 installed minitensor. Everything is stopped by process group at the end.
 
@@ -20,10 +21,10 @@ import json
 
 import nbformat
 import pytest
+from hub_helpers import ROOT, Hub, proxy_command, run_code
 
 from course.official import exercise_cell
 from course.release import write_release
-from hub_helpers import ROOT, Hub, proxy_command, run_code
 
 pytest.importorskip("jupyterhub", reason="JupyterHub is not installed (pip install -e '.[teach]')")
 PROXY = proxy_command()
