@@ -5,9 +5,9 @@ one folder per student: see hub_helpers.py), for a class of two. The teacher's t
 lists them through the REST API; each student logs in with the password (REST), starts
 their server with their own token, and runs lesson 1 through the kernel API: alice with
 her answers typed in, bob as released (blank). Then: each has their own copy of the
-notebooks, made on first login
-and kept on the next; neither can reach the other's server or files; both use the one
-installed minitensor. Everything is stopped by process group at the end.
+notebooks, made on first login and kept on the next; neither can reach the other's
+server or files; both use the one installed minitensor. Everything is stopped by
+process group at the end.
 
 Skipped, with the reason, where JupyterHub or its proxy (configurable-http-proxy, from
 npm: `npm ci --prefix deploy/jupyterhub`) is not installed.
