@@ -20,6 +20,7 @@ Read next: test_jupyterhub.py.
 """
 
 import asyncio
+import concurrent.futures
 import json
 import os
 import secrets
@@ -269,7 +270,10 @@ def run_code(hub, name, token, cells, timeout=120):
     _, kernel = hub.api("POST", base, body={"name": "python3"}, token=token)
     try:
         url = f"ws://127.0.0.1:{hub.port}{base}/{kernel['id']}/channels"
-        return asyncio.run(_execute_all(url, token, cells, timeout))
+        # In a thread of its own: this thread may already run an event loop (Playwright's,
+        # when the browser tests ran first in the same pytest process).
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(asyncio.run, _execute_all(url, token, cells, timeout)).result()
     finally:
         hub.api("DELETE", f"{base}/{kernel['id']}", token=token)
 
