@@ -65,7 +65,9 @@ README = """# minitensor lessons as an nbgrader course
 
 Made by `make nbgrader COURSE=<this folder>` from the lesson notebooks. Run every command
 from this folder, with minitensor installed where the notebooks run (`pip install -e
-<repository>`), so that the check cells can import `lessons.checks`.
+<repository>`), so that the check cells can import `lessons.checks`, and with that
+environment's tools on PATH (`source <repository>/.venv/bin/activate`: nbgrader runs
+`alembic`).
 
     nbgrader generate_assignment 01_tensors     # release/01_tensors/: the student version
     # students work on it and submit (nbgrader's exchange, or copy each file to
