@@ -8,6 +8,8 @@
 #   make grade SUBMISSIONS=folder   grade submitted notebooks (sandboxed) into gradebook.csv
 #   make fmt     format and auto-fix lint
 #   make screenshots  retake the README's widget pictures (docs/images/; needs chromium)
+#   make demo    the widgets as a presentation app (Voila, http://127.0.0.1:8866/)
+#   make nbgrader COURSE=dir   write the lessons as an nbgrader course into dir
 #
 # Everything is installed into .venv in this folder; nothing touches the system Python.
 
@@ -29,7 +31,7 @@ ifeq ($(shell id -u),0)
 LAB_ARGS := --allow-root
 endif
 
-.PHONY: venv lab test bench fmt gpu-check clean lessons release grade screenshots
+.PHONY: venv lab test bench fmt gpu-check clean lessons release grade screenshots demo nbgrader
 
 venv: $(STAMP)
 
@@ -42,7 +44,7 @@ $(PYTHON):
 # order-only prerequisite: its timestamp does not trigger a reinstall.
 $(STAMP): pyproject.toml $(wildcard minitensor/__init__.py widgets/__init__.py lessons/__init__.py course/__init__.py) | $(PYTHON)
 	$(PYTHON) -m pip install --upgrade pip
-	$(PYTHON) -m pip install -e ".[lab,test]"
+	$(PYTHON) -m pip install -e ".[lab,test,teach]"
 	touch $(STAMP)
 
 lab: venv
@@ -70,6 +72,16 @@ release: venv
 grade: venv
 	$(PYTHON) -m course.grade $(SUBMISSIONS) --out $(GRADEBOOK) --feedback $(FEEDBACK) $(GRADE_ARGS)
 
+# Teaching a class (README, "Teaching a class"): the presentation app on 127.0.0.1, and
+# the lessons as an nbgrader course. DEMO_ARGS: e.g. --port 9000 --size normal;
+# LESSONS: lesson prefixes for the course, e.g. LESSONS="01 02" (default: all).
+COURSE ?= nbgrader-course
+demo: venv
+	$(PYTHON) -m course.demo_app $(DEMO_ARGS)
+
+nbgrader: venv
+	$(PYTHON) -m course.nbgrader_export $(COURSE) $(LESSONS)
+
 bench: venv
 	$(PYTHON) -m benchmarks
 
@@ -80,6 +92,7 @@ fmt: venv
 # The demo notebook in JupyterLab in headless chromium, as the browser tests run it.
 screenshots: venv
 	$(PYTHON) tools/screenshots.py
+	$(PYTHON) tools/demo_screenshot.py
 
 gpu-check:
 	bash benchmarks/gpu_check.sh

@@ -10,7 +10,9 @@
                             optimizer_race/model.py)
     TrainingMonitor(total=n)  live loss curve for a training loop (monitor/view.py,
                             monitor/model.py)
-    style.set_default(font_scale=1.6)   bigger text everywhere, for a projector
+    set_presentation(True)  projector sizes (text, pictures, controls) for every widget
+                            made afterwards (common/style.py); False: normal sizes
+    sized(ipw.HBox([...]))  your own buttons and sliders at the widgets' size (common/view.py)
 
 One folder per widget (graph, stepper, optimizer_race, monitor; not `race`, which would
 shadow the `race()` one-liner), each with its `model.py` (the state, plain Python), its
@@ -45,6 +47,8 @@ _EXPORTS = {
     "Surface": "optimizer_race.surfaces",
     "TrainingMonitor": "monitor.view",
     "MonitorModel": "monitor.model",
+    "set_presentation": "common.style",
+    "sized": "common.view",
 }
 
 __all__ = [*_EXPORTS, "style"]

@@ -90,8 +90,9 @@ class JupyterLab:
             )
         return env
 
-    def start(self):
-        command = [
+    def command(self):
+        """The server's command line."""
+        return [
             sys.executable, "-m", "jupyterlab",
             "--no-browser", "--ip=127.0.0.1", f"--port={self.port}",
             "--ServerApp.port_retries=0",
@@ -102,6 +103,13 @@ class JupyterLab:
             "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
             "--LabApp.extension_manager=readonly",  # never asks PyPI for extensions
         ]  # fmt: skip
+
+    def status_url(self):
+        """An address that answers 200 once the server is ready."""
+        return f"http://127.0.0.1:{self.port}/api/status?token={self.token}"
+
+    def start(self):
+        command = self.command()
         self._log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             command,
@@ -117,12 +125,11 @@ class JupyterLab:
 
     def _wait_until_ready(self):
         deadline = time.monotonic() + self.start_timeout
-        status = f"http://127.0.0.1:{self.port}/api/status?token={self.token}"
+        status = self.status_url()
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(
-                    f"JupyterLab exited with code {self.process.returncode}:\n{self.log_tail()}"
-                )
+                name, code = type(self).__name__, self.process.returncode
+                raise RuntimeError(f"{name} exited with code {code}:\n{self.log_tail()}")
             try:
                 with urllib.request.urlopen(status, timeout=2) as response:
                     if response.status == 200:
@@ -131,8 +138,9 @@ class JupyterLab:
                 pass
             time.sleep(0.25)
         self.stop()
+        name = type(self).__name__
         raise RuntimeError(
-            f"JupyterLab did not answer within {self.start_timeout} s:\n{self.log_tail()}"
+            f"{name} did not answer within {self.start_timeout} s:\n{self.log_tail()}"
         )
 
     def log_tail(self, lines=40):

@@ -6,12 +6,21 @@ every kind of node also has its own shape or border (a learner printing in black
 or a colour-blind one, can still tell a parameter from a leaf), and the stepper marks the
 current node with a thick border *and* a "▶" in its title.
 
-For a classroom demo, make everything bigger at once:
+For a classroom demo, make everything bigger at once (text, pictures, and the buttons and
+sliders around them), for every widget made afterwards:
 
-    from widgets import style
-    style.set_default(font_scale=1.6)
+    import widgets
+    widgets.set_presentation(True)       # the projector size; False goes back to normal
 
-or pass `font_scale=` to a single widget. Nothing here imports a display library.
+or pass `font_scale=` to a single widget. `set_presentation` is the same as
+`style.set_default(font_scale=PROJECTOR_SCALE)`: every view reads the default style, so this
+is the one place the size is decided. The demo app (course/demo/) starts with it.
+
+The sizes of ipywidgets' own controls come from CSS variables (`--jp-widgets-font-size`,
+`--jp-widgets-inline-height`, ...). `controls_css()` writes those variables, multiplied by
+the font scale, for one CSS class; ../common/view.py puts that class and rule on a widget,
+so its buttons and sliders grow with its text and nothing else on the page changes.
+Nothing here imports a display library.
 
 Read next: ../graph/render.py (where these styles become Graphviz attributes).
 """
@@ -111,6 +120,42 @@ class Style:
         """A CSS font-size for panels next to the graph, e.g. '22px'."""
         return f"{round(base_px * self.font_scale)}px"
 
+    @property
+    def size_class(self):
+        """The CSS class that carries this scale's control sizes, e.g. 'mt-size-160'."""
+        return f"mt-size-{round(self.font_scale * 100)}"
+
+    def controls_css(self):
+        """A CSS rule that scales ipywidgets' stock controls inside `.{size_class}`."""
+        lines = [f"--jp-widgets-{name}: {round(px * self.font_scale)}px;" for name, px in
+                 CONTROL_SIZES_PX.items()]  # fmt: skip
+        # Defined from the width above in ipywidgets' own CSS, but computed where they are
+        # declared (the page's root): they must be declared again to follow the new width.
+        lines += [
+            "--jp-widgets-inline-width-short: calc(var(--jp-widgets-inline-width) / 2 - "
+            "var(--jp-widgets-margin));",
+            "--jp-widgets-inline-width-tiny: calc(var(--jp-widgets-inline-width-short) / 2 - "
+            "var(--jp-widgets-margin));",
+            f"font-size: {self.css_font(13)};",
+        ]
+        return f".{self.size_class} {{ {' '.join(lines)} }}"
+
+
+# ipywidgets 8's defaults for the sizes of its controls (@jupyter-widgets/controls CSS), in px;
+# font-size is JupyterLab's --jp-ui-font-size1.
+CONTROL_SIZES_PX = {
+    "font-size": 13,
+    "inline-height": 28,
+    "inline-width": 300,
+    "inline-label-width": 80,
+    "slider-handle-size": 16,
+    "slider-track-thickness": 4,
+    "progress-thickness": 20,
+    "menu-item-height": 24,
+}
+
+# A classroom projector seen from the back row: 1.6 x JupyterLab's sizes.
+PROJECTOR_SCALE = 1.6
 
 _default = Style()
 
@@ -125,6 +170,12 @@ def set_default(**changes):
     global _default
     _default = replace(_default, **changes)
     return _default
+
+
+def set_presentation(on=True):
+    """Projector sizes (font_scale=PROJECTOR_SCALE) for every widget made afterwards; or,
+    with on=False, the normal sizes again. Returns the new default style."""
+    return set_default(font_scale=PROJECTOR_SCALE if on else 1.0)
 
 
 def resolve(style=None, font_scale=None):

@@ -24,6 +24,7 @@ import inspect
 import ipywidgets as ipw
 
 from ..common import style as styles
+from ..common.view import sized
 from . import render as graph_render
 from .model import GraphModel, names_in_frame
 
@@ -130,6 +131,7 @@ class GraphView(ipw.VBox):
         self.picture = GraphPicture(self.display_style)
         super().__init__(children=[ipw.HBox([self.refresh_button]), self.picture])
         self.add_class("mt-graph")
+        sized(self, self.display_style)  # buttons at the text's size
         self.graph = None
         self.rendering = None
         self.refresh()
@@ -161,7 +163,8 @@ class GraphView(ipw.VBox):
             toolbar = [self.refresh_button]
             if buttons:
                 toolbar += [ipw.Label("modules (pressed = expanded):"), self.module_buttons]
-            self.children = [ipw.HBox(toolbar), self.picture]
+            # children[2:]: the size rule that sized() appended, if any
+            self.children = [ipw.HBox(toolbar), self.picture, *self.children[2:]]
         for button in self.module_buttons.children:
             expanded = button.description not in self.graph_model.collapsed
             if button.value != expanded:

@@ -39,6 +39,7 @@ from matplotlib.ticker import LogFormatterSciNotation, LogLocator, NullLocator
 from ..common import style as styles
 from ..common.png import png_bytes
 from ..common.style import OKABE_ITO
+from ..common.view import sized
 from .model import MonitorModel
 
 
@@ -83,6 +84,7 @@ class TrainingMonitor(ipw.VBox):
         self.image.layout.max_width = "100%"
         super().__init__(children=[ipw.HBox([self.progress, self.label]), self.image])
         self.add_class("mt-monitor")
+        sized(self, self.display_style)  # the progress bar at the text's size
         self.min_interval = min_interval
         self._figure = None
         self.png = b""
@@ -203,7 +205,10 @@ class TrainingMonitor(ipw.VBox):
                                  color=OKABE_ITO["vermillion"])  # fmt: skip
         self._metric_axes = None
         self._validation_line = None
-        self._figure.subplots_adjust(left=0.12, right=0.88, bottom=0.17, top=0.88)
+        # margins grow with the text (labels get bigger faster than the figure does)
+        margin = 0.12 * grow
+        self._figure.subplots_adjust(left=margin, right=1 - margin, bottom=0.17 * grow,
+                                     top=1 - margin)  # fmt: skip
 
     def _show_metric(self, steps):
         if self._metric_axes is None:

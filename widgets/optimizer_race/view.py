@@ -27,6 +27,7 @@ import html
 import ipywidgets as ipw
 
 from ..common import style as styles
+from ..common.view import sized
 from .model import COMPARISONS, RaceModel
 from .plot import MARKER_SYMBOLS, RacePicture, look
 from .surfaces import OPTIMIZER_NAMES, SURFACES
@@ -67,6 +68,7 @@ class OptimizerRace(ipw.VBox):
         self._build_controls(log_scale)
         super().__init__(children=self._layout())
         self.add_class("mt-race")
+        sized(self, self.display_style)  # buttons and sliders at the text's size
         self._sync_controls()
         self.step_slider.max = self.model.steps
         self.step_slider.value = self.model.steps  # start by showing the whole race

@@ -22,6 +22,7 @@ import ipywidgets as ipw
 
 from ..common import style as styles
 from ..common.numbers import summarize, to_numpy
+from ..common.view import sized
 from ..graph.view import GraphPicture, _escape, names_or_callers, render
 from .model import BackwardStepperModel
 
@@ -59,6 +60,7 @@ class BackwardStepper(ipw.VBox):
                       self.messages]
         )  # fmt: skip
         self.add_class("mt-stepper")
+        sized(self, self.display_style)  # buttons and sliders at the text's size
         self.rendering = None
         self.redraw()
 
