@@ -31,7 +31,7 @@ ifeq ($(shell id -u),0)
 LAB_ARGS := --allow-root
 endif
 
-.PHONY: venv lab test bench fmt gpu-check clean lessons release grade screenshots demo nbgrader
+.PHONY: venv proxy lab test bench fmt gpu-check clean lessons release grade screenshots demo nbgrader
 
 venv: $(STAMP)
 
@@ -50,8 +50,15 @@ $(STAMP): pyproject.toml $(wildcard minitensor/__init__.py widgets/__init__.py l
 lab: venv
 	$(VENV)/bin/jupyter lab $(LAB_ARGS) lessons/
 
+# JupyterHub's proxy for tests/test_jupyterhub.py comes from npm; without npm that test is
+# skipped with the reason (CI installs npm).
+PROXY := deploy/jupyterhub/node_modules/.bin/configurable-http-proxy
+proxy:
+	@if [ ! -x $(PROXY) ] && command -v npm >/dev/null 2>&1; then \
+		npm ci --prefix deploy/jupyterhub --no-audit --no-fund; fi
+
 # pytest fails the target on any failure, and also when it collects no tests (exit code 5).
-test: venv
+test: venv proxy
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PYTHON) -m pytest $(PYTEST_ARGS)

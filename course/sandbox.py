@@ -35,9 +35,10 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 INSTALL_HINT = "sudo apt-get install bubblewrap  (Fedora: sudo dnf install bubblewrap)"
 SANDBOX_UID = 1000
-# The project's packages a submission may import; solutions and lesson sources stay hidden.
+# The project's packages a submission may import; solutions, lesson sources and the
+# teachers' guides stay hidden.
 VISIBLE_PACKAGES = ("minitensor", "widgets", "lessons", "course")
-HIDDEN_IN_PROJECT = ("lessons/solutions", "lessons/source")
+HIDDEN_IN_PROJECT = ("lessons/solutions", "lessons/source", "lessons/teachers")
 ETC_FILES = (
     "ld.so.cache",
     "ld.so.conf",
