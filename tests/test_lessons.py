@@ -526,12 +526,47 @@ WRONG_ANSWERS = {
                 "        for images, labels in loader:\n"
                 "            correct += (model(images).argmax(dim=1) == labels).sum().item()\n"
                 "    return correct / len(loader.dataset)",
-                ["ran the model in training mode", "Hint: call model.eval()"])],
+                ["ran the model in training mode", "Hint: call model.eval()"]),
+                ("def accuracy(model, loader):\n    was_training = model.training\n"
+                "    model.eval()\n    correct = 0\n    for images, labels in loader:\n"
+                "        correct += (model(images).argmax(dim=1) == labels).sum().item()\n"
+                "    model.train(was_training)\n    return correct / len(loader.dataset)",
+                ["graph node(s); evaluating should record none",
+                 "Hint: run the forward passes inside `with mt.no_grad():`"]),
+                ("def accuracy(model, loader):\n    model.eval()\n    correct = 0\n"
+                "    with mt.no_grad():\n        for images, labels in loader:\n"
+                "            correct += (model(images).argmax(dim=1) == labels).sum().item()\n"
+                "    model.train()\n    return correct / len(loader.dataset)",
+                ["was in evaluation mode before accuracy() and is in training mode after",
+                 "Hint: remember `was_training = model.training`"]),
+                ("def accuracy(model, loader):\n    was_training = model.training\n"
+                "    model.eval()\n    scores = []\n    with mt.no_grad():\n"
+                "        for images, labels in loader:\n"
+                "            right = (model(images).argmax(dim=1) == labels).float()\n"
+                "            scores.append(right.mean().item())\n"
+                "    model.train(was_training)\n    return sum(scores) / len(scores)",
+                ["the mean of the batches' accuracies", "Hint: add up the correct predictions"])],
         "ex2": [("def resume(path, model, optimizer):\n    checkpoint = mt.load(path)\n"
                 "    model.load_state_dict(checkpoint['model'])\n"
                 "    return checkpoint['epoch'] + 1",
                 ["the optimizer's state is empty",
-                 "Hint: optimizer.load_state_dict(checkpoint['optimizer'])"])],
+                 "Hint: optimizer.load_state_dict(checkpoint['optimizer'])"]),
+                ("def resume(path, model, optimizer):\n    checkpoint = mt.load(path)\n"
+                "    model.load_state_dict(checkpoint['model'])\n"
+                "    optimizer.load_state_dict(checkpoint['optimizer'])\n"
+                "    return checkpoint['epoch']",
+                ["the epoch stored in the checkpoint; that epoch had finished",
+                 "Hint: return checkpoint['epoch'] + 1"]),
+                ("def resume(path, model, optimizer):\n    checkpoint = mt.load(path)\n"
+                "    model.load_state_dict(checkpoint['model'])\n"
+                "    optimizer.load_state_dict(checkpoint['optimizer'])",
+                ["resume() returned None", "Hint: end resume() with a return statement"]),
+                ("def resume(path, model, optimizer):\n    checkpoint = mt.load(path)\n"
+                "    model.load_state_dict(checkpoint)\n"
+                "    optimizer.load_state_dict(checkpoint['optimizer'])\n"
+                "    return checkpoint['epoch'] + 1",
+                ["resume() raised RuntimeError", "Missing key(s)",
+                 "Hint: the checkpoint is a dict of three entries"])],
         "ex3": [("def fine_tune(model, loader, epochs):\n"
                 "    model.features.requires_grad_(False)\n"
                 "    optimizer = optim.Adam(model.parameters(), lr=0.01)\n"
@@ -540,7 +575,31 @@ WRONG_ANSWERS = {
                 "            nn.CrossEntropyLoss()(model(images), labels).backward()\n"
                 "            optimizer.step()\n    return optimizer",
                 ["the optimizer holds model.features.weight",
-                 "Hint: pass only the trainable parameters"])],
+                 "Hint: pass only the trainable parameters"]),
+                ("def fine_tune(model, loader, epochs):\n"
+                "    model.features.requires_grad = False\n"
+                "    optimizer = optim.Adam(model.classifier.parameters(), lr=0.01)\n"
+                "    for _ in range(epochs):\n        for images, labels in loader:\n"
+                "            optimizer.zero_grad()\n"
+                "            nn.CrossEntropyLoss()(model(images), labels).backward()\n"
+                "            optimizer.step()\n    return optimizer",
+                ["freezes nothing", "Hint: call the method: model.features.requires_grad_(False)"]),
+                ("def fine_tune(model, loader, epochs):\n"
+                "    model.features.requires_grad_(False)\n"
+                "    optimizer = optim.Adam(model.classifier.parameters(), lr=0.01)\n"
+                "    for _ in range(epochs):\n        for images, labels in loader:\n"
+                "            nn.CrossEntropyLoss()(model(images), labels).backward()\n"
+                "            optimizer.step()\n    return optimizer",
+                ["a run that never calls zero_grad()", "Hint: call optimizer.zero_grad() once"]),
+                ("def fine_tune(model, loader, epochs):\n"
+                "    model.features.requires_grad_(False)\n"
+                "    optimizer = optim.Adam(model.classifier.parameters(), lr=0.01)\n"
+                "    for _ in range(epochs):\n        for images, labels in loader:\n"
+                "            optimizer.zero_grad()\n"
+                "            nn.CrossEntropyLoss()(model(images), labels).backward()\n"
+                "            optimizer.step()",
+                ["fine_tune() returned None; return the optimizer",
+                 "Hint: end fine_tune() with `return optimizer`"])],
     },
 }  # fmt: skip
 
