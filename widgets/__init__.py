@@ -10,11 +10,14 @@
                             optimizer_race/model.py)
     TrainingMonitor(total=n)  live loss curve for a training loop (monitor/view.py,
                             monitor/model.py)
+    momentum_map()          the (lr, β) map of momentum on a quadratic; a click races a
+                            cell's settings (momentum_rates/view.py, momentum_rates/model.py)
     style.set_default(font_scale=1.6)   bigger text everywhere, for a projector
 
-One folder per widget (graph, stepper, optimizer_race, monitor; not `race`, which would
-shadow the `race()` one-liner), each with its `model.py` (the state, plain Python), its
-`view.py` (the ipywidgets around it) and its helpers; `common/` holds what several widgets
+One folder per widget (graph, stepper, optimizer_race, monitor, momentum_rates; not `race`
+or `momentum_map`, which would shadow the one-liners of those names), each with its
+`model.py` (the state, plain Python), its `view.py` (the ipywidgets around it) and its
+helpers; `common/` holds what several widgets
 share (style, PNG encoding, numbers as text). In every folder only `view.py` (and
 optimizer_race/plot.py, the matplotlib picture) imports a display library;
 tests/test_widgets_purity.py checks it.
@@ -45,6 +48,9 @@ _EXPORTS = {
     "Surface": "optimizer_race.surfaces",
     "TrainingMonitor": "monitor.view",
     "MonitorModel": "monitor.model",
+    "momentum_map": "momentum_rates.view",
+    "MomentumMap": "momentum_rates.view",
+    "MomentumMapModel": "momentum_rates.model",
 }
 
 __all__ = [*_EXPORTS, "style"]

@@ -29,7 +29,7 @@ Their best lr is found by a sweep: run the real optimizer at each lr of a log-sp
 for the race's number of steps and keep the lr whose loss over the last 10 steps is lowest
 on average. The notes returned say which way each number was found.
 
-Read next: model.py (`RaceModel.use_best_settings`), ../momentum_map/model.py (the rate
+Read next: model.py (`RaceModel.use_best_settings`), ../momentum_rates/model.py (the rate
 of every (lr, beta) pair, measured by running SGD).
 """
 
