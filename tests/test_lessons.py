@@ -404,6 +404,19 @@ WRONG_ANSWERS = {
              "    return {'Adam': (0.2, 1.0), 'AdamW': (0.99, 1.0)}",
              ["(1 - lr · wd)", "Hint:"]),
         ],
+        "ex6": [
+            ("def best_momentum():\n    return 0.99",
+             ["each swing only √β = 0.995", "Hint: more momentum is not always faster"]),
+            ("def best_momentum():\n    return 0.9",
+             ["you answered β = 0.9", "Hint: more momentum is not always faster"]),
+            ("def best_momentum():\n    return 0.0",
+             ["plain SGD shrinks the error by max |1 - lr λ| = 0.9",
+              "Hint: momentum lets the slow direction x build up speed"]),
+            ("def best_momentum():\n    return 0.3",
+             ["another β ends closer", "Hint: run the five settings"]),
+            ("def best_momentum():\n    return [0.6]",
+             ["return one of 0, 0.3, 0.6, 0.9, 0.99", "Hint: return the β itself"]),
+        ],
     },
     "07_gpu_with_cupy": {
         # Without a GPU the check runs these on minitensor's stand-in GPU (array_api_strict).
