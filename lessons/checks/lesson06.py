@@ -308,7 +308,8 @@ def check_ex6(best_momentum):
     if answer is None or not any(close(answer, b) for b in _EX6_BETAS):
         fail("ex6", f"best_momentum() returned {answer!r}; return one of {choices}",
              "return the β itself, a number such as 0.3.",
-             "read the map's column at lr = 0.1, or run the five settings with descend().")  # fmt: skip
+             "read the map's column at lr = 0.1, or run the five settings with "
+             "descend().")  # fmt: skip
     distances = {beta: _distance_after(mt, beta) for beta in _EX6_BETAS}
     best = min(distances, key=distances.get)
     table = ", ".join(f"β {b:g}: {d:.2g}" for b, d in distances.items())
@@ -328,7 +329,8 @@ def check_ex6(best_momentum):
         fail("ex6", f"{what}: plain SGD shrinks the error by max |1 - lr λ| = 0.9 per step, "
              "some momentum does better",
              "momentum lets the slow direction x build up speed.",
-             "on the map, go up the column lr = 0.1 from β = 0 until the colour is darkest.")  # fmt: skip
+             "on the map, go up the column lr = 0.1 from β = 0 until the colour is "
+             "darkest.")  # fmt: skip
     fail("ex6", f"{what}: another β ends closer",
          "run the five settings, or read the map's column at lr = 0.1.",
          "the fastest β makes both directions' swings shrink at the same rate; the map "
