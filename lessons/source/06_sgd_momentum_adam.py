@@ -319,7 +319,9 @@ fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.4), layout="constrained")
 left.plot(steps, history["m"], label="$m$ (exp_avg)")
 left.plot(steps, history["m_hat"], "--", label=r"$\hat m = m / (1 - \beta_1^t)$")
 left.plot(steps, np.sqrt(history["v"]), label=r"$\sqrt{v}$ (exp_avg_sq)")
-left.plot(steps, np.sqrt(history["v_hat"]), ":", label=r"$\sqrt{\hat v} = \sqrt{v / (1 - \beta_2^t)}$")
+left.plot(
+    steps, np.sqrt(history["v_hat"]), ":", label=r"$\sqrt{\hat v} = \sqrt{v / (1 - \beta_2^t)}$"
+)
 left.set_xscale("log")
 left.set_xlabel("step t")
 left.set_title("Adam's averages under a constant gradient 0.5")
@@ -371,8 +373,10 @@ for nesterov in [False, True]:
           f"distance after 25, 50, 100 steps: {distances}")  # fmt: skip
 path = descend(optim.SGD, lr=0.15, momentum=0.9, nesterov=True, steps=50)
 print(f"nesterov=True, lr=0.15: distance after 50 steps {np.hypot(*path[-1]):.3g}")
-print(f"its limit 2(1 + β)/((1 + 2β) λ_max) = {2 * 1.9 / (2.8 * 10):.3f}; heavy ball's "
-      f"2(1 + β)/λ_max = {2 * 1.9 / 10:.2f}")
+print(
+    f"its limit 2(1 + β)/((1 + 2β) λ_max) = {2 * 1.9 / (2.8 * 10):.3f}; heavy ball's "
+    f"2(1 + β)/λ_max = {2 * 1.9 / 10:.2f}"
+)
 
 # %% [markdown]
 # Less overshoot, so three times closer after 100 steps. The price: the extra
@@ -390,6 +394,7 @@ print(f"its limit 2(1 + β)/((1 + 2β) λ_max) = {2 * 1.9 / (2.8 * 10):.3f}; hea
 # Without the correction its first steps are large: $s$ starts at $0.01\, g^2$, so step 1
 # moves $\mathrm{lr} / \sqrt{0.01} = 10\,\mathrm{lr}$. Under a constant gradient:
 
+
 # %% check-output
 def step_lengths(optimizer_class, at, gradient=0.5, **options):
     """How far each listed step moves a parameter whose gradient is always `gradient`."""
@@ -406,7 +411,9 @@ def step_lengths(optimizer_class, at, gradient=0.5, **options):
     return lengths
 
 
-print("RMSprop(lr=0.01), step t moves:", step_lengths(optim.RMSprop, (1, 2, 10, 100, 1000), lr=0.01))
+print(
+    "RMSprop(lr=0.01), step t moves:", step_lengths(optim.RMSprop, (1, 2, 10, 100, 1000), lr=0.01)
+)
 print("Adam(lr=0.01),    step t moves:", step_lengths(optim.Adam, (1, 2, 10, 100, 1000), lr=0.01))
 
 # %% [markdown]
