@@ -404,6 +404,19 @@ WRONG_ANSWERS = {
              "    return {'Adam': (0.2, 1.0), 'AdamW': (0.99, 1.0)}",
              ["(1 - lr · wd)", "Hint:"]),
         ],
+        "ex6": [
+            ("def best_momentum():\n    return 0.99",
+             ["each swing only √β = 0.995", "Hint: more momentum is not always faster"]),
+            ("def best_momentum():\n    return 0.9",
+             ["you answered β = 0.9", "Hint: more momentum is not always faster"]),
+            ("def best_momentum():\n    return 0.0",
+             ["plain SGD shrinks the error by max |1 - lr λ| = 0.9",
+              "Hint: momentum lets the slow direction x build up speed"]),
+            ("def best_momentum():\n    return 0.3",
+             ["another β ends closer", "Hint: run the five settings"]),
+            ("def best_momentum():\n    return [0.6]",
+             ["return one of 0, 0.3, 0.6, 0.9, 0.99", "Hint: return the β itself"]),
+        ],
     },
     "07_gpu_with_cupy": {
         # Without a GPU the check runs these on minitensor's stand-in GPU (array_api_strict).
@@ -526,12 +539,47 @@ WRONG_ANSWERS = {
                 "        for images, labels in loader:\n"
                 "            correct += (model(images).argmax(dim=1) == labels).sum().item()\n"
                 "    return correct / len(loader.dataset)",
-                ["ran the model in training mode", "Hint: call model.eval()"])],
+                ["ran the model in training mode", "Hint: call model.eval()"]),
+                ("def accuracy(model, loader):\n    was_training = model.training\n"
+                "    model.eval()\n    correct = 0\n    for images, labels in loader:\n"
+                "        correct += (model(images).argmax(dim=1) == labels).sum().item()\n"
+                "    model.train(was_training)\n    return correct / len(loader.dataset)",
+                ["graph node(s); evaluating should record none",
+                 "Hint: run the forward passes inside `with mt.no_grad():`"]),
+                ("def accuracy(model, loader):\n    model.eval()\n    correct = 0\n"
+                "    with mt.no_grad():\n        for images, labels in loader:\n"
+                "            correct += (model(images).argmax(dim=1) == labels).sum().item()\n"
+                "    model.train()\n    return correct / len(loader.dataset)",
+                ["was in evaluation mode before accuracy() and is in training mode after",
+                 "Hint: remember `was_training = model.training`"]),
+                ("def accuracy(model, loader):\n    was_training = model.training\n"
+                "    model.eval()\n    scores = []\n    with mt.no_grad():\n"
+                "        for images, labels in loader:\n"
+                "            right = (model(images).argmax(dim=1) == labels).float()\n"
+                "            scores.append(right.mean().item())\n"
+                "    model.train(was_training)\n    return sum(scores) / len(scores)",
+                ["the mean of the batches' accuracies", "Hint: add up the correct predictions"])],
         "ex2": [("def resume(path, model, optimizer):\n    checkpoint = mt.load(path)\n"
                 "    model.load_state_dict(checkpoint['model'])\n"
                 "    return checkpoint['epoch'] + 1",
                 ["the optimizer's state is empty",
-                 "Hint: optimizer.load_state_dict(checkpoint['optimizer'])"])],
+                 "Hint: optimizer.load_state_dict(checkpoint['optimizer'])"]),
+                ("def resume(path, model, optimizer):\n    checkpoint = mt.load(path)\n"
+                "    model.load_state_dict(checkpoint['model'])\n"
+                "    optimizer.load_state_dict(checkpoint['optimizer'])\n"
+                "    return checkpoint['epoch']",
+                ["the epoch stored in the checkpoint; that epoch had finished",
+                 "Hint: return checkpoint['epoch'] + 1"]),
+                ("def resume(path, model, optimizer):\n    checkpoint = mt.load(path)\n"
+                "    model.load_state_dict(checkpoint['model'])\n"
+                "    optimizer.load_state_dict(checkpoint['optimizer'])",
+                ["resume() returned None", "Hint: end resume() with a return statement"]),
+                ("def resume(path, model, optimizer):\n    checkpoint = mt.load(path)\n"
+                "    model.load_state_dict(checkpoint)\n"
+                "    optimizer.load_state_dict(checkpoint['optimizer'])\n"
+                "    return checkpoint['epoch'] + 1",
+                ["resume() raised RuntimeError", "Missing key(s)",
+                 "Hint: the checkpoint is a dict of three entries"])],
         "ex3": [("def fine_tune(model, loader, epochs):\n"
                 "    model.features.requires_grad_(False)\n"
                 "    optimizer = optim.Adam(model.parameters(), lr=0.01)\n"
@@ -540,7 +588,31 @@ WRONG_ANSWERS = {
                 "            nn.CrossEntropyLoss()(model(images), labels).backward()\n"
                 "            optimizer.step()\n    return optimizer",
                 ["the optimizer holds model.features.weight",
-                 "Hint: pass only the trainable parameters"])],
+                 "Hint: pass only the trainable parameters"]),
+                ("def fine_tune(model, loader, epochs):\n"
+                "    model.features.requires_grad = False\n"
+                "    optimizer = optim.Adam(model.classifier.parameters(), lr=0.01)\n"
+                "    for _ in range(epochs):\n        for images, labels in loader:\n"
+                "            optimizer.zero_grad()\n"
+                "            nn.CrossEntropyLoss()(model(images), labels).backward()\n"
+                "            optimizer.step()\n    return optimizer",
+                ["freezes nothing", "Hint: call the method: model.features.requires_grad_(False)"]),
+                ("def fine_tune(model, loader, epochs):\n"
+                "    model.features.requires_grad_(False)\n"
+                "    optimizer = optim.Adam(model.classifier.parameters(), lr=0.01)\n"
+                "    for _ in range(epochs):\n        for images, labels in loader:\n"
+                "            nn.CrossEntropyLoss()(model(images), labels).backward()\n"
+                "            optimizer.step()\n    return optimizer",
+                ["a run that never calls zero_grad()", "Hint: call optimizer.zero_grad() once"]),
+                ("def fine_tune(model, loader, epochs):\n"
+                "    model.features.requires_grad_(False)\n"
+                "    optimizer = optim.Adam(model.classifier.parameters(), lr=0.01)\n"
+                "    for _ in range(epochs):\n        for images, labels in loader:\n"
+                "            optimizer.zero_grad()\n"
+                "            nn.CrossEntropyLoss()(model(images), labels).backward()\n"
+                "            optimizer.step()",
+                ["fine_tune() returned None; return the optimizer",
+                 "Hint: end fine_tune() with `return optimizer`"])],
     },
 }  # fmt: skip
 

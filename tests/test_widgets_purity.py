@@ -63,11 +63,13 @@ def test_every_widget_model_and_helper_is_checked():
         "widgets.optimizer_race.surfaces",
         "widgets.optimizer_race.teaching_optimizers",
         "widgets.monitor.model",
+        "widgets.optimizer_race.tuning",
+        "widgets.momentum_rates.model",
     } <= set(PURE_MODULES)
 
 
 def test_every_widget_has_its_folder_with_a_model_and_a_view():
-    for widget in ("graph", "stepper", "optimizer_race", "monitor"):
+    for widget in ("graph", "stepper", "optimizer_race", "monitor", "momentum_rates"):
         assert {f"widgets.{widget}.model", f"widgets.{widget}.view"} <= set(ALL_MODULES)
 
 

@@ -5,6 +5,7 @@ written by hand), that each teaching toggle changes exactly what it claims, that
 reproducible and cached, and that captions follow the settings.
 """
 
+import functools
 import math
 import subprocess
 import sys
@@ -23,8 +24,8 @@ from widgets.optimizer_race.teaching_optimizers import (
 
 MAKERS = {
     "SGD": lambda ps, lr: optim.SGD(ps, lr=lr),
-    "Momentum": lambda ps, lr: optim.SGD(ps, lr=lr, momentum=0.9),
-    "Nesterov": lambda ps, lr: optim.SGD(ps, lr=lr, momentum=0.9, nesterov=True),
+    "Momentum": lambda ps, lr, mu=0.9: optim.SGD(ps, lr=lr, momentum=mu),
+    "Nesterov": lambda ps, lr, mu=0.9: optim.SGD(ps, lr=lr, momentum=mu, nesterov=True),
     "Adam": lambda ps, lr: optim.Adam(ps, lr=lr),
     "AdamW": lambda ps, lr: optim.AdamW(ps, lr=lr, weight_decay=0.1),
     "RMSprop": lambda ps, lr: optim.RMSprop(ps, lr=lr),
@@ -63,12 +64,17 @@ def test_race_paths_equal_the_training_loop_by_hand(surface):
     model = RaceModel(surface, optimizers=names, steps=25, seed=3)
     for run in model.result.runs:
         lr = model.lrs[run.runner.key]
-        expected, _ = by_hand(surface, MAKERS[run.runner.key], lr, model.start, 25, seed=3)
+        make = MAKERS[run.runner.key]
+        if run.runner.key in ("Momentum", "Nesterov"):  # the surface's default momentum
+            make = functools.partial(make, mu=model.momentum)
+        expected, _ = by_hand(surface, make, lr, model.start, 25, seed=3)
         np.testing.assert_allclose(run.positions, expected, rtol=1e-5, atol=1e-6)
 
 
 def test_race_uses_the_real_optimizer_classes_and_lists_their_settings():
-    model = RaceModel("quadratic", optimizers=("SGD", "Momentum", "Adam", "AdamW"), steps=3)
+    model = RaceModel(
+        "quadratic", optimizers=("SGD", "Momentum", "Adam", "AdamW"), steps=3, momentum=0.9
+    )
     classes = [run.optimizer_name for run in model.result.runs]
     assert classes == ["SGD", "SGD", "Adam", "AdamW"]
     momentum_run = model.result.runs[1]
@@ -399,7 +405,7 @@ def test_race_widget_builds_headless_with_findable_classes(small_race):
     assert "mt-race-play" in w.play._dom_classes
     assert is_png(w.image.value) and picture(w) == w.png
     assert w.step_slider.value == w.step_slider.max == 20  # opens on the whole race
-    assert "Settings" in w.settings_box.value and "lr=0.15" in w.settings_box.value
+    assert "Settings" in w.settings_box.value and "lr=0.182" in w.settings_box.value
     assert w.caption_box.value.count("lr=") >= 4
 
 
@@ -570,3 +576,77 @@ def test_loss_panel_limits_are_kept_while_the_curves_still_fill_them():
     assert _loss_limits(np.array([1.0, 5.0]), True, old) != first  # a corner of it only
     linear = _loss_limits(np.array([0.0, 1.0]), False, None)
     assert _loss_limits(np.array([0.1, 0.9]), False, ((0, 10), linear)) == linear
+
+
+# ----------------------------------------------------------------------------- best settings
+
+
+def measured_rate(run, first, last):
+    """How much the distance to the minimum shrank per step between two steps."""
+    d = np.linalg.norm(run.positions[[first, last]], axis=1)
+    return (d[1] / d[0]) ** (1 / (last - first))
+
+
+def test_the_default_quadratic_race_runs_each_momentum_method_at_its_best_settings():
+    model = RaceModel("quadratic", optimizers=("SGD", "Momentum"), steps=60)
+    sgd, momentum = model.result.runs
+    assert sgd.lr == pytest.approx(2 / 11)  # 2 / (L + mu)
+    assert momentum.lr == pytest.approx(4 / (10**0.5 + 1) ** 2)
+    assert momentum.hyperparameters["momentum"] == pytest.approx(
+        ((10**0.5 - 1) / (10**0.5 + 1)) ** 2
+    )
+    # the truth the lesson teaches: at their best, momentum beats plain gradient descent
+    assert momentum.losses[30] < 1e-6 * sgd.losses[30]
+    # and each shrinks the error at the rate the eigenvalues predict
+    assert measured_rate(sgd, 20, 60) == pytest.approx(9 / 11, rel=0.01)
+    assert measured_rate(momentum, 10, 40) == pytest.approx((10**0.5 - 1) / (10**0.5 + 1), rel=0.05)
+
+
+def test_polyaks_settings_have_the_smallest_rate_of_any_lr_and_momentum():
+    from widgets.optimizer_race.tuning import best_heavy_ball, momentum_rate
+
+    eigenvalues = (1.0, 10.0)
+    lr, beta, rate = best_heavy_ball(eigenvalues)
+    lrs, betas = np.meshgrid(np.linspace(0.01, 0.5, 300), np.linspace(0, 0.95, 300))
+    assert momentum_rate(lrs, betas, eigenvalues).min() >= rate - 1e-9
+    assert momentum_rate(lr, beta, eigenvalues) == pytest.approx(rate)
+    assert momentum_rate(0.15, 0.0, eigenvalues) == pytest.approx(0.85)  # plain GD: |1 - lr L|
+
+
+def test_best_settings_sweep_the_adaptive_optimizers_and_say_how():
+    model = RaceModel("quadratic", optimizers=("SGD", "Momentum", "Adam"), steps=60, lr=0.001)
+    before = model.result.runs[2].losses[-1]
+    model.use_best_settings()
+    sgd, momentum, adam = model.result.runs
+    assert sgd.lr == pytest.approx(2 / 11)
+    assert adam.losses[-1] < before
+    from widgets.optimizer_race.tuning import SWEEP_LRS
+
+    assert adam.lr in SWEEP_LRS
+    notes = " ".join(model.best_notes())
+    assert "2/(L + μ)" in notes and "Polyak" in notes and "Adam: no formula" in notes
+    assert "best settings" in model.caption()
+    model.set(lr={"SGD": 0.1})  # a changed setting is no longer "the best settings"
+    assert model.best_notes() == [] and "best settings" not in model.caption()
+
+
+def test_best_settings_off_the_quadratic_come_from_the_sweep():
+    model = RaceModel("rosenbrock", optimizers=("SGD", "Adam"), steps=80)
+    model.use_best_settings()
+    notes = " ".join(model.best_notes())
+    assert "SGD, Adam: no formula" in notes
+    assert all(run.diverged_at is None for run in model.result.runs)
+
+
+def test_best_settings_button_and_a_race_started_from_elsewhere(small_race):
+    w = small_race
+    w.lr_sliders["SGD"].value = 0.01
+    w.best.click()
+    assert w.model.lrs["SGD"] == pytest.approx(2 / 11)
+    assert w.lr_sliders["SGD"].value == pytest.approx(2 / 11)
+    assert w.momentum.value == pytest.approx(w.model.momentum)
+    assert "Polyak" in w.settings_box.value and "best settings" in w.caption_box.value
+    w.race_settings(0.1, 0.6)
+    assert w.model.lrs["Momentum"] == 0.1 and w.model.momentum == 0.6
+    assert w.momentum.value == 0.6 and w.lr_sliders["Momentum"].value == pytest.approx(0.1)
+    assert "momentum=0.6" in w.caption_box.value

@@ -13,10 +13,13 @@
     set_presentation(True)  projector sizes (text, pictures, controls) for every widget
                             made afterwards (common/style.py); False: normal sizes
     sized(ipw.HBox([...]))  your own buttons and sliders at the widgets' size (common/view.py)
+    momentum_map()          the (lr, β) map of momentum on a quadratic; a click races a
+                            cell's settings (momentum_rates/view.py, momentum_rates/model.py)
 
-One folder per widget (graph, stepper, optimizer_race, monitor; not `race`, which would
-shadow the `race()` one-liner), each with its `model.py` (the state, plain Python), its
-`view.py` (the ipywidgets around it) and its helpers; `common/` holds what several widgets
+One folder per widget (graph, stepper, optimizer_race, monitor, momentum_rates; not `race`
+or `momentum_map`, which would shadow the one-liners of those names), each with its
+`model.py` (the state, plain Python), its `view.py` (the ipywidgets around it) and its
+helpers; `common/` holds what several widgets
 share (style, PNG encoding, numbers as text). In every folder only `view.py` (and
 optimizer_race/plot.py, the matplotlib picture) imports a display library;
 tests/test_widgets_purity.py checks it.
@@ -49,6 +52,9 @@ _EXPORTS = {
     "MonitorModel": "monitor.model",
     "set_presentation": "common.style",
     "sized": "common.view",
+    "momentum_map": "momentum_rates.view",
+    "MomentumMap": "momentum_rates.view",
+    "MomentumMapModel": "momentum_rates.model",
 }
 
 __all__ = [*_EXPORTS, "style"]

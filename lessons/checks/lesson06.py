@@ -282,3 +282,56 @@ def check_ex5(predict_decay):
         f"{shown}: Adam's L2 races the silent parameter down, AdamW decays it by "
         "(1 - lr · wd) per step, and neither touches a parameter without a gradient",
     )
+
+
+# --------------------------------------------------------------------------- exercise 6
+
+_EX6_LR, _EX6_BETAS, _EX6_STEPS = 0.1, (0.0, 0.3, 0.6, 0.9, 0.99), 100
+
+
+def _distance_after(mt, beta, lr=_EX6_LR, steps=_EX6_STEPS):
+    """Run the real SGD(lr, momentum=β) on the bowl from (-4.5, 1.5): the final distance."""
+    p = mt.tensor([-4.5, 1.5], requires_grad=True)
+    optimizer = mt.optim.SGD([p], lr=lr, momentum=beta)
+    for _ in range(steps):
+        optimizer.zero_grad()
+        (0.5 * (_CURVATURES[0] * p[0] ** 2 + _CURVATURES[1] * p[1] ** 2)).backward()
+        optimizer.step()
+    return (p[0] ** 2 + p[1] ** 2).sqrt().item()
+
+
+def check_ex6(best_momentum):
+    """Exercise 6: the β that ends closest is an intermediate one, found by running them."""
+    mt = library(best_momentum)
+    answer = number(attempt("ex6", best_momentum))
+    choices = ", ".join(f"{b:g}" for b in _EX6_BETAS)
+    if answer is None or not any(close(answer, b) for b in _EX6_BETAS):
+        fail("ex6", f"best_momentum() returned {answer!r}; return one of {choices}",
+             "return the β itself, a number such as 0.3.",
+             "read the map's column at lr = 0.1, or run the five settings with "
+             "descend().")  # fmt: skip
+    distances = {beta: _distance_after(mt, beta) for beta in _EX6_BETAS}
+    best = min(distances, key=distances.get)
+    table = ", ".join(f"β {b:g}: {d:.2g}" for b, d in distances.items())
+    what = (f"you answered β = {answer:g}; after {_EX6_STEPS} steps of SGD(lr=0.1, "
+            f"momentum=β) the distances to the minimum are {table}")  # fmt: skip
+    if close(answer, best):
+        passed("ex6", f"β = {best:g} ends closest ({distances[best]:.2g}); {table}: more "
+               "momentum than that is slower again")  # fmt: skip
+        return
+    if answer >= 0.9:
+        fail("ex6", f"{what}: with β = {answer:g} the run swings around the minimum, each "
+             f"swing only √β = {answer ** 0.5:.3f} times the last",
+             "more momentum is not always faster: past some β every step overshoots.",
+             "on the map, go up the column lr = 0.1: the colour is darkest (fastest) in "
+             "the middle, not at the top.")  # fmt: skip
+    if answer == 0:
+        fail("ex6", f"{what}: plain SGD shrinks the error by max |1 - lr λ| = 0.9 per step, "
+             "some momentum does better",
+             "momentum lets the slow direction x build up speed.",
+             "on the map, go up the column lr = 0.1 from β = 0 until the colour is "
+             "darkest.")  # fmt: skip
+    fail("ex6", f"{what}: another β ends closer",
+         "run the five settings, or read the map's column at lr = 0.1.",
+         "the fastest β makes both directions' swings shrink at the same rate; the map "
+         "shows it as the darkest cell in the column.")  # fmt: skip

@@ -5,6 +5,8 @@ Each check builds a small model of the lesson's shape (`features` -> ReLU -> `cl
 with fixed weights, runs the learner's function on it, and looks at what happened: which
 mode the model ran in, whether a graph was recorded, whether the resumed run matches the
 uninterrupted one bit for bit, which tensors the optimizer holds and which ones changed.
+The model, data and optimizers come from the learner's library (`library(answer)`), so
+the checks grade a learner who follows along with `import torch as mt` the same way.
 """
 
 import os
@@ -12,51 +14,57 @@ import tempfile
 
 import numpy as np
 
-import minitensor as mt
+from . import RUN_IT_YOURSELF, attempt, fail, library, passed, recorded_ops
 
-from . import attempt, fail, passed, recorded_ops
-
-nn, optim = mt.nn, mt.optim
-DataLoader, TensorDataset = mt.utils.data.DataLoader, mt.utils.data.TensorDataset
+_classes = {}  # library name -> (_Classifier, _WatchedClassifier) built on its nn.Module
 
 
-class _Classifier(nn.Module):
-    """features -> ReLU -> dropout -> classifier, with fixed starting weights."""
+def _classifier_classes(lib):
+    """The check's two model classes, subclasses of `lib.nn.Module` (made once per library)."""
+    if lib.__name__ in _classes:
+        return _classes[lib.__name__]
+    nn = lib.nn
 
-    def __init__(self, dropout=0.5, shift=0.0):
-        super().__init__()
-        self.features = nn.Linear(4, 6)
-        self.dropout = nn.Dropout(dropout)
-        self.classifier = nn.Linear(6, 3)
-        with mt.no_grad():
-            for k, p in enumerate(self.parameters()):
-                values = np.sin(np.arange(p.numel()) * 1.3 + k + shift) * 0.8
-                p.copy_(mt.tensor(values.reshape(tuple(p.shape)), dtype=mt.float32))
+    class _Classifier(nn.Module):
+        """features -> ReLU -> dropout -> classifier, with fixed starting weights."""
 
-    def forward(self, x):
-        return self.classifier(self.dropout(mt.relu(self.features(x))))
+        def __init__(self, dropout=0.5, shift=0.0):
+            super().__init__()
+            self.features = nn.Linear(4, 6)
+            self.dropout = nn.Dropout(dropout)
+            self.classifier = nn.Linear(6, 3)
+            with lib.no_grad():
+                for k, p in enumerate(self.parameters()):
+                    values = np.sin(np.arange(p.numel()) * 1.3 + k + shift) * 0.8
+                    p.copy_(lib.tensor(values.reshape(tuple(p.shape)), dtype=lib.float32))
+
+        def forward(self, x):
+            return self.classifier(self.dropout(lib.relu(self.features(x))))
+
+    class _WatchedClassifier(_Classifier):
+        """Writes down the mode (training or evaluation) of every forward pass."""
+
+        def __init__(self):
+            super().__init__()
+            self.modes = []
+
+        def forward(self, x):
+            self.modes.append("training" if self.training else "evaluation")
+            return super().forward(x)
+
+    _classes[lib.__name__] = _Classifier, _WatchedClassifier
+    return _classes[lib.__name__]
 
 
-class _WatchedClassifier(_Classifier):
-    """Writes down the mode (training or evaluation) of every forward pass."""
-
-    def __init__(self):
-        super().__init__()
-        self.modes = []
-
-    def forward(self, x):
-        self.modes.append("training" if self.training else "evaluation")
-        return super().forward(x)
-
-
-def _inputs(n=10, seed=0):
+def _inputs(lib, n=10, seed=0):
     rng = np.random.default_rng(seed)
-    return mt.tensor(rng.normal(size=(n, 4)), dtype=mt.float32)
+    return lib.tensor(rng.normal(size=(n, 4)), dtype=lib.float32)
 
 
-def _loader(x, y, batch_size=4):
+def _loader(lib, x, y, batch_size=4):
     """Batches in a fixed order; with 10 samples and batch_size 4 the last one has 2."""
-    return DataLoader(TensorDataset(x, y), batch_size=batch_size)
+    data = lib.utils.data
+    return data.DataLoader(data.TensorDataset(x, y), batch_size=batch_size)
 
 
 # --------------------------------------------------------------------------- exercise 1
@@ -66,9 +74,9 @@ def _loader(x, y, batch_size=4):
 _WRONG_AT = (0, 5, 9)
 
 
-def _ex1_data(model):
-    x = _inputs()
-    with mt.no_grad():
+def _ex1_data(lib, model):
+    x = _inputs(lib)
+    with lib.no_grad():
         predictions = model.eval()(x).argmax(dim=1)
     labels = predictions.clone()
     for i in _WRONG_AT:
@@ -78,15 +86,16 @@ def _ex1_data(model):
 
 def check_ex1(accuracy):
     """Exercise 1: evaluation mode, no graph, the previous mode restored, a float."""
+    lib = library(accuracy)
     expected = 1 - len(_WRONG_AT) / 10
     batch_mean = (0.75 + 0.75 + 0.5) / 3
     for start_mode in ("training", "evaluation"):
-        model = _WatchedClassifier()
-        x, labels = _ex1_data(model)
+        model = _classifier_classes(lib)[1]()
+        x, labels = _ex1_data(lib, model)
         model.train(start_mode == "training")
         model.modes.clear()
-        with recorded_ops() as recorded:
-            result = attempt("ex1", accuracy, model, _loader(x, labels))
+        with recorded_ops(lib) as recorded:
+            result = attempt("ex1", accuracy, model, _loader(lib, x, labels))
         _check_ex1_mode(model, start_mode)
         if recorded.count:
             fail(
@@ -94,8 +103,10 @@ def check_ex1(accuracy):
                 f"accuracy() recorded {recorded.count} graph node(s); evaluating should record "
                 "none (the graph costs memory and time, and nothing calls backward on it)",
                 "run the forward passes inside `with mt.no_grad():`.",
+                "model.eval() does not stop autograd: it only changes what layers such as "
+                "Dropout do. Put the whole loop over the loader under `with mt.no_grad():`.",
             )
-        _check_ex1_value(result, expected, batch_mean)
+        _check_ex1_value(lib, result, expected, batch_mean)
     passed(
         "ex1",
         f"accuracy {expected} in evaluation mode, no graph recorded, and the model is back "
@@ -105,7 +116,13 @@ def check_ex1(accuracy):
 
 def _check_ex1_mode(model, start_mode):
     if not model.modes:
-        fail("ex1", "accuracy() never called the model")
+        fail(
+            "ex1",
+            "accuracy() never called the model",
+            "loop over the loader and call model(images) for each batch.",
+            "for images, labels in loader: logits = model(images); the prediction is "
+            "logits.argmax(dim=1).",
+        )
     if "training" in model.modes:
         fail(
             "ex1",
@@ -114,6 +131,8 @@ def _check_ex1_mode(model, start_mode):
             "features, so the predictions were noisy",
             "call model.eval() before the loop: it changes what layers such as Dropout do. "
             "no_grad() alone does not.",
+            "no_grad() stops the recording of a graph and changes no layer; model.eval() "
+            "switches dropout off and records nothing less. Evaluation needs both.",
         )
     end_mode = "training" if model.training else "evaluation"
     if end_mode != start_mode:
@@ -123,15 +142,20 @@ def _check_ex1_mode(model, start_mode):
             "after it: a function that only evaluates should leave the model as it found it",
             "remember `was_training = model.training` first, and finish with "
             "model.train(was_training).",
+            "model.train() always switches to training mode and model.eval() always to "
+            "evaluation mode; model.train(False) is model.eval(), so model.train(was_training) "
+            "puts back either one.",
         )
 
 
-def _check_ex1_value(result, expected, batch_mean):
-    if isinstance(result, mt.Tensor) or not isinstance(result, float):
+def _check_ex1_value(lib, result, expected, batch_mean):
+    if isinstance(result, lib.Tensor) or not isinstance(result, float):
         fail(
             "ex1",
             f"accuracy() returned {result!r}; return a Python float",
             "count with `.sum().item()` and divide Python numbers.",
+            "(predictions == labels).sum() is a tensor; .item() turns it into a Python int, "
+            "and an int divided by an int is a float.",
         )
     if abs(result - batch_mean) < 1e-6:
         fail(
@@ -141,6 +165,8 @@ def _check_ex1_value(result, expected, batch_mean):
             f"({expected})",
             "add up the correct predictions of all batches, then divide once by the number of "
             "samples, len(loader.dataset).",
+            "a mean of means weighs the 2-sample batch like the 4-sample ones. Keep a running "
+            "count: correct += (predictions == labels).sum().item().",
         )
     if abs(result - expected) > 1e-6:
         fail(
@@ -148,6 +174,8 @@ def _check_ex1_value(result, expected, batch_mean):
             f"accuracy() returned {result:.4f}; {int(expected * 10)} of the 10 samples are "
             f"predicted right, so the accuracy is {expected}",
             "the prediction is logits.argmax(dim=1); compare it with the labels.",
+            "divide the number of right predictions by len(loader.dataset), the number of "
+            "samples (len(loader) is the number of batches).",
         )
 
 
@@ -156,17 +184,17 @@ def _check_ex1_value(result, expected, batch_mean):
 _EPOCHS, _SAVED_EPOCH = 5, 2
 
 
-def _ex2_batches():
-    x = _inputs(12, seed=1)
-    labels = mt.tensor([0, 1, 2] * 4)
+def _ex2_batches(lib):
+    x = _inputs(lib, 12, seed=1)
+    labels = lib.tensor([0, 1, 2] * 4)
     return [(x[i : i + 4], labels[i : i + 4]) for i in range(0, 12, 4)]
 
 
-def _run_epochs(model, optimizer, first, last):
+def _run_epochs(lib, model, optimizer, first, last):
     """Epochs first..last (inclusive) over fixed batches; the lr drops after epoch 1."""
-    criterion = nn.CrossEntropyLoss()
+    criterion = lib.nn.CrossEntropyLoss()
     for epoch in range(first, last + 1):
-        for inputs, labels in _ex2_batches():
+        for inputs, labels in _ex2_batches(lib):
             optimizer.zero_grad()
             criterion(model(inputs), labels).backward()
             optimizer.step()
@@ -174,18 +202,28 @@ def _run_epochs(model, optimizer, first, last):
             optimizer.param_groups[0]["lr"] = 0.02
 
 
-def _ex2_model_and_optimizer(shift=0.0):
-    model = _Classifier(dropout=0.0, shift=shift)
-    return model, optim.Adam(model.parameters(), lr=0.05)
+def _ex2_model_and_optimizer(lib, shift=0.0):
+    model = _classifier_classes(lib)[0](dropout=0.0, shift=shift)
+    return model, lib.optim.Adam(model.parameters(), lr=0.05)
+
+
+# What a learner's resume() may raise, and what it means.
+_EX2_ERRORS = {
+    "Missing key": "the checkpoint is a dict of three entries; load checkpoint['model'] into "
+    "the model and checkpoint['optimizer'] into the optimizer, not the whole dict.",
+    "Unexpected key": "the checkpoint is a dict of three entries; load checkpoint['model'] "
+    "into the model and checkpoint['optimizer'] into the optimizer, not the whole dict.",
+}
 
 
 def check_ex2(resume):
     """Exercise 2: model and optimizer restored, the right epoch returned, bit for bit."""
-    reference, reference_optimizer = _ex2_model_and_optimizer()
-    _run_epochs(reference, reference_optimizer, 0, _EPOCHS - 1)
+    lib = library(resume)
+    reference, reference_optimizer = _ex2_model_and_optimizer(lib)
+    _run_epochs(lib, reference, reference_optimizer, 0, _EPOCHS - 1)
 
-    crashed, crashed_optimizer = _ex2_model_and_optimizer()
-    _run_epochs(crashed, crashed_optimizer, 0, _SAVED_EPOCH)
+    crashed, crashed_optimizer = _ex2_model_and_optimizer(lib)
+    _run_epochs(lib, crashed, crashed_optimizer, 0, _SAVED_EPOCH)
     saved_weights = [p.detach().clone() for p in crashed.parameters()]
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "checkpoint.pt")
@@ -194,21 +232,13 @@ def check_ex2(resume):
             "model": crashed.state_dict(),
             "optimizer": crashed_optimizer.state_dict(),
         }
-        mt.save(checkpoint, path)
-        model, optimizer = _ex2_model_and_optimizer(shift=1.0)  # other weights, fresh state
-        next_epoch = attempt("ex2", resume, path, model, optimizer)
+        lib.save(checkpoint, path)
+        model, optimizer = _ex2_model_and_optimizer(lib, shift=1.0)  # other weights, fresh
+        next_epoch = attempt("ex2", resume, path, model, optimizer, errors=_EX2_ERRORS)
 
-    _check_ex2_restored(model, optimizer, saved_weights)
-    if next_epoch == _SAVED_EPOCH:
-        fail(
-            "ex2",
-            f"resume() returned {next_epoch}, the epoch stored in the checkpoint; that epoch "
-            "had finished when it was saved",
-            "return checkpoint['epoch'] + 1: the first epoch still to run.",
-        )
-    if next_epoch != _SAVED_EPOCH + 1:
-        fail("ex2", f"resume() returned {next_epoch!r}; the next epoch to run is 3")
-    _run_epochs(model, optimizer, next_epoch, _EPOCHS - 1)
+    _check_ex2_restored(lib, model, optimizer, saved_weights)
+    _check_ex2_epoch(next_epoch)
+    _run_epochs(lib, model, optimizer, next_epoch, _EPOCHS - 1)
     differences = [
         (p - q).abs().max().item() for p, q in zip(model.parameters(), reference.parameters())
     ]
@@ -218,6 +248,8 @@ def check_ex2(resume):
             f"after resuming, the run ends with weights that differ from the uninterrupted "
             f"run's by up to {max(differences):.3g}; a resumed run should match it exactly",
             "load both state_dicts and change nothing else.",
+            "do not set the lr, re-create the optimizer or step it inside resume(): the "
+            "optimizer's state_dict already holds everything it needs.",
         )
     passed(
         "ex2",
@@ -226,13 +258,43 @@ def check_ex2(resume):
     )
 
 
-def _check_ex2_restored(model, optimizer, saved_weights):
+def _check_ex2_epoch(next_epoch):
+    if next_epoch is None:
+        fail(
+            "ex2",
+            "resume() returned None; the training loop needs the first epoch still to run "
+            f"(here {_SAVED_EPOCH + 1}), to go on with `for epoch in range(start, epochs)`",
+            "end resume() with a return statement.",
+            "return checkpoint['epoch'] + 1.",
+        )
+    if next_epoch == _SAVED_EPOCH:
+        fail(
+            "ex2",
+            f"resume() returned {next_epoch}, the epoch stored in the checkpoint; that epoch "
+            "had finished when it was saved, so the resumed run would train it twice",
+            "return checkpoint['epoch'] + 1: the first epoch still to run.",
+            "the loop saves the checkpoint at the end of an epoch, after its last step; "
+            "`for epoch in range(resume(...), epochs)` must start with the next one.",
+        )
+    if next_epoch != _SAVED_EPOCH + 1:
+        fail(
+            "ex2",
+            f"resume() returned {next_epoch!r}; the checkpoint was saved after epoch "
+            f"{_SAVED_EPOCH}, so the next epoch to run is {_SAVED_EPOCH + 1}",
+            "read the epoch from the checkpoint: checkpoint['epoch'].",
+            "return checkpoint['epoch'] + 1, a Python int.",
+        )
+
+
+def _check_ex2_restored(lib, model, optimizer, saved_weights):
     for (name, p), saved in zip(model.named_parameters(), saved_weights):
-        if not mt.equal(p.detach(), saved):
+        if not lib.equal(p.detach(), saved):
             fail(
                 "ex2",
                 f"after resume(), model.{name} is not the checkpoint's {name}",
                 "model.load_state_dict(checkpoint['model']), with checkpoint = mt.load(path).",
+                "load_state_dict copies the saved numbers into the model you were given; "
+                "a new model made inside resume() is not the caller's.",
             )
     if not any(optimizer.state.get(p) for p in model.parameters()):
         fail(
@@ -242,6 +304,8 @@ def _check_ex2_restored(model, optimizer, saved_weights):
             "run would not continue where it stopped",
             "optimizer.load_state_dict(checkpoint['optimizer']) restores the step counts, "
             "exp_avg, exp_avg_sq and the learning rate.",
+            "load it into the optimizer you were given: a new optimizer made inside resume() "
+            "(optimizer = optim.Adam(...)) only rebinds a local name, the caller's stays empty.",
         )
     lr = optimizer.param_groups[0]["lr"]
     if lr != 0.02:
@@ -250,25 +314,28 @@ def _check_ex2_restored(model, optimizer, saved_weights):
             f"after resume(), the optimizer's lr is {lr}; the checkpoint's is 0.02 (lowered "
             "during training, as a scheduler would)",
             "load the whole optimizer state_dict: param_groups carry the lr.",
+            "do not set the lr yourself after loading: the checkpoint's is the right one.",
         )
 
 
 # --------------------------------------------------------------------------- exercise 3
 
 
-def _ex3_loader():
-    x = _inputs(12, seed=2)
-    return _loader(x, mt.tensor([2, 0, 1] * 4), batch_size=6)
+def _ex3_loader(lib):
+    x = _inputs(lib, 12, seed=2)
+    return _loader(lib, x, lib.tensor([2, 0, 1] * 4), batch_size=6)
 
 
-def _reference_fine_tune(epochs):
-    model = _Classifier(dropout=0.0)
+def _reference_fine_tune(lib, epochs, zero_grad=True):
+    """A correct fine-tuning run (or, with zero_grad=False, one that never zeroes)."""
+    model = _classifier_classes(lib)[0](dropout=0.0)
     model.features.requires_grad_(False)
-    optimizer = optim.Adam(model.classifier.parameters(), lr=0.01)
-    criterion = nn.CrossEntropyLoss()
+    optimizer = lib.optim.Adam(model.classifier.parameters(), lr=0.01)
+    criterion = lib.nn.CrossEntropyLoss()
     for _ in range(epochs):
-        for inputs, labels in _ex3_loader():
-            optimizer.zero_grad()
+        for inputs, labels in _ex3_loader(lib):
+            if zero_grad:
+                optimizer.zero_grad()
             criterion(model(inputs), labels).backward()
             optimizer.step()
     return model
@@ -276,10 +343,63 @@ def _reference_fine_tune(epochs):
 
 def check_ex3(fine_tune):
     """Exercise 3: features frozen and untouched, the optimizer holds only the classifier."""
+    lib = library(fine_tune)
     epochs = 3
-    model = _Classifier(dropout=0.0)
+    model = _classifier_classes(lib)[0](dropout=0.0)
     before = {name: p.detach().clone() for name, p in model.named_parameters()}
-    optimizer = attempt("ex3", fine_tune, model, _ex3_loader(), epochs)
+    optimizer = attempt("ex3", fine_tune, model, _ex3_loader(lib), epochs)
+    _check_ex3_frozen(model, before)
+    _check_ex3_optimizer(lib, model, optimizer)
+    reference = _reference_fine_tune(lib, epochs)
+    never_zeroed = _reference_fine_tune(lib, epochs, zero_grad=False)
+    for name in ("weight", "bias"):
+        got, wanted = getattr(model.classifier, name), getattr(reference.classifier, name)
+        if lib.equal(got.detach(), before[f"classifier.{name}"]):
+            fail(
+                "ex3",
+                f"model.classifier.{name} did not change: nothing was trained",
+                "train inside fine_tune(): for each epoch, for each batch of the loader, "
+                "one optimizer step.",
+                "the optimizer must hold model.classifier's parameters, and each step needs "
+                "loss.backward() first.",
+            )
+        if lib.allclose(got, wanted, atol=1e-5):
+            continue
+        if lib.allclose(got, getattr(never_zeroed.classifier, name), atol=1e-5):
+            fail(
+                "ex3",
+                f"model.classifier.{name} is what a run that never calls zero_grad() gives: "
+                "every step used the sum of all the gradients so far",
+                "call optimizer.zero_grad() once per batch, before backward().",
+                "backward() adds into .grad; without zero_grad() each batch's gradient is "
+                "piled on the previous ones (lesson 3).",
+            )
+        fail(
+            "ex3",
+            f"model.classifier.{name} differs from a correct fine-tuning run's",
+            f"for {epochs} epochs, per batch: zero_grad, forward, CrossEntropyLoss, "
+            "backward, step, with optim.Adam(..., lr=0.01).",
+            "train for exactly `epochs` epochs, every batch of the loader, with the "
+            "loss of the model's logits (no softmax before CrossEntropyLoss).",
+        )
+    passed(
+        "ex3",
+        "the features are frozen and unchanged, the optimizer holds only the classifier, and "
+        "the classifier trained",
+    )
+
+
+def _check_ex3_frozen(model, before):
+    if vars(model.features).get("requires_grad") is False:
+        fail(
+            "ex3",
+            "fine_tune() set `model.features.requires_grad = False`: that makes a new "
+            "attribute on the module and freezes nothing; its weight and bias still "
+            "require grad",
+            "call the method: model.features.requires_grad_(False), with the underscore.",
+            "requires_grad is a property of tensors, not of modules; the module's "
+            "requires_grad_() sets it on every parameter of the layer.",
+        )
     for name in ("weight", "bias"):
         param = getattr(model.features, name)
         if param.requires_grad:
@@ -288,33 +408,26 @@ def check_ex3(fine_tune):
                 f"model.features.{name}.requires_grad is still True: backward computes its "
                 "gradient for nothing, and any optimizer holding it may change it",
                 "model.features.requires_grad_(False) freezes every parameter of the layer.",
+                "freeze before you make the optimizer and before the first backward().",
             )
         change = (param.detach() - before[f"features.{name}"]).abs().max().item()
         if change != 0:
-            fail("ex3", f"model.features.{name} changed (by up to {change:.3g}): not frozen")
-    _check_ex3_optimizer(model, optimizer)
-    reference = _reference_fine_tune(epochs)
-    for name in ("weight", "bias"):
-        got, wanted = getattr(model.classifier, name), getattr(reference.classifier, name)
-        if mt.equal(got.detach(), before[f"classifier.{name}"]):
-            fail("ex3", f"model.classifier.{name} did not change: nothing was trained")
-        if not mt.allclose(got, wanted, atol=1e-5):
             fail(
                 "ex3",
-                f"model.classifier.{name} differs from a correct fine-tuning run's",
-                f"for {epochs} epochs, per batch: zero_grad, forward, CrossEntropyLoss, "
-                "backward, step, with optim.Adam(..., lr=0.01).",
+                f"model.features.{name} changed (by up to {change:.3g}): not frozen",
+                "freeze model.features before training, and do not give it to the optimizer.",
+                RUN_IT_YOURSELF,
             )
-    passed(
-        "ex3",
-        "the features are frozen and unchanged, the optimizer holds only the classifier, and "
-        "the classifier trained",
-    )
 
 
-def _check_ex3_optimizer(model, optimizer):
-    if not isinstance(optimizer, optim.Optimizer):
-        fail("ex3", f"fine_tune() returned {optimizer!r}; return the optimizer you trained with")
+def _check_ex3_optimizer(lib, model, optimizer):
+    if not isinstance(optimizer, lib.optim.Optimizer):
+        fail(
+            "ex3",
+            f"fine_tune() returned {optimizer!r}; return the optimizer you trained with",
+            "end fine_tune() with `return optimizer`.",
+            "the check reads which tensors the optimizer holds: its param_groups.",
+        )
     held = [p for group in optimizer.param_groups for p in group["params"]]
     frozen = [n for n, p in model.features.named_parameters() if any(p is q for q in held)]
     if frozen:
@@ -326,7 +439,14 @@ def _check_ex3_optimizer(model, optimizer):
             "still move them; an optimizer that never sees them cannot",
             "pass only the trainable parameters: optim.Adam(model.classifier.parameters(), "
             "lr=0.01), or [p for p in model.parameters() if p.requires_grad].",
+            "model.parameters() yields every parameter, frozen or not; filter it, or take "
+            "only the classifier's.",
         )
     missing = [n for n, p in model.classifier.named_parameters() if not any(p is q for q in held)]
     if missing:
-        fail("ex3", f"the optimizer does not hold model.classifier.{missing[0]}: it is not trained")
+        fail(
+            "ex3",
+            f"the optimizer does not hold model.classifier.{missing[0]}: it is not trained",
+            "give the optimizer every trainable parameter: model.classifier.parameters().",
+            "[p for p in model.parameters() if p.requires_grad] picks exactly the ones that train.",
+        )

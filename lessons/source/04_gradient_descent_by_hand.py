@@ -10,7 +10,7 @@
 # - fit a line to data with gradient descent written by hand;
 # - explain why the update runs under `with no_grad():` and in place;
 # - recognise what `w = w - lr * w.grad` does wrong;
-# - predict the learning rate beyond which gradient descent diverges, `2 / λ_max`.
+# - predict the learning rate beyond which gradient descent diverges, $2 / \lambda_{\max}$.
 #
 # **PyTorch.** Every code cell runs unchanged on PyTorch: replace `import minitensor as mt`
 # by `import torch as mt`. Cells whose first line says `# minitensor only` use something
@@ -62,8 +62,9 @@ b.grad = None
 print(f"after one step: w = {w.item():.4f}, b = {b.item():.4f}")
 
 # %% [markdown]
-# The gradient is no mystery: for `L = mean((w x + b - y)²)` the chain rule gives
-# `dL/dw = mean(2 (w x + b - y) x)` and `dL/db = mean(2 (w x + b - y))`. At `w = b = 0`:
+# The gradient is no mystery: for $L = \operatorname{mean}\big((w x + b - y)^2\big)$ the
+# chain rule gives $\partial L / \partial w = \operatorname{mean}\big(2 (w x + b - y)\, x\big)$
+# and $\partial L / \partial b = \operatorname{mean}\big(2 (w x + b - y)\big)$. At $w = b = 0$:
 
 # %% check-output
 residual = 0 * x + 0 - y
@@ -167,13 +168,15 @@ except TypeError as error:
 # ## A learning rate too large
 #
 # Is a bigger learning rate just faster? Take the simplest bowl,
-# `f(p) = ½ (p₀² + 10 p₁²)`, whose curvatures along the two axes are `λ = 1` and `λ = 10`.
-# Its gradient is `(p₀, 10 p₁)`, so one step multiplies each coordinate by a fixed factor:
+# $f(p) = \tfrac12 (p_0^2 + 10\, p_1^2)$, whose curvatures along the two axes are
+# $\lambda = 1$ and $\lambda = 10$. Its gradient is $(p_0, 10\, p_1)$, so one step
+# multiplies each coordinate by a fixed factor:
 #
-# `p₀ ← (1 - lr · 1) p₀`  and  `p₁ ← (1 - lr · 10) p₁`.
+# $$p_0 \leftarrow (1 - \mathrm{lr} \cdot 1)\, p_0, \qquad p_1 \leftarrow (1 - \mathrm{lr} \cdot 10)\, p_1.$$
 #
-# A coordinate shrinks only while `|1 - lr λ| < 1`, that is `lr < 2 / λ`. The steepest
-# direction decides: gradient descent converges only for `lr < 2 / λ_max = 0.2`.
+# A coordinate shrinks only while $\lvert 1 - \mathrm{lr}\,\lambda \rvert < 1$, that is
+# $\mathrm{lr} < 2 / \lambda$. The steepest direction decides: gradient descent converges
+# only for $\mathrm{lr} < 2 / \lambda_{\max} = 0.2$.
 
 
 # %%
@@ -198,21 +201,26 @@ for lr in [0.05, 0.15, 0.19, 0.21]:
 
 # %%
 grid_x, grid_y = np.meshgrid(np.linspace(-5, 5, 200), np.linspace(-3, 3, 200))
-fig, axes = plt.subplots(1, 3, figsize=(12, 3.2), sharey=True)
+fig, axes = plt.subplots(1, 3, figsize=(11, 3.4), sharey=True, layout="constrained")
 for ax, lr in zip(axes, [0.05, 0.19, 0.21]):
     path = descend_bowl(lr, steps=25)
     ax.contour(grid_x, grid_y, 0.5 * (grid_x**2 + 10 * grid_y**2), levels=15, alpha=0.5)
     ax.plot(path[:, 0], path[:, 1], "o-", markersize=3, color="C3")
     ax.set_xlim(-5, 5)
     ax.set_ylim(-3, 3)
-    ax.set_title(f"lr = {lr}  ({'below' if lr < 0.2 else 'above'} 2/λ_max = 0.2)")
+    side = "below" if lr < 0.2 else "above"
+    ax.set_title(rf"lr = {lr}: {side} $2/\lambda_{{\max}} = 0.2$")
+    ax.set_xlabel("$p_0$")
+axes[0].set_ylabel("$p_1$")
+fig.suptitle(r"25 steps of gradient descent on $\frac{1}{2}(p_0^2 + 10 p_1^2)$")
 plt.show()
 
 # %% [markdown]
-# Just below the threshold `p₁` flips sign every step but shrinks; just above it, it flips
-# and grows. The same holds for any loss near a minimum, with `λ_max` the largest
+# Just below the threshold $p_1$ flips sign every step but shrinks; just above it, it flips
+# and grows. The same holds for any loss near a minimum, with $\lambda_{\max}$ the largest
 # eigenvalue of the Hessian (the matrix of second derivatives). For our line fit the Hessian
-# of the mean squared error is `2/N · [[Σx², Σx], [Σx, N]]`:
+# of the mean squared error is the 2 x 2 matrix $\frac{2}{N}\,[\,[\sum x^2, \sum x],
+# [\sum x, N]\,]$ (rows in brackets, as NumPy writes them):
 
 # %% check-output
 n = len(x)
@@ -224,12 +232,12 @@ for factor in [0.95, 1.05]:
     print(f"lr = {factor} x threshold: loss after 200 steps {losses[-1]:.4g}")
 
 # %% [markdown]
-# Momentum moves the threshold to `2 (1 + β) / λ_max`, and Adam rescales each direction
+# Momentum moves the threshold to $2 (1 + \beta) / \lambda_{\max}$, and Adam rescales each direction
 # by itself: lesson 6 races them on this same bowl.
 #
 # ## Try it: the optimizer race
 #
-# The race widget runs the real `mt.optim.SGD` on the same bowl, `½ (x² + 10 y²)`. Drag
+# The race widget runs the real `mt.optim.SGD` on the same bowl, $\tfrac12 (x^2 + 10 y^2)$. Drag
 # the SGD learning rate across 0.2 and watch the path start to zigzag outwards; the Play
 # button and the step slider replay the run.
 
@@ -256,7 +264,7 @@ race("quadratic", optimizers=("SGD",), lr={"SGD": 0.19}, steps=40)
 # - The update runs in place (`-=`) under `no_grad()`: in place so the parameter stays the
 #   same leaf tensor, unrecorded so the graph does not swallow the update.
 # - `w = w - lr * w.grad` rebinds `w` to a non-leaf result: its `.grad` is `None` next time.
-# - Gradient descent converges only for `lr < 2 / λ_max`, where `λ_max` is the largest
+# - Gradient descent converges only for $\mathrm{lr} < 2 / \lambda_{\max}$, where $\lambda_{\max}$ is the largest
 #   curvature; past it, the loss grows instead of shrinking.
 #
 # ## Exercises
@@ -286,7 +294,7 @@ check_ex1(sgd_step)
 # %% [markdown]
 # ### Exercise 2 (fix the bug)
 #
-# This function fits a parabola `y ≈ p₀ + p₁ x + p₂ x²`, with the three coefficients in
+# This function fits a parabola $y \approx p_0 + p_1 x + p_2 x^2$, with the three coefficients in
 # one tensor `p`. It stops at the second step:
 
 
@@ -334,7 +342,7 @@ check_ex2(fit_parabola)
 # %% [markdown]
 # ### Exercise 3 (predict, then run)
 #
-# Gradient descent on `f(p) = ½ (4 p₀² + p₁²)`. What is the largest learning rate for
+# Gradient descent on $f(p) = \tfrac12 (4 p_0^2 + p_1^2)$. What is the largest learning rate for
 # which it still converges? Work it out, then return it.
 
 

@@ -3,18 +3,21 @@
 #
 # The post's loop uses `optim.Adam`, and lesson 4 wrote plain gradient descent by hand.
 # Between them sits momentum. This lesson races the three, then opens each one up: what
-# momentum's velocity is and why there are three ways to write it, why Adam divides by a
-# square root and corrects a bias, why Adam's learning rate means something else than
-# SGD's, how `Adam(weight_decay=...)` differs from `AdamW`, and what is lost when the
-# optimizer is re-created.
+# momentum's velocity is and why there are three ways to write it, which learning rates and
+# momentums work (a map of all of them), why Adam divides by a square root and corrects a
+# bias, what Nesterov, RMSprop and Adagrad change, why Adam's learning rate means something
+# else than SGD's, how `Adam(weight_decay=...)` differs from `AdamW`, and what is lost when
+# the optimizer is re-created.
 #
 # **Goals.** After this lesson you can
 #
-# - compare optimizers on a 2-D surface, fairly, and explain what you see;
-# - say how far a momentum step goes (about `lr / (1 - β)` times the gradient) and convert
-#   between the three ways of writing momentum;
-# - tell when momentum's β is too large;
+# - compare optimizers on a 2-D surface, fairly (each at its best settings), and explain
+#   what you see;
+# - say how far a momentum step goes (about $\mathrm{lr} / (1 - \beta)$ times the gradient)
+#   and convert between the three ways of writing momentum;
+# - read the map of (lr, β) and tell when β is too large;
 # - explain, with numbers, what Adam's bias correction corrects;
+# - say what Nesterov, RMSprop and Adagrad each change;
 # - predict what scaling the loss does to SGD and to Adam;
 # - choose between `Adam(weight_decay=...)` and `AdamW`;
 # - keep an optimizer's state alive across epochs.
@@ -34,10 +37,21 @@ optim = mt.optim
 # %% [markdown]
 # ## The race
 #
-# Lesson 4's ill-conditioned bowl, `f(x, y) = ½(x² + 10y²)`: ten times steeper along `y`
-# than along `x`. Three optimizers start at `(-4.5, 1.5)`, each with a learning rate that
-# suits it. Drag the step slider (or press Play) to watch them move; change the learning
-# rates, momentum and betas; switch to the Rosenbrock valley or the saddle.
+# Lesson 4's ill-conditioned bowl, $f(x, y) = \tfrac12 (x^2 + 10 y^2)$: ten times steeper
+# along $y$ than along $x$. Its Hessian has the eigenvalues $\mu = 1$ and $L = 10$ (the
+# curvatures along $x$ and $y$). A race is only fair when each optimizer runs at its own
+# best settings, and on a bowl the eigenvalues give them:
+#
+# - plain gradient descent: $\mathrm{lr} = 2 / (L + \mu) = 0.18$, which shrinks both
+#   directions by the same factor $(L - \mu)/(L + \mu) = 0.82$ per step;
+# - momentum (Polyak's "heavy ball"): $\mathrm{lr} = 4 / (\sqrt{L} + \sqrt{\mu})^2 = 0.23$
+#   and $\beta = \left(\frac{\sqrt{L} - \sqrt{\mu}}{\sqrt{L} + \sqrt{\mu}}\right)^2 = 0.27$,
+#   which shrink the error by $\sqrt{\beta} = 0.52$ per step.
+#
+# The race starts with those (Adam with `lr=0.3`; the **best settings** button also tunes
+# Adam's lr, by trying 41 of them). Drag the step slider (or press Play) to watch them
+# move; change the learning rates, momentum and betas; switch to the Rosenbrock valley or
+# the saddle. The settings panel says where each number came from.
 
 # %% minitensor-only
 # minitensor only: the optimizer race is one of this project's widgets
@@ -76,30 +90,45 @@ def bowl_value(point):
 
 
 # %% check-output
+mu, L = 1.0, 10.0  # the bowl's eigenvalues (curvatures)
+best_sgd_lr = 2 / (L + mu)
+best_lr = 4 / (L**0.5 + mu**0.5) ** 2
+best_beta = ((L**0.5 - mu**0.5) / (L**0.5 + mu**0.5)) ** 2
 paths = {
-    "SGD(lr=0.15)": descend(optim.SGD, lr=0.15),
+    f"SGD(lr={best_sgd_lr:.3f})": descend(optim.SGD, lr=best_sgd_lr),
+    f"SGD(lr={best_lr:.3f}, momentum={best_beta:.3f})": descend(
+        optim.SGD, lr=best_lr, momentum=best_beta
+    ),
     "SGD(lr=0.03, momentum=0.9)": descend(optim.SGD, lr=0.03, momentum=0.9),
     "Adam(lr=0.3)": descend(optim.Adam, lr=0.3),
 }
 for name, path in paths.items():
-    print(f"{name:27} loss after 10, 30, 100 steps:",
-          [f"{bowl_value(path[t]):.2g}" for t in (10, 30, 100)])  # fmt: skip
+    print(f"{name:33} loss after 10, 30, 60 steps:",
+          [f"{bowl_value(path[t]):.2g}" for t in (10, 30, 60)])  # fmt: skip
 
 # %% [markdown]
-# On a bowl, plain SGD with a well-chosen rate is hard to beat: every step shrinks each
-# coordinate by a fixed factor. That result depends on the settings and the surface, so
-# read any optimizer comparison (including the widget's) with its settings next to it: a
-# surface with a long curved valley (Rosenbrock) or a saddle tells a different story.
+# At their best settings momentum wins clearly: after 30 steps its loss is over a hundred
+# million times smaller than plain SGD's. Each step shrinks its error by 0.52 instead of 0.82, so it
+# needs about a third of the steps (22 instead of 69 for a millionfold). That is what
+# momentum is for: on an ill-conditioned problem, plain gradient descent must keep its lr
+# small for the steep direction and then crawls along the flat one; momentum's velocity
+# builds up speed along the flat direction.
+#
+# But only at good settings. The popular `momentum=0.9` with `lr=0.03` is *slower* than
+# plain SGD here: too much momentum (more on that below). So read any optimizer comparison,
+# the widget's included, with its settings next to it, and ask whether each contestant got
+# its best ones. A surface with a long curved valley (Rosenbrock) or a saddle tells yet
+# another story.
 #
 # ## Momentum: a velocity that remembers
 #
-# PyTorch's momentum keeps a buffer `v` (`state['momentum_buffer']`) and steps along it:
+# PyTorch's momentum keeps a buffer $v$ (`state['momentum_buffer']`) and steps along it:
 #
-# `v = β v + g`,  `p = p - lr · v`.
+# $$v \leftarrow \beta v + g, \qquad p \leftarrow p - \mathrm{lr} \cdot v.$$
 #
-# Under a constant gradient `g`, `v` grows to `g + βg + β²g + ... = g / (1 - β)`. So with
-# `β = 0.9` a step ends up ten times longer than plain SGD's with the same `lr`. Watch the
-# step length on `f(p) = 2p`, whose gradient is always 2:
+# Under a constant gradient $g$, $v$ grows to $g + \beta g + \beta^2 g + \dots = g / (1 - \beta)$.
+# So with $\beta = 0.9$ a step ends up ten times longer than plain SGD's with the same
+# `lr`. Watch the step length on $f(p) = 2p$, whose gradient is always 2:
 
 # %% check-output
 p = mt.tensor(0.0, requires_grad=True)
@@ -115,9 +144,9 @@ for step in range(1, 51):
 print("momentum_buffer:", optimizer.state[p]["momentum_buffer"])
 
 # %% [markdown]
-# The effective learning rate is about `lr / (1 - β)`. That is why the race gave momentum a
-# five times smaller `lr` (0.03) than SGD (0.15): with β = 0.9 it still walks 0.3 times the
-# gradient per step.
+# The effective learning rate is about $\mathrm{lr} / (1 - \beta)$. So `lr` and β must be
+# chosen together: `lr=0.03` with β = 0.9 still walks 0.3 times the gradient per step, more
+# than plain SGD's best `lr`.
 #
 # ### Three ways to write momentum
 #
@@ -125,13 +154,13 @@ print("momentum_buffer:", optimizer.state[p]["momentum_buffer"])
 #
 # | convention | velocity | step |
 # |---|---|---|
-# | PyTorch's `SGD(momentum=β)` | `v = β v + g` | `p = p - lr · v` |
-# | moving average (many courses, e.g. Andrew Ng's) | `v = β v + (1 - β) g` | `p = p - lr · v` |
-# | lr inside the velocity (Sutskever et al. 2013; Keras/TensorFlow's `SGD` keeps `velocity = momentum · velocity - lr · g`, the same with the sign flipped) | `v = β v + lr · g` | `p = p - v` |
+# | PyTorch's `SGD(momentum=β)` | $v \leftarrow \beta v + g$ | $p \leftarrow p - \mathrm{lr} \cdot v$ |
+# | moving average (many courses, e.g. Andrew Ng's) | $v \leftarrow \beta v + (1 - \beta) g$ | $p \leftarrow p - \mathrm{lr} \cdot v$ |
+# | lr inside the velocity (Sutskever et al. 2013; Keras/TensorFlow's `SGD` keeps `velocity = momentum * velocity - lr * g`, the same with the sign flipped) | $v \leftarrow \beta v + \mathrm{lr} \cdot g$ | $p \leftarrow p - v$ |
 #
-# They are the same algorithm with differently scaled letters. The moving average's `v` is
-# `(1 - β)` times PyTorch's, so it needs `lr / (1 - β)` to take the same steps; the third
-# keeps `lr` inside `v`. Written out by hand next to PyTorch's class:
+# They are the same algorithm with differently scaled letters. The moving average's $v$ is
+# $(1 - \beta)$ times PyTorch's, so it needs $\mathrm{lr} / (1 - \beta)$ to take the same
+# steps; the third keeps `lr` inside $v$. Written out by hand next to PyTorch's class:
 
 
 # %%
@@ -175,14 +204,14 @@ print(f"moving average with the same lr: after 100 steps at ({unscaled[-1][0]:.3
 
 # %% minitensor-only
 # minitensor only: the three conventions in the race widget, lr rescaled to match
-race("quadratic", compare="momentum", steps=100)
+race("quadratic", compare="momentum", lr={"Momentum": 0.03}, momentum=0.9, steps=100)
 
 # %% [markdown]
 # ### Too much momentum
 #
-# Is more momentum always better? Along the flat direction `x` a larger β builds up more
-# speed, but the velocity also carries `p` past the minimum, and with β close to 1 it
-# swings back and forth for a long time (each swing only shrinks by about `√β`):
+# Is more momentum always better? Along the flat direction $x$ a larger β builds up more
+# speed, but the velocity also carries $p$ past the minimum, and with β close to 1 it
+# swings back and forth for a long time (each swing only shrinks by about $\sqrt{\beta}$):
 
 # %% check-output
 for beta in [0.0, 0.5, 0.9, 0.99]:
@@ -191,36 +220,69 @@ for beta in [0.0, 0.5, 0.9, 0.99]:
     print(f"β = {beta:<4}: distance to the minimum after 50, 100, 200 steps: {distances}")
 
 # %%
-fig, axes = plt.subplots(1, 3, figsize=(12, 3.6), sharey=True, layout="constrained")
+fig, axes = plt.subplots(1, 3, figsize=(11, 3.4), sharey=True, layout="constrained")
 grid_x, grid_y = np.meshgrid(np.linspace(-5, 5, 200), np.linspace(-2, 2, 200))
 for ax, beta in zip(axes, [0.5, 0.9, 0.99]):
     path = descend(optim.SGD, lr=0.02, momentum=beta, steps=200)
     ax.contour(grid_x, grid_y, 0.5 * (grid_x**2 + 10 * grid_y**2), levels=15, alpha=0.5)
     ax.plot(path[:, 0], path[:, 1], ".-", markersize=2, color="C3")
     ax.set_title(f"momentum β = {beta}")
+    ax.set_xlabel("x")
+axes[0].set_ylabel("y")
 fig.suptitle("SGD(lr=0.02, momentum=β) on ½(x² + 10y²), 200 steps")
 plt.show()
 
 # %% [markdown]
 # β = 0 (plain SGD at this small lr) is still far away after 200 steps; β = 0.9 arrives; β =
-# 0.99 overshoots again and again. Too large a β also changes which learning rates are
-# stable at all: gradient descent diverges past `lr = 2 / λ_max` (lesson 4), momentum past
-# `lr = 2 (1 + β) / λ_max` (exercise 1).
+# 0.99 overshoots again and again. β also changes which learning rates are stable at all:
+# gradient descent diverges past $\mathrm{lr} = 2 / \lambda_{\max}$ (lesson 4), momentum
+# past $\mathrm{lr} = 2 (1 + \beta) / \lambda_{\max}$ (exercise 1).
+#
+# ### The map of every (lr, β)
+#
+# Which pairs are good? The map below runs the real `optim.SGD` for 280 pairs, 100 steps
+# each, and colours each cell by its *rate*: how much the distance to the minimum shrinks
+# per step (dark is fast; 0.5 halves it every step; grey diverges). The dashed line is
+# $\mathrm{lr} = 2 (1 + \beta) / \lambda_{\max}$; the star is Polyak's best pair from the race.
+# Click any cell: the race under the map runs momentum with that cell's lr and β against
+# plain SGD at its best. (The idea follows distill.pub's "Why Momentum Really Works", which
+# draws the same map from the formulas; here every cell is a run.)
+
+# %% minitensor-only
+# minitensor only: the momentum map widget
+from widgets import momentum_map
+
+momentum_map()
+
+# %% [markdown]
+# Read the map column by column. For each lr, the best β is in the middle: too little
+# momentum and the flat direction crawls, too much and every direction swings, and near the
+# top no lr does better than $\sqrt{\beta}$ per step. The fast cells also sit right next to
+# the dashed line: the best settings are close to the edge of divergence, which is why
+# tuning them by hand is delicate. (Exercise 6 asks you to read one column.)
+#
+# > **Recap: momentum.** PyTorch's $v \leftarrow \beta v + g$ walks about
+# > $\mathrm{lr} / (1 - \beta)$ times the gradient; other conventions rescale `lr`, so
+# > check which one a paper uses. Momentum beats plain SGD on an ill-conditioned problem
+# > *at good settings*: β and lr go together, too much β swings for a long time, and
+# > momentum diverges past $\mathrm{lr} = 2 (1 + \beta) / \lambda_{\max}$.
 #
 # ## Adam: a step size for every coordinate
 #
 # Adam keeps two running averages per parameter (lesson 5 printed them):
 #
-# `m = β₁ m + (1 - β₁) g`  (`exp_avg`),  `v = β₂ v + (1 - β₂) g²`  (`exp_avg_sq`),
+# $$m \leftarrow \beta_1 m + (1 - \beta_1)\, g \quad (\texttt{exp\_avg}), \qquad
+# v \leftarrow \beta_2 v + (1 - \beta_2)\, g^2 \quad (\texttt{exp\_avg\_sq}),$$
 #
-# and steps by `lr · m̂ / (√v̂ + ε)`, where `m̂ = m / (1 - β₁ᵗ)` and `v̂ = v / (1 - β₂ᵗ)` are
-# the *bias-corrected* averages at step `t`. Dividing by `√v̂` (about the size of the
-# gradient) makes the step about `lr` in every coordinate, whether the gradient there is
-# large or small. That is why Adam crossed the bowl as fast along `x` as along `y`.
+# and steps by $\mathrm{lr} \cdot \hat m / (\sqrt{\hat v} + \varepsilon)$, where
+# $\hat m = m / (1 - \beta_1^t)$ and $\hat v = v / (1 - \beta_2^t)$ are the *bias-corrected*
+# averages at step $t$. Dividing by $\sqrt{\hat v}$ (about the size of the gradient) makes
+# the step about `lr` in every coordinate, whether the gradient there is large or small.
+# That is why Adam crossed the bowl as fast along $x$ as along $y$.
 #
 # ### What bias correction corrects
 #
-# `m` and `v` start at zero, so early on they are too small. A common guess is that the
+# $m$ and $v$ start at zero, so early on they are too small. A common guess is that the
 # correction makes Adam's small first steps bigger. It does the opposite. Follow a real Adam
 # on a constant gradient `g = 0.5`, reading its state after each step:
 
@@ -244,33 +306,39 @@ for t in range(1, 1001):
         print(f"{t:5} {m:7.4f} {m_hat:6.4f} {v:9.6f} {v_hat:6.4f}    {ratio:.2f}x")
 
 # %% [markdown]
-# Without correction the update would be `lr · m / √v`. At step 1 that is
-# `lr · 0.1 g / √(0.001 g²) = 3.16 · lr`: about 3 times too *large*, because `v` is shrunk
-# more than `m` (0.001 against 0.1) and sits under a square root. The ratio
-# `(1 - β₁ᵗ) / √(1 - β₂ᵗ)` keeps growing to about 6.5 around steps 10-15, because `m`
-# catches up within about 10 steps while `v` needs about 1000. With correction, `m̂` and
-# `v̂` are right from the first step.
+# Without correction the update would be $\mathrm{lr} \cdot m / \sqrt{v}$. At step 1 that is
+# $\mathrm{lr} \cdot 0.1\, g / \sqrt{0.001\, g^2} = 3.16 \cdot \mathrm{lr}$: about 3 times
+# too *large*, because $v$ is shrunk more than $m$ (0.001 against 0.1) and sits under a
+# square root. The ratio $(1 - \beta_1^t) / \sqrt{1 - \beta_2^t}$ keeps growing to about 6.5
+# around steps 10-15, because $m$ catches up within about 10 steps while $v$ needs about
+# 1000. With correction, $\hat m$ and $\hat v$ are right from the first step.
 
 # %%
 steps = np.arange(1, 1001)
-fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.2))
-left.plot(steps, history["m"], label="m (exp_avg)")
-left.plot(steps, history["m_hat"], "--", label="m̂ = m / (1 - β₁ᵗ)")
-left.plot(steps, np.sqrt(history["v"]), label="√v (exp_avg_sq)")
-left.plot(steps, np.sqrt(history["v_hat"]), ":", label="√v̂ = √(v / (1 - β₂ᵗ))")
+fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.4), layout="constrained")
+left.plot(steps, history["m"], label="$m$ (exp_avg)")
+left.plot(steps, history["m_hat"], "--", label=r"$\hat m = m / (1 - \beta_1^t)$")
+left.plot(steps, np.sqrt(history["v"]), label=r"$\sqrt{v}$ (exp_avg_sq)")
+left.plot(
+    steps, np.sqrt(history["v_hat"]), ":", label=r"$\sqrt{\hat v} = \sqrt{v / (1 - \beta_2^t)}$"
+)
 left.set_xscale("log")
 left.set_xlabel("step t")
-left.legend()
+left.set_title("Adam's averages under a constant gradient 0.5")
+left.set_ylim(0, 0.78)
+left.legend(loc="upper left", ncol=2, fontsize=9)
 right.plot(steps, history["ratio"])
 right.axhline(1, color="gray", lw=0.8)
 right.set_xscale("log")
+right.set_ylim(0, 7)
 right.set_xlabel("step t")
 right.set_ylabel("uncorrected / corrected step")
+right.set_title("how much too large the uncorrected step is")
 plt.show()
 
 # %% [markdown]
 # With correction, Adam's very first step is exactly `lr` against the sign of each
-# coordinate's gradient, whatever the gradient's size (up to `ε`):
+# coordinate's gradient, whatever the gradient's size (up to $\varepsilon$):
 
 # %% check-output
 p = mt.zeros(3, requires_grad=True)
@@ -284,11 +352,104 @@ print("after one step:", [round(value, 4) for value in p.tolist()])
 race("quadratic", compare="bias_correction", steps=100)
 
 # %% [markdown]
+# ## Nesterov, RMSprop and Adagrad: what each changes
+#
+# The race has three more buttons. Each changes one thing about an optimizer you know.
+#
+# **Nesterov** (`SGD(momentum=β, nesterov=True)`) steps along the gradient *plus* the
+# updated velocity, instead of along the velocity alone:
+#
+# $$v \leftarrow \beta v + g, \qquad p \leftarrow p - \mathrm{lr}\,(g + \beta v).$$
+#
+# In effect it looks one step ahead: when the velocity is about to carry $p$ past the
+# minimum, the gradient there already points back, and the step brakes earlier. The same
+# too-much-momentum run as above, `lr=0.03` and β = 0.9, with and without it:
+
+# %% check-output
+for nesterov in [False, True]:
+    path = descend(optim.SGD, lr=0.03, momentum=0.9, nesterov=nesterov)
+    distances = [f"{np.hypot(*path[t]):.2g}" for t in (25, 50, 100)]
+    print(f"nesterov={nesterov!s:5}: overshoots x = 0 by up to {path[:, 0].max():.2f}; "
+          f"distance after 25, 50, 100 steps: {distances}")  # fmt: skip
+path = descend(optim.SGD, lr=0.15, momentum=0.9, nesterov=True, steps=50)
+print(f"nesterov=True, lr=0.15: distance after 50 steps {np.hypot(*path[-1]):.3g}")
+print(
+    f"its limit 2(1 + β)/((1 + 2β) λ_max) = {2 * 1.9 / (2.8 * 10):.3f}; heavy ball's "
+    f"2(1 + β)/λ_max = {2 * 1.9 / 10:.2f}"
+)
+
+# %% [markdown]
+# Less overshoot, so three times closer after 100 steps. The price: the extra
+# $\mathrm{lr} \cdot \beta v$ makes each step longer, so Nesterov's largest stable `lr` is
+# $(1 + 2\beta)$ times smaller than the heavy ball's; at `lr=0.15` it diverges where plain
+# momentum converges.
+#
+# **RMSprop** (`optim.RMSprop`) is the square-root half of Adam on its own: a running
+# average of $g^2$ with `alpha` (0.99) in the role of $\beta_2$, no $m$, and no bias
+# correction:
+#
+# $$s \leftarrow \alpha s + (1 - \alpha)\, g^2, \qquad
+# p \leftarrow p - \mathrm{lr}\, g / (\sqrt{s} + \varepsilon).$$
+#
+# Without the correction its first steps are large: $s$ starts at $0.01\, g^2$, so step 1
+# moves $\mathrm{lr} / \sqrt{0.01} = 10\,\mathrm{lr}$. Under a constant gradient:
+
+
+# %% check-output
+def step_lengths(optimizer_class, at, gradient=0.5, **options):
+    """How far each listed step moves a parameter whose gradient is always `gradient`."""
+    p = mt.tensor(0.0, requires_grad=True)
+    optimizer = optimizer_class([p], **options)
+    lengths, before = {}, 0.0
+    for t in range(1, max(at) + 1):
+        optimizer.zero_grad()
+        (gradient * p).backward()
+        optimizer.step()
+        if t in at:
+            lengths[t] = round(before - p.item(), 4)
+        before = p.item()
+    return lengths
+
+
+print(
+    "RMSprop(lr=0.01), step t moves:", step_lengths(optim.RMSprop, (1, 2, 10, 100, 1000), lr=0.01)
+)
+print("Adam(lr=0.01),    step t moves:", step_lengths(optim.Adam, (1, 2, 10, 100, 1000), lr=0.01))
+
+# %% [markdown]
+# Ten times `lr` at first, shrinking to `lr` over a few hundred steps as $s$ fills up;
+# Adam moves exactly `lr` from the start (its $\hat v$ is corrected, and its $\hat m$ too).
+# So Adam is RMSprop plus momentum on the gradient ($m$) plus bias correction.
+#
+# **Adagrad** (`optim.Adagrad`) divides by the square root of the *sum* of all squared
+# gradients so far, not of an average:
+#
+# $$s \leftarrow s + g^2, \qquad p \leftarrow p - \mathrm{lr}\, g / (\sqrt{s} + \varepsilon).$$
+#
+# The sum never forgets, so every step is smaller than the last: under a constant gradient
+# step $t$ moves $\mathrm{lr} / \sqrt{t}$, a learning-rate decay built in.
+
+# %% check-output
+print("Adagrad(lr=0.1), step t moves:", step_lengths(optim.Adagrad, (1, 4, 25, 100), lr=0.1))
+
+# %% [markdown]
+# 0.1, 0.05, 0.02, 0.01: $\mathrm{lr}/\sqrt{t}$. That suits features that appear rarely
+# (their sum stays small, their steps large), and is why Adagrad was made for sparse data;
+# on a long run it can slow down before it arrives, which is what RMSprop's forgetting
+# average fixed. The three in the race against momentum (Nesterov's `lr` is the best one
+# for the race's β; RMSprop's and Adagrad's are defaults that show something: press
+# **best settings** to tune them by a sweep):
+
+# %% minitensor-only
+# minitensor only: Nesterov, RMSprop and Adagrad in the race widget
+race("quadratic", optimizers=("Momentum", "Nesterov", "RMSprop", "Adagrad"), steps=100)
+
+# %% [markdown]
 # ## Adam's learning rate is not SGD's
 #
-# SGD's step is `lr · g`: scale the loss by 1000 and every gradient, and every step, is 1000
-# times larger. Adam's step is `lr · m̂ / √v̂`, and the 1000 cancels. Run both on the bowl and
-# on 1000 times the bowl:
+# SGD's step is $\mathrm{lr} \cdot g$: scale the loss by 1000 and every gradient, and every
+# step, is 1000 times larger. Adam's step is $\mathrm{lr} \cdot \hat m / \sqrt{\hat v}$, and
+# the 1000 cancels. Run both on the bowl and on 1000 times the bowl:
 
 # %% check-output
 for scale in [1, 1000]:
@@ -298,17 +459,18 @@ for scale in [1, 1000]:
               f"after 5 at ({path[5][0]:.4g}, {path[5][1]:.4g})")  # fmt: skip
 
 # %% [markdown]
-# SGD's path explodes (its `lr` had to be below `2 / λ_max`, and scaling the loss scales
-# `λ_max`); Adam's does not change at all. So an `lr` that works for Adam says little about
+# SGD's path explodes (its `lr` had to be below $2 / \lambda_{\max}$, and scaling the loss
+# scales $\lambda_{\max}$); Adam's does not change at all. So an `lr` that works for Adam says little about
 # one for SGD, and the other way round. Adam's `lr` is roughly "how far each parameter may
 # move per step"; SGD's is "how far per unit of gradient".
 #
 # ## `Adam(weight_decay=...)` is not `AdamW`
 #
 # Weight decay pulls every parameter towards zero a little each step. `Adam(weight_decay=wd)`
-# does it the way it is done for SGD, by adding the L2 penalty's gradient `wd · p` to `g`.
-# But then Adam divides it by `√v̂` like the rest of the gradient. `AdamW` decouples it:
-# `p = p · (1 - lr · wd)` every step, and the gradient is left alone.
+# does it the way it is done for SGD, by adding the L2 penalty's gradient
+# $\mathrm{wd} \cdot p$ to $g$. But then Adam divides it by $\sqrt{\hat v}$ like the rest of
+# the gradient. `AdamW` decouples it: $p \leftarrow p \cdot (1 - \mathrm{lr} \cdot \mathrm{wd})$
+# every step, and the gradient is left alone.
 #
 # The difference shows on two parameters that both start at 1: a *busy* one, whose loss
 # gradient is large (it flips between +10 and -10, so on average it pulls nowhere), and a
@@ -339,11 +501,11 @@ print(f"(1 - lr · wd) ** 200 = {(1 - 0.01 * 0.1) ** 200:.3f}")
 
 # %% [markdown]
 # - With `Adam(weight_decay=0.1)` the decay depends on the gradients. The silent
-#   parameter's only gradient is `wd · p`, which Adam normalises into steps of about `lr`:
-#   it races to 0. The busy parameter's `√v̂` is about 10, so its decay is divided by 10:
-#   it hardly moves from where Adam without decay left it.
-# - With `AdamW` both shrink by the same factor, `(1 - lr · wd)` per step, whatever their
-#   gradients.
+#   parameter's only gradient is $\mathrm{wd} \cdot p$, which Adam normalises into steps of
+#   about `lr`: it races to 0. The busy parameter's $\sqrt{\hat v}$ is about 10, so its
+#   decay is divided by 10: it hardly moves from where Adam without decay left it.
+# - With `AdamW` both shrink by the same factor, $(1 - \mathrm{lr} \cdot \mathrm{wd})$ per
+#   step, whatever their gradients.
 #
 # In a network this means `Adam(weight_decay=...)` regularises the parameters with large
 # gradients least, which is rarely what you want; AdamW does what "weight decay" promises.
@@ -354,6 +516,14 @@ print(f"(1 - lr · wd) ** 200 = {(1 - 0.01 * 0.1) ** 200:.3f}")
 # minitensor only: Adam, Adam with L2 and AdamW in the race widget
 race("quadratic", compare="weight_decay", steps=100)
 
+# %% [markdown]
+# > **Recap: Adam.** Adam steps about `lr` per coordinate, whatever the gradient's size:
+# > bias correction makes its early steps *smaller* than they would be (never larger), and
+# > scaling the loss changes nothing, so its `lr` cannot be compared with SGD's.
+# > `Adam(weight_decay)` divides the decay by $\sqrt{\hat v}$; `AdamW` shrinks every
+# > parameter by the same factor. RMSprop is Adam without $m$ and without correction;
+# > Adagrad's steps shrink for ever.
+#
 # %% [markdown]
 # ## Re-creating the optimizer throws its memory away
 #
@@ -449,6 +619,9 @@ plt.show()
 # parameters train), carry the state over with `optimizer.state_dict()` and
 # `load_state_dict()`.
 #
+# > **Recap: state.** Momentum's velocity and Adam's averages and step counter are part of
+# > training. Make the optimizer once; to resume, save and load its `state_dict()`.
+#
 # ## Read the source
 #
 # - `minitensor/optim/sgd.py`, class `SGD`: the docstring sets the three momentum
@@ -457,33 +630,38 @@ plt.show()
 #   `bias_correction2`, and `_weight_decay` (L2 in the gradient).
 # - `minitensor/optim/adamw.py`, class `AdamW`: the same class with one method changed,
 #   `_weight_decay`, which shrinks `p` itself.
-# - `widgets/optimizer_race/teaching_optimizers.py`: the moving-average and lr-inside momentum, and Adam
-#   without bias correction, that the race widget compares with PyTorch's classes.
+# - `minitensor/optim/rmsprop.py` and `adagrad.py`: `square_avg` and `sum`, the two ways
+#   of remembering $g^2$.
+# - `widgets/optimizer_race/teaching_optimizers.py`: the moving-average and lr-inside
+#   momentum, and Adam without bias correction, that the race widget compares with
+#   PyTorch's classes.
+# - `widgets/optimizer_race/tuning.py`: the best settings from the eigenvalues, and the
+#   sweep for the others; `widgets/momentum_rates/model.py`: how the map runs 280 pairs
+#   with one `optim.SGD`.
 #
 # ## Summary
 #
-# - PyTorch's momentum, `v = β v + g`, steps about `lr / (1 - β)` times the gradient once
-#   the velocity has built up. The moving-average convention needs `lr / (1 - β)` for the
-#   same path; lr inside the velocity gives the same path while `lr` is constant.
-# - Too large a β overshoots and swings for a long time; momentum is stable up to
-#   `lr = 2 (1 + β) / λ_max`.
-# - Adam steps by about `lr` per coordinate. Without bias correction its early steps would
-#   be too large (3.2 times at step 1, about 6.5 times around steps 10-15); with it, the
-#   first step is exactly `lr · sign(g)`.
-# - Scaling the loss changes SGD's steps in proportion and Adam's not at all: their
-#   learning rates are not comparable.
-# - `Adam(weight_decay=...)` divides the decay by `√v̂`, so how much a parameter decays
-#   depends on its gradients; `AdamW` shrinks every parameter by `(1 - lr · wd)` per step.
-# - The optimizer's state is part of training: make the optimizer once.
+# The eight traps on one screen:
+#
+# | trap | what actually happens | what to do |
+# |---|---|---|
+# | "plain SGD is as good as momentum" | only against momentum at poor settings; at its best, momentum needs a third of the steps on the bowl | compare optimizers each at its best settings, with the settings shown |
+# | "there is one momentum formula" | PyTorch's $v \leftarrow \beta v + g$ steps about $\mathrm{lr}/(1-\beta)$ times $g$; the moving average needs $\mathrm{lr}/(1-\beta)$ for the same path | check a paper's convention before copying its `lr` |
+# | "more momentum is always faster" | past the best β every direction swings; β = 0.9 can be slower than no momentum | read the (lr, β) map; tune β with `lr` |
+# | "a bigger `lr` is just faster" | momentum diverges past $\mathrm{lr} = 2(1+\beta)/\lambda_{\max}$, Nesterov already past $2(1+\beta)/((1+2\beta)\lambda_{\max})$ | stay left of the dashed line |
+# | "bias correction makes Adam's first steps bigger" | it makes them smaller: uncorrected is 3.2x at step 1, 6.5x at steps 10-15 | trust the corrected first step: exactly `lr` per coordinate |
+# | "Adam's `lr` means SGD's" | scaling the loss scales SGD's steps and leaves Adam's alone | tune each optimizer's `lr` on its own |
+# | "`Adam(weight_decay)` is AdamW" | Adam divides the decay by $\sqrt{\hat v}$: busy parameters hardly decay | `AdamW` (or `Adam(decoupled_weight_decay=True)`) |
+# | "re-creating the optimizer is harmless" | velocity and averages restart: momentum crawls, Adam stalls | make it once; carry `state_dict()` over |
 #
 # ## Exercises
 #
 # ### Exercise 1 (predict, then run)
 #
 # "Too much momentum" and the summary give the largest stable learning rate for a given
-# β. Turn it around: on our bowl `½(x² + 10y²)`, someone wants `lr = 0.35`, which plain
-# SGD cannot take (`0.35 > 2 / λ_max = 0.2`). What is the *smallest* momentum β for which
-# `SGD(lr=0.35, momentum=β)` still converges? Return it.
+# β. Turn it around: on our bowl $\tfrac12(x^2 + 10y^2)$, someone wants `lr = 0.35`, which
+# plain SGD cannot take ($0.35 > 2 / \lambda_{\max} = 0.2$). What is the *smallest* momentum
+# β for which `SGD(lr=0.35, momentum=β)` still converges? Return it.
 
 
 # %% ex1 solution
@@ -536,6 +714,7 @@ from lessons.checks.lesson06 import check_ex2
 
 check_ex2(adam_updates)
 
+# %% [markdown]
 # ### Exercise 3 (fix the bug)
 #
 # This training function makes a new optimizer every epoch:
@@ -578,7 +757,7 @@ check_ex3(train_fixed)
 # %% [markdown]
 # ### Exercise 4 (predict, then run)
 #
-# One parameter `p` starts at 0; the loss is `1000 · (p - 1)²`. After *one* step of
+# One parameter `p` starts at 0; the loss is $1000 \cdot (p - 1)^2$. After *one* step of
 # `SGD(lr=0.01)`, where is `p`? And after one step of `Adam(lr=0.01)` instead? Return the
 # two values `(sgd_p, adam_p)`.
 
@@ -635,3 +814,31 @@ for name, make in [("Adam", optim.Adam), ("AdamW", optim.AdamW)]:
         optimizer.step()
     print(f"{name:6} silent {silent.item():.3f}, absent {absent.item():.3f}, "
           f"absent.grad {absent.grad}")  # fmt: skip
+
+# %% [markdown]
+# ### Exercise 6 (predict, then run)
+#
+# On the bowl, from $(-4.5, 1.5)$, with `lr = 0.1`: which momentum among 0, 0.3, 0.6, 0.9
+# and 0.99 brings `SGD(lr=0.1, momentum=β)` closest to the minimum in 100 steps? Read it
+# off the map (the column at `lr = 0.1`) or reason it out, then return that β.
+
+
+# %% ex6 solution
+def best_momentum():
+    ### BEGIN SOLUTION
+    return 0.6
+    ### END SOLUTION
+
+
+# %% ex6 check
+from lessons.checks.lesson06 import check_ex6
+
+check_ex6(best_momentum)
+
+# %% [markdown]
+# Now run it:
+
+# %% check-output
+for beta in [0.0, 0.3, 0.6, 0.9, 0.99]:
+    end = descend(optim.SGD, lr=0.1, momentum=beta, steps=100)[-1]
+    print(f"β = {beta:<4}: distance to the minimum after 100 steps {np.hypot(*end):.2g}")

@@ -44,6 +44,7 @@ from .teaching_optimizers import (
     LrInsideMomentum,
     MovingAverageMomentum,
 )
+from .tuning import best_settings
 
 COMPARISONS = ("optimizers", "momentum", "bias_correction", "weight_decay")
 MAX_STEPS = 5000
@@ -183,7 +184,7 @@ class RaceModel:
         surface="quadratic",
         optimizers=("SGD", "Momentum", "Adam"),
         lr=None,
-        momentum=0.9,
+        momentum=None,
         betas=(0.9, 0.999),
         weight_decay=0.1,
         steps=200,
@@ -197,13 +198,15 @@ class RaceModel:
         self.lrs = {name: self.surface.default_lrs.get(name, 0.01) for name in OPTIMIZER_NAMES}
         self.start = self.surface.start
         self.optimizers = ()
-        self.momentum, self.betas, self.weight_decay = 0.9, (0.9, 0.999), 0.1
+        self.momentum = self.surface.default_momentum
+        self.betas, self.weight_decay = (0.9, 0.999), 0.1
         self.steps, self.seed, self.compare, self.rescale_lr = 200, 0, "optimizers", True
         self.run_count = 0  # simulations that stepped anything (scrubbing adds none)
         self.optimizer_steps = 0  # optimizer.step() calls so far, over all runs
         self._tracks = {}  # cache of live runs: settings -> Track (see _track)
         self._noise = None
         self._result = None
+        self._best = None  # (settings snapshot, notes) after use_best_settings()
         self.set(
             optimizers=optimizers,
             lr=lr,
@@ -222,7 +225,8 @@ class RaceModel:
     def set(self, **changes):
         """Change settings; returns True if anything changed (the result is then stale).
 
-        surface=      a name or your function; resets the lrs and start to its defaults
+        surface=      a name or your function; resets the lrs, momentum and start to its
+                      defaults
         lr=           a number for every optimizer, or {"Adam": 0.1, ...}
         optimizers=, momentum=, betas=, weight_decay=, steps=, start=, seed=, compare=,
         rescale_lr=   as in the constructor. None means "leave as it is".
@@ -241,6 +245,7 @@ class RaceModel:
                 self.surface = surface
                 self.lrs = {n: surface.default_lrs.get(n, 0.01) for n in OPTIMIZER_NAMES}
                 self.start = surface.start
+                self.momentum = surface.default_momentum
         if "optimizers" in changes:
             self.optimizers = _check_optimizers(changes["optimizers"])
         if "lr" in changes:
@@ -300,10 +305,12 @@ class RaceModel:
             return comparison(make)
         return [Runner(name, name, make[name], name) for name in self.optimizers]
 
-    def optimizer_makers(self):
+    def optimizer_makers(self, momentum=None):
         """{name: (params, lr) -> optimizer} for the real minitensor.optim classes, built
-        with the current momentum, betas and weight decay: the one place they are made."""
-        mu, betas, wd = self.momentum, self.betas, self.weight_decay
+        with the current momentum (or the one given), betas and weight decay: the one place
+        they are made."""
+        mu = self.momentum if momentum is None else momentum
+        betas, wd = self.betas, self.weight_decay
         return {
             "SGD": lambda ps, lr: optim.SGD(ps, lr=lr),
             "Momentum": lambda ps, lr: optim.SGD(ps, lr=lr, momentum=mu),
@@ -346,6 +353,43 @@ class RaceModel:
             Runner("AdamW", "AdamW(weight_decay): p shrunk by (1 − lr·wd)", make["AdamW"],
                    "Adam", dash="dashed"),
         ]  # fmt: skip
+
+    # ------------------------------------------------------------------ best settings
+
+    def use_best_settings(self):
+        """Set every optimizer of the race to its best lr (and momentum); see tuning.py.
+
+        On a quadratic, SGD's, Momentum's and Nesterov's settings come from the Hessian's
+        eigenvalues; every other lr from a sweep that runs the real optimizer for the
+        race's number of steps. `best_notes()` says how each number was found.
+        """
+        best = best_settings(
+            self.surface, self.optimizers, self.steps, self.momentum, self._sweep_losses
+        )
+        self.set(lr=best.lrs, momentum=best.momentum)
+        self._best = (self._snapshot(), best.notes)
+        return best
+
+    def best_notes(self):
+        """How the current settings were computed, while they are still the best settings
+        (an empty list once a setting has changed)."""
+        if self._best is None or self._best[0] != self._snapshot():
+            return []
+        return list(self._best[1])
+
+    def _sweep_losses(self, name, lrs, momentum):
+        """Loss curves of optimizer `name` run from the start at each lr: one row per lr."""
+        make = self.optimizer_makers(momentum)[name]
+        tracks = []
+        for lr in lrs:
+            p = mt.tensor(list(self.start), requires_grad=True)
+            tracks.append(Track(Runner(name, name, make, name), make([p], lr), p))
+        noise = (
+            NoiseTable(self.seed, self.surface.noise_std) if self.surface.is_stochastic else None
+        )
+        advance(tracks, self.steps, self.surface, noise)
+        rows = self.steps + 1
+        return [_padded(t.losses_up_to(self.surface, self.steps), rows) for t in tracks]
 
     # ------------------------------------------------------------------ running
 
@@ -425,6 +469,7 @@ class RaceModel:
         threshold = self.divergence_threshold()
         if threshold is not None:
             lines.append(f"GD diverges for lr > 2/λ_max = {_fmt(threshold)}")
+        lines.extend(f"best settings: {note}" for note in self.best_notes())
         return lines
 
     def divergence_threshold(self, momentum=0.0, nesterov=False):
@@ -464,6 +509,9 @@ class RaceModel:
         }.get(self.compare)
         if explain is not None:
             parts.extend(explain(result))
+        notes = self.best_notes()
+        if notes:
+            parts.append("These are the best settings: " + "; ".join(notes) + ".")
         if any(run.runner.teaching for run in result.runs):
             parts.append(
                 "Dashed/dotted variants marked 'teaching' are small optimizers written for this "

@@ -25,6 +25,8 @@ import numpy as np
 
 import minitensor as mt
 
+from .tuning import best_gradient_descent, best_heavy_ball, best_nesterov_lr
+
 
 class Surface:
     """A 2-D loss f(x, y) plus what the race needs to show it.
@@ -35,6 +37,7 @@ class Surface:
     xlim, ylim       the plotted region
     start            the default start point (x0, y0)
     default_lrs      a learning rate per optimizer name that shows something on this surface
+    default_momentum the momentum the race starts with (0.9 unless the surface knows better)
     minima           known minima [(x, y), ...], marked on the plot
     min_value        the lowest value of f (None if unknown), for "loss - min" on a log axis
     hessian_eigenvalues  for a quadratic: the (constant) Hessian's eigenvalues, which give
@@ -58,6 +61,7 @@ class Surface:
         noise_std=0.0,
         batched=True,
         description="",
+        default_momentum=0.9,
     ):
         self.name = name
         self.formula = formula
@@ -74,6 +78,7 @@ class Surface:
         self.noise_std = float(noise_std)
         self.batched = batched
         self.description = description
+        self.default_momentum = default_momentum
         self._grid = None
 
     def __repr__(self):
@@ -194,6 +199,13 @@ def _quadratic(x, y):
 
 
 def _quadratic_surface():
+    # The race starts at each momentum method's best settings, computed from the
+    # eigenvalues (tuning.py): a comparison at anyone's worse settings would be unfair.
+    eigenvalues = (1.0, 10.0)
+    momentum_lr, beta, _ = best_heavy_ball(eigenvalues)
+    lrs = _lrs(sgd=best_gradient_descent(eigenvalues)[0], momentum=momentum_lr, adaptive=0.3,
+               adagrad=1.0)  # fmt: skip
+    lrs["Nesterov"] = best_nesterov_lr(beta, eigenvalues)[0]
     return Surface(
         "quadratic",
         "f(x, y) = ½(x² + 10y²)",
@@ -201,10 +213,11 @@ def _quadratic_surface():
         xlim=(-5, 5),
         ylim=(-2.5, 2.5),
         start=(-4.5, 1.5),
-        default_lrs=_lrs(sgd=0.15, momentum=0.03, adaptive=0.3, adagrad=1.0),
+        default_lrs=lrs,
+        default_momentum=beta,
         minima=[(0.0, 0.0)],
         min_value=0.0,
-        hessian_eigenvalues=(1.0, 10.0),
+        hessian_eigenvalues=eigenvalues,
         description="an ill-conditioned bowl (condition number 10)",
     )
 

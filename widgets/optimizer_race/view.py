@@ -96,6 +96,11 @@ class OptimizerRace(ipw.VBox):
         self.surface = ipw.Dropdown(
             options=list(self.surfaces), value=m.surface.name, description="surface"
         )
+        self.best = ipw.Button(
+            description="best settings",
+            tooltip="every optimizer at its best lr (and momentum): from the eigenvalues on "
+            "a quadratic, else by a sweep; the settings panel says how",
+        ).add_class("mt-race-best")
         self.optimizer_toggles = {
             name: ipw.ToggleButton(value=name in m.optimizers, description=name).add_class(
                 "mt-race-optimizer"
@@ -158,6 +163,7 @@ class OptimizerRace(ipw.VBox):
         for slider in self.lr_sliders.values():
             slider.observe(self._on_setting, "value")
         self.log_scale.observe(lambda _: self.refresh(), "value")
+        self.best.on_click(lambda _: self.use_best_settings())
         self.step_slider.observe(self._on_step, "value")
 
     def _setting_controls(self):
@@ -177,7 +183,7 @@ class OptimizerRace(ipw.VBox):
         self.hyper_box = ipw.VBox()
         self.image.layout.max_width = "100%"  # shrink rather than overflow the notebook
         self.step_slider.layout.width = "420px"
-        top = ipw.HBox([self.surface, self.log_scale], layout=wrap)
+        top = ipw.HBox([self.surface, self.log_scale, self.best], layout=wrap)
         timeline = ipw.HBox([self.play, self.step_slider]).add_class("mt-race-timeline")
         side = ipw.VBox([self.settings_box, self.state_box], layout={"padding": "0 0 0 12px"})
         sliders = ipw.HBox([self.lr_box, self.hyper_box], layout=wrap)
@@ -193,6 +199,7 @@ class OptimizerRace(ipw.VBox):
         try:
             for name, slider in self.lr_sliders.items():
                 slider.value = m.lrs[name]
+            self.momentum.value = m.momentum
             (x0, x1), (y0, y1) = m.surface.xlim, m.surface.ylim
             for slider, low, high, value in (
                 (self.start_x, x0, x1, m.start[0]),
@@ -252,6 +259,27 @@ class OptimizerRace(ipw.VBox):
             return
         self._sync_controls()
         self.refresh()
+
+    def use_best_settings(self):
+        """The "best settings" button: every optimizer at its best lr, then redraw."""
+        self.model.use_best_settings()
+        self._sync_controls()
+        return self.refresh()
+
+    def race_settings(self, lr, momentum, optimizers=("SGD", "Momentum")):
+        """Race these momentum settings (the momentum map's click) against the others."""
+        chosen = tuple(dict.fromkeys((*self.model.optimizers, *optimizers)))
+        self.model.set(compare="optimizers", optimizers=chosen, lr={"Momentum": lr},
+                       momentum=momentum)  # fmt: skip
+        self._syncing = True
+        try:
+            self.compare.value = "optimizers"
+            for name, toggle in self.optimizer_toggles.items():
+                toggle.value = name in chosen
+        finally:
+            self._syncing = False
+        self._sync_controls()
+        return self.refresh()
 
     # ------------------------------------------------------------------ drawing
 
