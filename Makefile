@@ -3,7 +3,7 @@
 #   make lab     set up .venv and open the lessons in JupyterLab
 #   make test    set up .venv and run ruff, pytest and the lesson notebooks (nbval)
 #   make bench   run the benchmarks
-#   make lessons rebuild the lesson notebooks from lessons/source/
+#   make lessons rebuild the lesson notebooks from course/source/
 #   make release                   write release/: what students receive (no solutions)
 #   make grade SUBMISSIONS=folder   grade submitted notebooks (sandboxed) into gradebook.csv
 #   make fmt     format and auto-fix lint
@@ -23,7 +23,7 @@ STAMP  := $(VENV)/.installed
 # notebooks are run only once there is at least one of them.
 NOTEBOOKS  := $(wildcard lessons/00_widgets_demo.ipynb lessons/solutions/*.ipynb)
 NBVAL_ARGS := $(NOTEBOOKS) --nbval-lax --nbval-current-env --nbval-cell-timeout=120 \
-              --nbval-sanitize-with lessons/sanitize.cfg
+              --nbval-sanitize-with course/sanitize.cfg
 PYTEST_ARGS := tests $(if $(NOTEBOOKS),$(NBVAL_ARGS)) -p no:cacheprovider
 
 # Jupyter refuses to run as root without --allow-root (root is common in containers).
@@ -42,7 +42,7 @@ $(PYTHON):
 # (Re)install when pyproject.toml changes, or when a top-level package appears (an editable
 # install only knows the packages that existed when it was made). The "|" makes the venv an
 # order-only prerequisite: its timestamp does not trigger a reinstall.
-$(STAMP): pyproject.toml $(wildcard minitensor/__init__.py widgets/__init__.py lessons/__init__.py course/__init__.py) | $(PYTHON)
+$(STAMP): pyproject.toml $(wildcard minitensor/__init__.py widgets/__init__.py course/__init__.py) | $(PYTHON)
 	$(PYTHON) -m pip install --upgrade pip
 	$(PYTHON) -m pip install -e ".[lab,test,teach]"
 	touch $(STAMP)
@@ -63,9 +63,9 @@ test: venv proxy
 	$(VENV)/bin/ruff format --check .
 	$(PYTHON) -m pytest $(PYTEST_ARGS)
 
-# Rebuild the lesson notebooks from lessons/source/ (see lessons/build.py).
+# Rebuild the lesson notebooks from course/source/ (see course/build.py).
 lessons: venv
-	$(PYTHON) -m lessons.build
+	$(PYTHON) -m course.build
 
 # A class's workflow (README, "Grading"): release, collect into $(SUBMISSIONS)/<student>/,
 # grade (each submission in its own bubblewrap sandbox), hand back $(FEEDBACK)/<student>/.

@@ -23,10 +23,10 @@ from pathlib import Path
 import nbformat
 
 from course import grade
+from course.build import instructor_path, learner_path
+from course.execute import read_notebook
+from course.learner import BEGIN_SOLUTION, END_SOLUTION
 from course.sandbox import Limits, Sandbox, SandboxUnavailable, check_available
-from lessons.build import instructor_path, learner_path
-from lessons.execute import read_notebook
-from lessons.learner import BEGIN_SOLUTION, END_SOLUTION
 
 from .harness import Table, best_time
 

@@ -40,8 +40,8 @@ HOOK_METHODS = {"__init_subclass__", "__set_name__", "__class_getitem__", "__mro
 # What a scan flags: modules, names and attributes that reach for the grading machinery,
 # the interpreter's insides, processes or the file system.
 SUSPICIOUS_MODULES = {
-    "lessons": "the checks package",
-    "course": "the grading package",
+    "course": "the checks and grading package",
+    "lessons": "the lessons folder",
     "IPython": "IPython's internals",
     "ipykernel": "the kernel's internals",
     "builtins": "builtins",

@@ -20,7 +20,7 @@ def main():
     sys.path[:0] = [PROJECT]
     import nbformat
 
-    from lessons.execute import run_notebook
+    from course.execute import run_notebook
 
     request = json.loads(sys.stdin.read())
     channel = os.fdopen(os.dup(1), "w", encoding="utf-8")

@@ -40,7 +40,7 @@ from pathlib import Path
 
 import nbformat
 
-from lessons.build import lesson_names
+from course.build import lesson_names
 
 from . import answers as answer_cells
 from . import gradebook, submissions

@@ -16,16 +16,16 @@ Then, from `dir`, nbgrader's own workflow applies unchanged:
 What changes from lessons/solutions/NN_topic.ipynb is only cell metadata, because the
 lessons already use nbgrader's spelling for what students must not see (`### BEGIN
 SOLUTION` / `### END SOLUTION`, `### BEGIN HIDDEN TESTS` / `### END HIDDEN TESTS`, see
-lessons/learner.py). Each cell gets the `nbgrader` metadata that nbgrader reads:
+course/learner.py). Each cell gets the `nbgrader` metadata that nbgrader reads:
 
     exercise solution cell   solution: true   grade_id exN-solution   (the student's answer)
     exercise check cell      grade: true, locked, points 1, grade_id exN-check: an
-                             autograder test cell: it calls the same lessons.checks
+                             autograder test cell: it calls the same course.checks
                              functions as in the lesson, and fails by raising, with the
                              check's message ("ex2: ... Hint: ...") in the feedback
     every other cell         locked (read-only): autograde puts the original back
 
-Outputs are cleared. The checks are imported from the installed package (`lessons.checks`),
+Outputs are cleared. The checks are imported from the installed package (`course.checks`),
 so install minitensor where nbgrader runs the notebooks (`pip install -e .` in this
 repository, or the JupyterHub setup in deploy/jupyterhub/). This project's own grader
 (course/grade.py, `make grade`) is the alternative with a sandbox: nbgrader runs each
@@ -40,8 +40,8 @@ from pathlib import Path
 
 import nbformat
 
-from lessons.build import instructor_path, lesson_names
-from lessons.execute import read_notebook
+from course.build import instructor_path, lesson_names
+from course.execute import read_notebook
 
 from .official import exercise_cell
 
@@ -65,7 +65,7 @@ README = """# minitensor lessons as an nbgrader course
 
 Made by `make nbgrader COURSE=<this folder>` from the lesson notebooks. Run every command
 from this folder, with minitensor installed where the notebooks run (`pip install -e
-<repository>`), so that the check cells can import `lessons.checks`, and with that
+<repository>`), so that the check cells can import `course.checks`, and with that
 environment's tools on PATH (`source <repository>/.venv/bin/activate`: nbgrader runs
 `alembic`).
 

@@ -5,7 +5,7 @@ Read by the grader, never inside a sandbox, from lessons/solutions/NN_topic.ipyn
 - the exercises, in order, each with its check calls: the check cell's statements, hidden
   tests included, read as data (`check_ex2(standardize, size=6)` becomes module, function,
   the name `standardize` and the constant 6). A check cell may hold only imports from
-  `lessons.checks` and such calls; anything else is a mistake in the lesson, refused here;
+  `course.checks` and such calls; anything else is a mistake in the lesson, refused here;
 - the prelude: the notebook's imports and module aliases (`nn, optim = mt.nn, mt.optim`),
   which answers may use without importing them; display-only modules are left out;
 - the visible check cells (hidden tests removed) for the feedback notebook.
@@ -15,11 +15,11 @@ import ast
 import copy
 import re
 
-from lessons.build import instructor_path
-from lessons.execute import read_notebook
-from lessons.learner import blank_source
+from course.build import instructor_path
+from course.execute import read_notebook
+from course.learner import blank_source
 
-CHECKS_PACKAGE = "lessons.checks"
+CHECKS_PACKAGE = "course.checks"
 # Imported only to draw or display: an answer function never needs them from the prelude.
 DISPLAY_MODULES = {"widgets", "matplotlib", "IPython", "ipywidgets", "inspect"}
 
@@ -95,7 +95,7 @@ def _prelude_statement(statement):
         return not any(a.name.split(".")[0] in DISPLAY_MODULES for a in statement.names)
     if isinstance(statement, ast.ImportFrom):
         root = (statement.module or "").split(".")[0]
-        return statement.level == 0 and root not in DISPLAY_MODULES and root != "lessons"
+        return statement.level == 0 and root not in DISPLAY_MODULES and root != "course"
     if isinstance(statement, ast.Assign):
         value = statement.value
         values = value.elts if isinstance(value, ast.Tuple) else [value]

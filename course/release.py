@@ -6,10 +6,11 @@
       minitensor/  widgets/  the library and the widgets
       lessons/NN_topic.ipynb the learner notebooks: exercises blank, no outputs, no hidden tests
       lessons/README.md      the lesson index
-      lessons/checks/        the checks the exercise cells call, without the hidden ones
+      course/checks/         the checks the exercise cells call, without the hidden ones
 
 Not in it: the instructor notebooks (lessons/solutions/), the lesson sources (which hold
-the solutions), the grader (course/), the tests, and the check functions that only hidden
+the solutions), the rest of course/ (the grader, the builder), the teachers' guides, the
+tests, and the check functions that only hidden
 tests call (found in the instructor notebooks' `### BEGIN HIDDEN TESTS` regions and cut out
 of the copied modules).
 """
@@ -20,14 +21,17 @@ import shutil
 import sys
 from pathlib import Path
 
-from lessons.build import SOLUTIONS, learner_path, lesson_names
+from course.build import SOLUTIONS, learner_path, lesson_names
 
 from .official import CHECKS_PACKAGE, Lesson
 
 PROJECT = Path(__file__).resolve().parent.parent
 TOP_FILES = ("pyproject.toml", "environment.yml", "Makefile")
 PACKAGES = ("minitensor", "widgets")
-LESSON_FILES = ("README.md", "__init__.py", "00_widgets_demo.ipynb")
+LESSON_FILES = ("README.md", "00_widgets_demo.ipynb")
+# The release's course package holds the checks alone, under this docstring.
+COURSE_INIT = '''"""The exercise checks the lessons' check cells call (`from course.checks...`)."""
+'''
 IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".ipynb_checkpoints")
 
 README = """# minitensor: the lessons
@@ -93,9 +97,10 @@ def write_release(target):
     for name in lesson_names():
         shutil.copy2(learner_path(name), lessons / learner_path(name).name)
     hidden = hidden_check_functions()
-    checks = lessons / "checks"
-    checks.mkdir()
-    for path in sorted((PROJECT / "lessons" / "checks").glob("*.py")):
+    checks = target / "course" / "checks"
+    checks.mkdir(parents=True)
+    (target / "course" / "__init__.py").write_text(COURSE_INIT, encoding="utf-8")
+    for path in sorted((PROJECT / "course" / "checks").glob("*.py")):
         module = f"{CHECKS_PACKAGE}.{path.stem}" if path.stem != "__init__" else CHECKS_PACKAGE
         source = without_functions(path.read_text(encoding="utf-8"), hidden.get(module, set()))
         (checks / path.name).write_text(source, encoding="utf-8")
@@ -109,7 +114,7 @@ def main(argv=None):
     if Path(args.target).resolve() in (PROJECT, SOLUTIONS):
         parser.error("write the release into a folder of its own")
     target = write_release(args.target)
-    print(f"wrote {target}: learner notebooks, minitensor, widgets, lessons/checks")
+    print(f"wrote {target}: learner notebooks, minitensor, widgets, course/checks")
     return 0
 
 

@@ -35,10 +35,11 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 INSTALL_HINT = "sudo apt-get install bubblewrap  (Fedora: sudo dnf install bubblewrap)"
 SANDBOX_UID = 1000
-# The project's packages a submission may import; solutions, lesson sources and the
-# teachers' guides stay hidden.
-VISIBLE_PACKAGES = ("minitensor", "widgets", "lessons", "course")
-HIDDEN_IN_PROJECT = ("lessons/solutions", "lessons/source", "lessons/teachers")
+# The project's packages a submission may import. lessons/ (the instructor notebooks, the
+# teachers' guides) is not there at all, and the lesson sources, which hold the solutions,
+# are hidden inside course/.
+VISIBLE_PACKAGES = ("minitensor", "widgets", "course")
+HIDDEN_IN_PROJECT = ("course/source",)
 ETC_FILES = (
     "ld.so.cache",
     "ld.so.conf",

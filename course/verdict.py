@@ -70,7 +70,7 @@ class Trusted:
     """The check functions and exception classes, looked up before any student code runs."""
 
     def __init__(self, exercises):
-        checks = importlib.import_module("lessons.checks")
+        checks = importlib.import_module("course.checks")
         self.check_failed = checks.CheckFailed
         self.functions = {}
         for exercise in exercises:

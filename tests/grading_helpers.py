@@ -10,10 +10,10 @@ import nbformat
 import pytest
 
 from course import grade
+from course.build import instructor_path, learner_path
+from course.execute import read_notebook
+from course.learner import BEGIN_SOLUTION, END_SOLUTION
 from course.sandbox import SandboxUnavailable, check_available
-from lessons.build import instructor_path, learner_path
-from lessons.execute import read_notebook
-from lessons.learner import BEGIN_SOLUTION, END_SOLUTION
 
 LESSON = "01_tensors"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -81,5 +81,5 @@ def digest(folder):
     return {
         str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
         for path in sorted(Path(folder).rglob("*"))
-        if path.is_file() and not path.is_symlink()
+        if path.is_file() and not path.is_symlink() and "__pycache__" not in path.parts
     }

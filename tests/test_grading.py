@@ -39,10 +39,10 @@ from grading_helpers import (
 from test_lessons import WRONG_ANSWERS
 
 from course import answers, gradebook, sandbox
+from course.build import lesson_names
 from course.official import Lesson, LessonError, check_calls
 from course.release import without_functions, write_release
 from course.submissions import find, lesson_from_name, student_of
-from lessons.build import lesson_names
 
 PROJECT = Path(__file__).resolve().parent.parent
 SUBMISSIONS = FIXTURES / "submissions"
@@ -420,7 +420,7 @@ def test_definitions_that_would_run_code_are_dropped_with_the_reason(source, why
 @pytest.mark.parametrize(
     "source, what",
     [
-        ("def f():\n    import lessons.checks", "the checks package"),
+        ("def f():\n    import course.checks", "the checks and grading package"),
         ("def f():\n    import sys\n    return sys.modules", "sys.modules"),
         ("def f():\n    return get_ipython()", "IPython"),
         ("def f():\n    return ().__class__.__bases__", "__class__"),
@@ -461,36 +461,37 @@ def test_every_lesson_check_cell_reads_as_check_calls():
 
 def test_a_check_cell_that_does_more_than_call_checks_is_a_lesson_error():
     calls = check_calls(
-        "from lessons.checks.lesson03 import check_ex2\n\ncheck_ex2(f, micro_batches=2, size=6)",
+        "from course.checks.lesson03 import check_ex2\n\ncheck_ex2(f, micro_batches=2, size=6)",
         "cell",
     )
     assert calls == [
         {
-            "module": "lessons.checks.lesson03",
+            "module": "course.checks.lesson03",
             "function": "check_ex2",
             "args": [["name", "f"]],
             "kwargs": {"micro_batches": ["constant", 2], "size": ["constant", 6]},
         }
     ]
     with pytest.raises(LessonError, match="line 2 does something else"):
-        check_calls("from lessons.checks.lesson01 import check_ex1\nprint('hi')", "cell")
+        check_calls("from course.checks.lesson01 import check_ex1\nprint('hi')", "cell")
 
 
 def test_the_release_holds_learner_notebooks_and_checks_but_no_solutions(tmp_path):
     target = write_release(tmp_path / "release")
     assert not (target / "lessons" / "solutions").exists()
     assert not (target / "lessons" / "source").exists()
-    assert not (target / "course").exists() and not (target / "tests").exists()
+    assert sorted(p.name for p in (target / "course").iterdir()) == ["__init__.py", "checks"]
+    assert not (target / "tests").exists()
     for name in lesson_names():
         notebook = (target / "lessons" / f"{name}.ipynb").read_text(encoding="utf-8")
         assert "BEGIN SOLUTION" not in notebook and "HIDDEN" not in notebook
     hidden = {c["function"] for e in Lesson(LESSON).exercises for c in e["calls"]}
-    checks = (target / "lessons" / "checks" / "lesson01.py").read_text(encoding="utf-8")
+    checks = (target / "course" / "checks" / "lesson01.py").read_text(encoding="utf-8")
     assert "def check_ex1(" in checks
     assert "def check_ex2_differentiable(" not in checks and "check_ex2_differentiable" in hidden
     probe = subprocess.run(
         [sys.executable, "-I", "-c", "import sys; sys.path.insert(0, '.');"
-         "import lessons.checks.lesson01, lessons.checks.lesson08; import minitensor"],
+         "import course.checks.lesson01, course.checks.lesson08; import minitensor"],
         cwd=target, capture_output=True, text=True,
     )  # fmt: skip
     assert probe.returncode == 0, probe.stderr

@@ -88,12 +88,12 @@ def _file_tricks(folder):
     (folder / "trudy" / f"{LESSON}.ipynb").symlink_to(instructor)
     (folder / "oscar").mkdir()
     os.mkfifo(folder / "oscar" / f"{LESSON}.ipynb")
-    # a lessons/checks package beside the notebook, to shadow the real one
+    # a course/checks package beside the notebook, to shadow the real one
     mallory = folder / "mallory"
     write(blank(), mallory / f"{LESSON}.ipynb")
-    fake = mallory / "lessons" / "checks"
+    fake = mallory / "course" / "checks"
     fake.mkdir(parents=True)
-    (mallory / "lessons" / "__init__.py").write_text("")
+    (mallory / "course" / "__init__.py").write_text("")
     (fake / "__init__.py").write_text("")
     (fake / "lesson01.py").write_text(
         "def check_ex1(*a):\n    print('✔ ex1 passed')\ncheck_ex2 = check_ex3 = check_ex1\n"
@@ -164,7 +164,7 @@ def answer_attacks(teacher, baseline):
         write(_attacker_notebook(attack, targets), folder / attack.name / f"{LESSON}.ipynb")
     tricks = _file_tricks(folder)
     honest_files = {k: v for k, v in digest(folder).items() if k.startswith(("alice", "bob"))}
-    project_files = digest(PROJECT / "lessons")
+    project_files = {**digest(PROJECT / "lessons"), **digest(PROJECT / "course")}
     start = time.perf_counter()
     code, rows = run_grader(folder, gradebook, "--timeout", "3", "--jobs", "2")
     seconds = time.perf_counter() - start
@@ -222,7 +222,8 @@ def test_nothing_outside_the_sandbox_changed(answer_attacks, teacher):
     folder = answer_attacks["folder"]
     after = {k: v for k, v in digest(folder).items() if k.startswith(("alice", "bob"))}
     assert after == answer_attacks["honest_files"]
-    assert digest(PROJECT / "lessons") == answer_attacks["project_files"]
+    after_project = {**digest(PROJECT / "lessons"), **digest(PROJECT / "course")}
+    assert after_project == answer_attacks["project_files"]
     assert answer_attacks["listener"].connections == []
     assert not Path("/tmp/minitensor-pwned").exists()
     text = answer_attacks["gradebook"].read_text(encoding="utf-8")

@@ -19,11 +19,11 @@ import warnings
 import pytest
 from test_lessons import WRONG_ANSWERS
 
-import lessons.checks
+import course.checks
+from course.build import instructor_path, lesson_names
+from course.checks import CheckFailed
+from course.execute import read_notebook
 from course.official import Lesson, exercise_cell
-from lessons.build import instructor_path, lesson_names
-from lessons.checks import CheckFailed
-from lessons.execute import read_notebook
 
 LIBRARIES = ["minitensor", "torch"]
 # Phrases of minitensor's own error messages, which torch words differently.
@@ -113,7 +113,7 @@ def test_a_wrong_answer_fails_with_its_message_and_two_hint_tiers(name, exercise
             pytest.skip("only a second device shows this mistake; torch has no GPU here")
     messages = []
     for _ in range(2):
-        lessons.checks._failures.clear() if not messages else None
+        course.checks._failures.clear() if not messages else None
         space = namespace(name, library)
         define(source, space)
         with pytest.raises(CheckFailed) as failure:

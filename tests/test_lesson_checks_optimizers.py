@@ -8,7 +8,7 @@ here each check meets the other mistakes it claims to recognise, and must name e
 import pytest
 
 import minitensor as mt
-from lessons.checks import CheckFailed, NotDone, lesson05, lesson06, lesson07, lesson08
+from course.checks import CheckFailed, NotDone, lesson05, lesson06, lesson07, lesson08
 
 optim = mt.optim
 

@@ -15,11 +15,11 @@ import nbformat
 import pytest
 
 import minitensor as mt
-from lessons.build import instructor_path, learner_path, lesson_names, stale
-from lessons.checks import CheckFailed, NotDone, attempt, fail, recorded_ops
-from lessons.execute import read_notebook, run_notebook
-from lessons.learner import MarkerError, blank_source, learner_version
-from lessons.percent import SourceError, read_cells
+from course.build import instructor_path, learner_path, lesson_names, stale
+from course.checks import CheckFailed, NotDone, attempt, fail, recorded_ops
+from course.execute import read_notebook, run_notebook
+from course.learner import MarkerError, blank_source, learner_version
+from course.percent import SourceError, read_cells
 
 LESSONS = lesson_names()
 WRITTEN_HERE = ["01_tensors", "02_graph_and_backward", "03_gradients_in_practice",
@@ -39,7 +39,7 @@ def test_lessons_one_to_four_exist():
 
 @pytest.mark.parametrize("name", LESSONS)
 def test_committed_notebooks_are_current(name):
-    assert stale(name) == [], "run `make lessons` (python -m lessons.build) and commit"
+    assert stale(name) == [], "run `make lessons` (python -m course.build) and commit"
 
 
 @pytest.mark.parametrize("name", LESSONS)

@@ -10,8 +10,8 @@ exactly what the committed CPU run printed (nbval compares them on GPU machines 
 import nbformat
 import pytest
 
-from lessons.build import instructor_path
-from lessons.execute import read_notebook, run_notebook
+from course.build import instructor_path
+from course.execute import read_notebook, run_notebook
 
 pytest.importorskip("array_api_strict")
 

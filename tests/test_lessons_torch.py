@@ -12,8 +12,8 @@ import re
 
 import pytest
 
-from lessons.build import instructor_path, lesson_names
-from lessons.execute import read_notebook, run_notebook
+from course.build import instructor_path, lesson_names
+from course.execute import read_notebook, run_notebook
 
 torch = pytest.importorskip("torch")
 

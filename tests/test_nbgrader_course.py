@@ -16,10 +16,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from course.build import lesson_names
+from course.learner import BEGIN_HIDDEN, BEGIN_SOLUTION
 from course.nbgrader_export import POINTS_PER_EXERCISE, export, source_notebook
 from course.official import exercise_cell
-from lessons.build import lesson_names
-from lessons.learner import BEGIN_HIDDEN, BEGIN_SOLUTION
 
 pytest.importorskip("nbgrader", reason="nbgrader is not installed (pip install -e '.[teach]')")
 
@@ -96,7 +96,7 @@ def test_every_exercise_has_an_answer_cell_and_a_graded_check_cell(name):
             assert BEGIN_SOLUTION in cell.source
         elif role == "check":
             assert meta["grade"] and meta["locked"] and meta["points"] == POINTS_PER_EXERCISE
-            assert "from lessons.checks" in cell.source  # the lesson's own checks
+            assert "from course.checks" in cell.source  # the lesson's own checks
         else:
             assert meta["locked"] and not meta["grade"] and not meta["solution"]
         if role:

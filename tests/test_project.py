@@ -171,7 +171,7 @@ def test_readme_never_says_pip_install_minitensor():
 def test_sanitize_file_makes_graphviz_versions_and_addresses_compare_equal():
     from nbval.plugin import get_sanitize_patterns  # the parser `make test` uses
 
-    patterns = get_sanitize_patterns(read("lessons/sanitize.cfg"))
+    patterns = get_sanitize_patterns(read("course/sanitize.cfg"))
 
     def sanitize(text):
         for regex, replace in patterns:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from lessons.build import SOURCES, lesson_names
+from course.build import SOURCES, lesson_names
 
 GUIDES = Path(__file__).resolve().parent.parent / "lessons" / "teachers"
 LESSONS_README = GUIDES.parent / "README.md"

@@ -1,4 +1,4 @@
-"""Read a lesson source file (lessons/source/NN_topic.py) into notebook cells.
+"""Read a lesson source file (course/source/NN_topic.py) into notebook cells.
 
 The source is plain Python in the "percent" format that editors (VS Code, Spyder, PyCharm,
 jupytext) understand: a line starting with `# %%` begins a new cell.

@@ -672,7 +672,7 @@ def smallest_stable_momentum():
 
 
 # %% ex1 check
-from lessons.checks.lesson06 import check_ex1
+from course.checks.lesson06 import check_ex1
 
 check_ex1(smallest_stable_momentum)
 
@@ -710,7 +710,7 @@ def adam_updates(grads, lr, beta1=0.9, beta2=0.999, eps=1e-8):
 
 
 # %% ex2 check
-from lessons.checks.lesson06 import check_ex2
+from course.checks.lesson06 import check_ex2
 
 check_ex2(adam_updates)
 
@@ -749,7 +749,7 @@ def train_fixed(params, make_optimizer, loss_fn, epochs, steps_per_epoch):
 
 
 # %% ex3 check
-from lessons.checks.lesson06 import check_ex3
+from course.checks.lesson06 import check_ex3
 
 check_ex3(train_fixed)
 
@@ -770,7 +770,7 @@ def predict_first_steps():
 
 
 # %% ex4 check
-from lessons.checks.lesson06 import check_ex4
+from course.checks.lesson06 import check_ex4
 
 check_ex4(predict_first_steps)
 
@@ -794,7 +794,7 @@ def predict_decay():
 
 
 # %% ex5 check
-from lessons.checks.lesson06 import check_ex5
+from course.checks.lesson06 import check_ex5
 
 check_ex5(predict_decay)
 
@@ -831,7 +831,7 @@ def best_momentum():
 
 
 # %% ex6 check
-from lessons.checks.lesson06 import check_ex6
+from course.checks.lesson06 import check_ex6
 
 check_ex6(best_momentum)
 

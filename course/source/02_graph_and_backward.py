@@ -357,7 +357,7 @@ def predicted_grad():
 
 
 # %% ex1 check
-from lessons.checks.lesson02 import check_ex1
+from course.checks.lesson02 import check_ex1
 
 check_ex1(predicted_grad)
 
@@ -432,11 +432,11 @@ def ordered_backward(loss):
 
 
 # %% ex2 check
-from lessons.checks.lesson02 import check_ex2
+from course.checks.lesson02 import check_ex2
 
 check_ex2(topological_order)
 ### BEGIN HIDDEN TESTS
-from lessons.checks.lesson02 import check_ex2_deep
+from course.checks.lesson02 import check_ex2_deep
 
 check_ex2_deep(topological_order)
 ### END HIDDEN TESTS
@@ -459,6 +459,6 @@ def vjp(f, x, v):
 
 
 # %% ex3 check
-from lessons.checks.lesson02 import check_ex3
+from course.checks.lesson02 import check_ex3
 
 check_ex3(vjp)

@@ -285,7 +285,7 @@ class SiLU(mt.autograd.Function):
 
 
 # %% ex1 check
-from lessons.checks.lesson08 import check_ex1
+from course.checks.lesson08 import check_ex1
 
 check_ex1(SiLU)
 
@@ -333,7 +333,7 @@ class Square(mt.autograd.Function):
 
 
 # %% ex2 check
-from lessons.checks.lesson08 import check_ex2
+from course.checks.lesson08 import check_ex2
 
 check_ex2(Square)
 
@@ -369,6 +369,6 @@ class Momentum(mt.optim.Optimizer):
 
 
 # %% ex3 check
-from lessons.checks.lesson08 import check_ex3
+from course.checks.lesson08 import check_ex3
 
 check_ex3(Momentum)

@@ -287,7 +287,7 @@ def sgd_step(params, lr):
 
 
 # %% ex1 check
-from lessons.checks.lesson04 import check_ex1
+from course.checks.lesson04 import check_ex1
 
 check_ex1(sgd_step)
 
@@ -335,7 +335,7 @@ def fit_parabola(x, y, steps, lr):
 
 
 # %% ex2 check
-from lessons.checks.lesson04 import check_ex2
+from course.checks.lesson04 import check_ex2
 
 check_ex2(fit_parabola)
 
@@ -354,7 +354,7 @@ def largest_stable_lr():
 
 
 # %% ex3 check
-from lessons.checks.lesson04 import check_ex3
+from course.checks.lesson04 import check_ex3
 
 check_ex3(largest_stable_lr)
 

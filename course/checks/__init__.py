@@ -1,6 +1,6 @@
 """Exercise checks: what the cell under each exercise calls.
 
-    from lessons.checks.lesson02 import check_ex1
+    from course.checks.lesson02 import check_ex1
     check_ex1(predicted_grad)
 
 A check runs the learner's code on fresh inputs and looks at what it *did* (did the

@@ -342,7 +342,7 @@ def fit(model, X, Y, device, steps):
 
 
 # %% ex1 check
-from lessons.checks.lesson07 import check_ex1
+from course.checks.lesson07 import check_ex1
 
 check_ex1(fit)
 
@@ -375,6 +375,6 @@ def agree(a, b):
 
 
 # %% ex2 check
-from lessons.checks.lesson07 import check_ex2
+from course.checks.lesson07 import check_ex2
 
 check_ex2(agree)

@@ -1,6 +1,6 @@
-"""Build the lesson notebooks from their sources: `python -m lessons.build` (or `make lessons`).
+"""Build the lesson notebooks from their sources: `python -m course.build` (or `make lessons`).
 
-For each lessons/source/NN_topic.py:
+For each course/source/NN_topic.py:
 
 1. the instructor notebook lessons/solutions/NN_topic.ipynb is made from the source and
    executed in a fresh kernel, so it is committed with its outputs (GitHub shows them, and
@@ -9,10 +9,10 @@ For each lessons/source/NN_topic.py:
 2. the learner notebook lessons/NN_topic.ipynb is made from the instructor notebook
    (learner.py: solutions blanked, hidden tests and outputs removed).
 
-    python -m lessons.build             rebuild whatever is stale
-    python -m lessons.build 02 03       only lessons whose name starts with 02 or 03
-    python -m lessons.build --force     re-execute the instructor notebooks anyway
-    python -m lessons.build --check     write nothing; exit 1 and say what is stale
+    python -m course.build             rebuild whatever is stale
+    python -m course.build 02 03       only lessons whose name starts with 02 or 03
+    python -m course.build --force     re-execute the instructor notebooks anyway
+    python -m course.build --check     write nothing; exit 1 and say what is stale
 
 Run times are printed per lesson: each lesson should run in well under a minute.
 """
@@ -28,8 +28,9 @@ from .execute import read_notebook, run_notebook
 from .learner import learner_version
 from .percent import build_notebook
 
-LESSONS = Path(__file__).resolve().parent
-SOURCES = LESSONS / "source"
+COURSE = Path(__file__).resolve().parent
+SOURCES = COURSE / "source"  # what authors edit
+LESSONS = COURSE.parent / "lessons"  # what learners open
 SOLUTIONS = LESSONS / "solutions"
 
 
@@ -131,7 +132,7 @@ def build(name, force=False):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(
-        prog="python -m lessons.build", description=__doc__.split("\n")[0]
+        prog="python -m course.build", description=__doc__.split("\n")[0]
     )
     parser.add_argument("lessons", nargs="*", help="lesson name prefixes, e.g. 02 (default: all)")
     parser.add_argument("--force", action="store_true", help="re-execute instructor notebooks")

@@ -272,7 +272,7 @@ def predicted_shape():
 
 
 # %% ex1 check
-from lessons.checks.lesson01 import check_ex1
+from course.checks.lesson01 import check_ex1
 
 check_ex1(predicted_shape)
 
@@ -299,11 +299,11 @@ def standardize(x):
 
 
 # %% ex2 check
-from lessons.checks.lesson01 import check_ex2
+from course.checks.lesson01 import check_ex2
 
 check_ex2(standardize)
 ### BEGIN HIDDEN TESTS
-from lessons.checks.lesson01 import check_ex2_differentiable
+from course.checks.lesson01 import check_ex2_differentiable
 
 check_ex2_differentiable(standardize)
 ### END HIDDEN TESTS
@@ -338,6 +338,6 @@ def as_numpy(t):
 
 
 # %% ex3 check
-from lessons.checks.lesson01 import check_ex3
+from course.checks.lesson01 import check_ex3
 
 check_ex3(as_numpy)

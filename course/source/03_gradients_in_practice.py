@@ -465,7 +465,7 @@ def mean_loss(w, batches):
 
 
 # %% ex1 check
-from lessons.checks.lesson03 import check_ex1
+from course.checks.lesson03 import check_ex1
 
 check_ex1(mean_loss)
 
@@ -490,7 +490,7 @@ def accumulate_gradient(w, x, y, micro_batches):
 
 
 # %% ex2 check
-from lessons.checks.lesson03 import check_ex2
+from course.checks.lesson03 import check_ex2
 
 check_ex2(accumulate_gradient)
 ### BEGIN HIDDEN TESTS
@@ -519,7 +519,7 @@ def validation_loss(model, x, y):
 
 
 # %% ex3 check
-from lessons.checks.lesson03 import check_ex3
+from course.checks.lesson03 import check_ex3
 
 check_ex3(validation_loss)
 
@@ -549,7 +549,7 @@ def predict_grads():
 
 
 # %% ex4 check
-from lessons.checks.lesson03 import check_ex4
+from course.checks.lesson03 import check_ex4
 
 check_ex4(predict_grads)
 
@@ -612,7 +612,7 @@ def train(w, x, y, steps, lr):
 
 
 # %% ex5 check
-from lessons.checks.lesson03 import check_ex5
+from course.checks.lesson03 import check_ex5
 
 check_ex5(train)
 ### BEGIN HIDDEN TESTS
@@ -654,7 +654,7 @@ def predict_tools():
 
 
 # %% ex6 check
-from lessons.checks.lesson03 import check_ex6
+from course.checks.lesson03 import check_ex6
 
 check_ex6(predict_tools)
 

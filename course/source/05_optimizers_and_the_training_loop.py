@@ -575,7 +575,7 @@ def train_epoch(model, optimizer, criterion, loader):
 
 
 # %% ex1 check
-from lessons.checks.lesson05 import check_ex1
+from course.checks.lesson05 import check_ex1
 
 check_ex1(train_epoch)
 
@@ -598,7 +598,7 @@ def make_optimizer(model):
 
 
 # %% ex2 check
-from lessons.checks.lesson05 import check_ex2
+from course.checks.lesson05 import check_ex2
 
 check_ex2(make_optimizer)
 
@@ -619,7 +619,7 @@ def predict_lrs():
 
 
 # %% ex3 check
-from lessons.checks.lesson05 import check_ex3
+from course.checks.lesson05 import check_ex3
 
 check_ex3(predict_lrs)
 

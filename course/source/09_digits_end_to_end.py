@@ -737,7 +737,7 @@ def accuracy(model, loader):
 
 
 # %% ex1 check
-from lessons.checks.lesson09 import check_ex1
+from course.checks.lesson09 import check_ex1
 
 check_ex1(accuracy)
 
@@ -763,7 +763,7 @@ def resume(path, model, optimizer):
 
 
 # %% ex2 check
-from lessons.checks.lesson09 import check_ex2
+from course.checks.lesson09 import check_ex2
 
 check_ex2(resume)
 
@@ -794,6 +794,6 @@ def fine_tune(model, loader, epochs):
 
 
 # %% ex3 check
-from lessons.checks.lesson09 import check_ex3
+from course.checks.lesson09 import check_ex3
 
 check_ex3(fine_tune)
