@@ -25,7 +25,7 @@ import nbformat
 from course import grade
 from course.build import instructor_path, learner_path
 from course.execute import read_notebook
-from course.learner import BEGIN_SOLUTION, END_SOLUTION
+from course.learner import answered_version
 from course.sandbox import Limits, Sandbox, SandboxUnavailable, check_available
 
 from .harness import Table, best_time
@@ -38,13 +38,10 @@ def _notebook(lesson, kind):
     notebook = read_notebook(learner_path(lesson))
     if kind == "blank":
         return notebook
-    solutions = {c.id: c for c in read_notebook(instructor_path(lesson)).cells}
-    for cell in notebook.cells:
-        if cell.metadata.get("lesson", {}).get("role") == "solution":
-            lines = solutions[cell.id].source.split("\n")
-            kept = [x for x in lines if x.strip() not in (BEGIN_SOLUTION, END_SOLUTION)]
-            cell.source = "\n".join(kept)
-            if kind == "wrong":  # a returned value off by a little: the check must look
+    notebook = answered_version(notebook, read_notebook(instructor_path(lesson)))
+    if kind == "wrong":  # a returned value off by a little: the check must look
+        for cell in notebook.cells:
+            if cell.metadata.get("lesson", {}).get("role") == "solution":
                 cell.source = cell.source.replace("return ", "return 0.5 * ", 1)
     return notebook
 

@@ -70,3 +70,22 @@ def learner_version(instructor):
             cell.outputs = []
             cell.execution_count = None
     return notebook
+
+
+def without_markers(source):
+    """A solution as a learner would have typed it: the instructor's, markers removed."""
+    lines = source.split("\n")
+    return "\n".join(line for line in lines if line.strip() not in (BEGIN_SOLUTION, END_SOLUTION))
+
+
+def answered_version(learner, instructor):
+    """A copy of the learner notebook with every exercise answered as the instructor did.
+
+    For tests and benchmarks of the grader: a submission that should get full marks.
+    """
+    notebook = copy.deepcopy(learner)
+    solutions = {cell.get("id"): cell for cell in instructor.cells}
+    for cell in notebook.cells:
+        if cell.get("metadata", {}).get("lesson", {}).get("role") == "solution":
+            cell.source = without_markers(solutions[cell.get("id")].source)
+    return notebook

@@ -12,7 +12,7 @@ import pytest
 from course import grade
 from course.build import instructor_path, learner_path
 from course.execute import read_notebook
-from course.learner import BEGIN_SOLUTION, END_SOLUTION
+from course.learner import answered_version
 from course.sandbox import SandboxUnavailable, check_available
 
 LESSON = "01_tensors"
@@ -34,14 +34,7 @@ def blank(lesson=LESSON):
 
 def solved(lesson=LESSON):
     """The learner notebook with every answer typed in (the instructor's, markers removed)."""
-    notebook = blank(lesson)
-    solutions = {cell.id: cell for cell in read_notebook(instructor_path(lesson)).cells}
-    for cell in notebook.cells:
-        if cell.metadata.get("lesson", {}).get("role") == "solution":
-            lines = solutions[cell.id].source.split("\n")
-            markers = (BEGIN_SOLUTION, END_SOLUTION)
-            cell.source = "\n".join(line for line in lines if line.strip() not in markers)
-    return notebook
+    return answered_version(blank(lesson), read_notebook(instructor_path(lesson)))
 
 
 def answer_cell(notebook, exercise):
