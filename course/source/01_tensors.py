@@ -161,7 +161,7 @@ print(w.detach().numpy())
 #
 # An operation on two tensors of different shapes *broadcasts*: the shapes are lined up
 # from the right, and a dimension of size 1 (or a missing one) is stretched to match the
-# other. A column of 3 plus a row of 4 gives a 3 by 4 table:
+# other. A column of 3 plus a row of 4 gives a $3 \times 4$ table:
 
 # %% check-output
 column = mt.tensor([[1.0], [2.0], [3.0]])

@@ -83,15 +83,17 @@ show_graph(loss)
 # ## `backward()`
 #
 # `loss.backward()` walks the graph from the loss back to the leaves, applying the chain
-# rule at every node, and stores `d loss / d leaf` in each leaf's `.grad`:
+# rule at every node, and stores $\partial\,\mathrm{loss} / \partial\,\mathrm{leaf}$ in each
+# leaf's `.grad`:
 
 # %% check-output
 loss.backward()
 print("w.grad =", w.grad, " b.grad =", b.grad, " x.grad =", x.grad)
 
 # %% [markdown]
-# By hand: `y = w x + b = 7`, so `d loss / d y = 2 (y - 5) = 4`. Then
-# `d loss / d w = 4 · x = 8` and `d loss / d b = 4 · 1 = 4`. `x` did not ask for a
+# By hand: $y = w x + b = 7$, so $\partial\,\mathrm{loss} / \partial y = 2 (y - 5) = 4$. Then
+# $\partial\,\mathrm{loss} / \partial w = 4 \cdot x = 8$ and
+# $\partial\,\mathrm{loss} / \partial b = 4 \cdot 1 = 4$. `x` did not ask for a
 # gradient, so it got none.
 #
 # After backward the graph has done its job: the values it saved for the chain rule (here
@@ -131,7 +133,7 @@ for step in mt.autograd.backward_steps(loss, retain_graph=True, accumulate=False
 #
 # In `y = a * a` the tensor `a` feeds the multiplication twice. The multiplication sends a
 # gradient to each of its inputs, `a` and `a`, and both arrive at the same leaf, where they
-# **add up**: `dy/da = a + a = 2a`.
+# **add up**: $dy/da = a + a = 2a$.
 
 # %% check-output
 a = mt.tensor(3.0, requires_grad=True)
@@ -188,7 +190,7 @@ def recursive_backward(loss):
 
 # %% [markdown]
 # Ten doublings, `t = t + t`, make a graph of only eleven nodes whose gradient is
-# `2¹⁰ = 1024`. Each node feeds the next one twice, so the number of *paths* through the
+# $2^{10} = 1024$. Each node feeds the next one twice, so the number of *paths* through the
 # graph doubles at every level:
 
 # %% minitensor-only check-output
@@ -266,8 +268,8 @@ print("minitensor's backward on 5000 nodes: a.grad =", a.grad)
 # ## Non-scalar outputs and `gradient=`
 #
 # `backward()` without arguments works only for a single number. For a vector output `y`
-# there is no single "gradient of `y`": there is a *Jacobian* matrix `J`, one row per output
-# and one column per input, `J[i, j] = d y_i / d x_j`.
+# there is no single "gradient of `y`": there is a *Jacobian* matrix $J$, one row per output
+# and one column per input, $J_{ij} = \partial y_i / \partial x_j$.
 
 # %%
 x = mt.tensor([1.0, 2.0], requires_grad=True)
@@ -278,12 +280,13 @@ except RuntimeError as error:
     print("RuntimeError:", error)
 
 # %% [markdown]
-# Here `y₀ = x₀ x₁` and `y₁ = x₀ + 3 x₁`, so at `x = (1, 2)`
+# Here $y_0 = x_0 x_1$ and $y_1 = x_0 + 3 x_1$, so at $x = (1, 2)$ (rows in brackets, as
+# NumPy writes them)
 #
-# `J = [[x₁, x₀], [1, 3]] = [[2, 1], [1, 3]]`.
+# $$J = [\,[x_1, x_0], [1, 3]\,] = [\,[2, 1], [1, 3]\,].$$
 #
-# `y.backward(gradient=v)` computes the **vector-Jacobian product** `vᵀ J`: a weighted sum
-# of the rows of `J`, the gradient of the scalar `v · y`. Backward never builds `J` itself,
+# `y.backward(gradient=v)` computes the **vector-Jacobian product** $v^\top J$: a weighted sum
+# of the rows of $J$, the gradient of the scalar $v \cdot y$. Backward never builds $J$ itself,
 # which is why it is cheap.
 
 # %% check-output
@@ -331,7 +334,7 @@ print("y.sum().backward(): ", x.grad)
 # - A value used several times receives the *sum* of the gradients from all its uses.
 # - A node may run only when every contribution has arrived: backward runs in topological
 #   order (and without recursion, so depth is no problem).
-# - For a non-scalar `y`, `y.backward(gradient=v)` computes `vᵀ J`;
+# - For a non-scalar `y`, `y.backward(gradient=v)` computes $v^\top J$;
 #   `y.backward(mt.ones_like(y))` equals `y.sum().backward()`.
 #
 # ## Exercises
@@ -444,7 +447,7 @@ check_ex2_deep(topological_order)
 # %% [markdown]
 # ### Exercise 3 (implement it)
 #
-# Write `vjp(f, x, v)`: the vector-Jacobian product `vᵀ J` of the function `f` (tensor in,
+# Write `vjp(f, x, v)`: the vector-Jacobian product $v^\top J$ of the function `f` (tensor in,
 # 1-D tensor out) at the point `x`, computed with `backward(gradient=...)`. `x` is a plain
 # tensor that does not require grad; leave it that way. Return a tensor shaped like `x`.
 

@@ -61,7 +61,7 @@ print(f"4 micro-batches of 2:  w.grad = {w.grad.item():.4f}")
 #
 # The flip side: if you forget to clear `.grad` between training steps, every step uses the
 # sum of *all* gradients so far. Nothing complains. Here is gradient descent on
-# `loss = (w - 3)²`, once clearing the gradient every step and once forgetting to:
+# $\mathrm{loss} = (w - 3)^2$, once clearing the gradient every step and once forgetting to:
 
 
 # %%
@@ -85,7 +85,8 @@ plt.plot(with_zeroing, label="grad cleared every step")
 plt.plot(without_zeroing, label="grad never cleared")
 plt.xlabel("step")
 plt.ylabel("loss")
-plt.legend()
+# above the axes: inside them the swinging curve runs through the legend
+plt.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
 plt.show()
 
 # %% check-output
@@ -155,8 +156,8 @@ print("next backward:            ", w.grad, " same tensor:", w.grad is grad_tens
 #
 # All three give you numbers without autograd watching, so they look interchangeable. They
 # are not. The experiment: `y = x.exp()` *saves its output* for backward (the derivative of
-# `exp` is `exp`), and then we change `y` in place through each tool. The right gradient of
-# `y.sum()` is `exp(x)`.
+# $\exp$ is $\exp$), and then we change `y` in place through each tool. The right gradient of
+# `y.sum()` is $\exp(x)$.
 
 
 # %% check-output
@@ -624,7 +625,7 @@ check_ex5(train, steps=8, lr=0.02)
 #
 # The experiment of "three different tools" changed the *output* of `exp`. This time the
 # tensor a graph saved is the *leaf itself*: `y = x ** 2` saves `x` (its derivative is
-# `2x`), and then `x` is multiplied by 10 in place through each tool:
+# $2x$), and then `x` is multiplied by 10 in place through each tool:
 #
 # ```python
 # def experiment(tool):

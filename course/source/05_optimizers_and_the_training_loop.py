@@ -140,7 +140,7 @@ for lr, losses in curves.items():
 plt.yscale("log")
 plt.xlabel("epoch")
 plt.ylabel("mean loss")
-plt.legend()
+plt.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, frameon=False)
 plt.show()
 
 # %% [markdown]
@@ -327,8 +327,9 @@ print(
 )
 
 # %% [markdown]
-# After one step the averages are `(1 - β₁) g = 0.1 g` and `(1 - β₂) g² = 0.001 g²`, with the
-# default `betas=(0.9, 0.999)`. Lesson 6 follows them over many steps. That memory belongs
+# After one step the averages are $(1 - \beta_1)\, g = 0.1\, g$ and
+# $(1 - \beta_2)\, g^2 = 0.001\, g^2$, with the default `betas=(0.9, 0.999)`, where $g$ is
+# the gradient. Lesson 6 follows them over many steps. That memory belongs
 # to the optimizer object: build a new optimizer and it starts from nothing again (lesson 6
 # shows what that costs).
 #
@@ -393,7 +394,7 @@ for name, make_scheduler in schedules.items():
     plt.plot(lrs, label=name)
 plt.xlabel("epoch")
 plt.ylabel("lr")
-plt.legend()
+plt.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
 plt.show()
 
 # %% [markdown]
@@ -442,7 +443,7 @@ plt.plot(range(1, 41), cosine, label="Adam, CosineAnnealingLR from 0.3")
 plt.yscale("log")
 plt.xlabel("epoch")
 plt.ylabel("distance to the best weights")
-plt.legend()
+plt.legend(loc="lower left")
 plt.show()
 
 # %% [markdown]

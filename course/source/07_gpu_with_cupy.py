@@ -218,7 +218,7 @@ print("biases agree (allclose): ",
 #
 # Why would the GPU give different numbers for the same formulas? Because floating-point
 # addition is not associative: the order of a sum changes its rounding. `float32` keeps
-# about 7 significant digits, so `10⁸ + 1` is already `10⁸`:
+# about 7 significant digits, so $10^8 + 1$ is already $10^8$:
 
 # %% check-output
 big, one = mt.tensor(1e8), mt.tensor(1.0)
@@ -278,7 +278,7 @@ for size in [64, 512, 1024]:
 
 # %% [markdown]
 # With a GPU, the big products are many times faster there, and the small one is not:
-# launching work on a GPU costs a few microseconds per operation, and a 64x64 product is
+# launching work on a GPU costs a few microseconds per operation, and a $64 \times 64$ product is
 # over before that matters. The same holds for whole training loops:
 
 # %%

@@ -45,7 +45,7 @@ print(inspect.getsource(elementwise.Mul))
 # Three things to see:
 #
 # - the docstring gives the forward formula and each input's local derivative:
-#   `d out / d a = b`, `d out / d b = a`;
+#   $\partial\,\mathrm{out} / \partial a = b$, $\partial\,\mathrm{out} / \partial b = a$;
 # - `forward` works on raw arrays and *saves* what backward will need, `a` and `b`;
 # - `backward` receives `grad`, the gradient of the final loss with respect to `out`, and
 #   returns one gradient per input: the chain rule, `grad * b` and `grad * a`. (`_grad_for`
@@ -89,7 +89,7 @@ b2 = b.detach().clone().requires_grad_()
 print("the same as the built-in *:", mt.equal(a.grad, a2.grad) and mt.equal(b.grad, b2.grad))
 
 # %% [markdown]
-# `backward` got `grad_output = 2 · out` from the square above it, and passed on
+# `backward` got `grad_output`, $2 \cdot \mathrm{out}$, from the square above it, and passed on
 # `grad_output * b`: that is the chain rule, and the reason `backward` must always multiply
 # by `grad_output`.
 #
@@ -107,12 +107,13 @@ print("a.grad:", a.grad, "(summed over the 2 rows of b)")
 # ## Is the backward right? `gradcheck`
 #
 # A backward can be wrong and still produce numbers of the right shape: nothing crashes.
-# `gradcheck` compares it with *finite differences*: nudge each input element by `±ε`,
-# and see how much each output moves,
+# `gradcheck` compares it with *finite differences*: nudge each input element by
+# $\pm\varepsilon$, and see how much each output moves,
 #
-# `d out / d x ≈ (f(x + ε) - f(x - ε)) / (2ε)`.
+# $$\frac{\partial\,\mathrm{out}}{\partial x} \approx \frac{f(x + \varepsilon) - f(x - \varepsilon)}{2 \varepsilon}.$$
 #
-# This needs float64: with float32's 7 digits, nudges of `ε = 1e-6` drown in rounding.
+# This needs float64: with float32's 7 digits, nudges of $\varepsilon = 10^{-6}$ drown in
+# rounding.
 
 # %% check-output
 a = mt.tensor([1.0, -2.0, 0.5], dtype=mt.float64, requires_grad=True)
@@ -145,8 +146,9 @@ except RuntimeError as error:
 
 # %% [markdown]
 # The report names the output, input and element where the two disagree most, with both
-# numbers: finite differences measured `b` there (`d out₁ / d a₁ = b₁ = 0.25`), the buggy
-# backward said `a₁ = -2`. (PyTorch prints the whole Jacobian matrices instead; the idea is
+# numbers: finite differences measured `b` there
+# ($\partial\,\mathrm{out}_1 / \partial a_1 = b_1 = 0.25$), the buggy backward said
+# $a_1 = -2$. (PyTorch prints the whole Jacobian matrices instead; the idea is
 # the same.)
 #
 # ## Build your own optimizer
@@ -260,8 +262,9 @@ print(inspect.getsource(sgd.SGD._update))
 #
 # ### Exercise 1 (implement it)
 #
-# SiLU (also called swish) is `silu(x) = x · σ(x)`, where `σ(x) = 1 / (1 + e⁻ˣ)` is the
-# sigmoid. Its derivative is `σ(x) · (1 + x · (1 - σ(x)))`. Write it as a `Function`:
+# SiLU (also called swish) is $\operatorname{silu}(x) = x\, \sigma(x)$, where
+# $\sigma(x) = 1 / (1 + e^{-x})$ is the sigmoid. Its derivative is
+# $\sigma(x)\, \big(1 + x\, (1 - \sigma(x))\big)$. Write it as a `Function`:
 # `forward` computes `x * mt.sigmoid(x)` and saves what backward needs; `backward` returns
 # `grad_output` times the derivative.
 
@@ -342,7 +345,8 @@ check_ex2(Square)
 #
 # Write `Momentum`, an optimizer with PyTorch's momentum: for each parameter `p` with a
 # gradient `g`, keep a buffer `v` in `self.state[p]["momentum_buffer"]`; on the first step
-# `v = g` (a copy), afterwards `v = momentum · v + g`; then `p = p - lr · v`. Read `lr`
+# $v \leftarrow g$ (a copy), afterwards $v \leftarrow \mathrm{momentum} \cdot v + g$; then
+# $p \leftarrow p - \mathrm{lr} \cdot v$. Read `lr`
 # and `momentum` from each parameter's group, so that groups can differ. The check
 # compares your trajectory with `optim.SGD(momentum=...)`.
 

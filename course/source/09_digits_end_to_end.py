@@ -43,8 +43,8 @@ random_split = mt.utils.data.random_split
 # ## The data: 1,797 handwritten digits
 #
 # scikit-learn ships a small set of handwritten digits inside the package, so nothing is
-# downloaded: 1,797 images of 8 x 8 pixels, each pixel a darkness from 0 to 16, and the
-# digit each image shows. (PyTorch's own tutorials use MNIST: 70,000 images of 28 x 28.
+# downloaded: 1,797 images of $8 \times 8$ pixels, each pixel a darkness from 0 to 16, and the
+# digit each image shows. (PyTorch's own tutorials use MNIST: 70,000 images of $28 \times 28$.
 # The same ideas, on 40 times more data.)
 
 # %% check-output
@@ -55,12 +55,11 @@ print("the first labels:", digits.target[:10].tolist())
 print("images of each digit:", np.bincount(digits.target).tolist())
 
 # %%
-fig, axes = plt.subplots(3, 10, figsize=(8, 2.8))
+fig, axes = plt.subplots(3, 10, figsize=(8, 3.2), layout="constrained")
 for ax, image, label in zip(axes.flat, digits.images, digits.target):
     ax.imshow(image, cmap="gray_r")
-    ax.set_title(str(label))
+    ax.set_title(str(label), fontsize=10, pad=3)
     ax.axis("off")
-plt.tight_layout()
 plt.show()
 
 # %% [markdown]
@@ -178,8 +177,8 @@ show_graph(loss, model=model, collapse=True)
 # divided by their sum). The prediction is the digit with the largest logit, `argmax`;
 # softmax keeps the order, so predicting needs no softmax.
 #
-# `CrossEntropyLoss` takes the logits and the right class, and is `-log(probability of the
-# right class)`: 0 when the model is sure and right, large when it is sure and wrong.
+# `CrossEntropyLoss` takes the logits and the right class, and is
+# $-\log(\text{probability of the right class})$: 0 when the model is sure and right, large when it is sure and wrong.
 
 # %% check-output
 logits = mt.tensor([[2.0, -1.0, 0.5, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 4.0]])
@@ -206,12 +205,13 @@ print(
 )
 
 # %% [markdown]
-# 1.4612 is `log(1 + 9 / e)`, the least it can ever be: training pushes against a floor,
-# with gradients squeezed through two softmaxes. And computing `log(softmax(x))` in two
-# steps loses numbers that the fused `log_softmax` keeps: with a logit of 1000, the other
-# class's probability is `e^-1000`, which is exactly 0 in floating point, so
-# `log(softmax(x))` would give `log(0) = -inf` for it, and a loss of infinity; `log_softmax`
-# works with `x - logsumexp(x)` and never forms the tiny number.
+# 1.4612 is $\log(1 + 9 / e)$, the least it can ever be: training pushes against a floor,
+# with gradients squeezed through two softmaxes. And computing $\log(\operatorname{softmax}(x))$
+# in two steps loses numbers that the fused `log_softmax` keeps: with a logit of 1000, the
+# other class's probability is $e^{-1000}$, which is exactly 0 in floating point, so
+# $\log(\operatorname{softmax}(x))$ would give $\log(0) = -\infty$ for it, and a loss of
+# infinity; `log_softmax` works with $x - \operatorname{logsumexp}(x)$ and never forms the
+# tiny number.
 
 # %% check-output
 big = mt.tensor([[1000.0, 0.0]])
@@ -334,7 +334,7 @@ print(f"after {epochs} epochs: validation loss {loss:.3f}, validation accuracy {
 # answers that are wrong on new images. Two remedies, one run each:
 #
 # - **weight decay** pulls every weight towards 0 at every step (here Adam's
-#   `weight_decay=0.003`, which adds `0.003 · w` to each gradient; lesson 6), so the
+#   `weight_decay=0.003`, which adds $0.003 \cdot w$ to each gradient; lesson 6), so the
 #   weights, and with them the model's certainty, cannot grow as freely;
 # - **early stopping** watches the validation loss, stops when it has not improved for
 #   `patience` epochs, and goes back to the best epoch's weights (a copy kept in memory).
@@ -374,7 +374,7 @@ runs = {
 }
 
 # %%
-fig, (validation, training, accuracy) = plt.subplots(1, 3, figsize=(12, 3.3))
+fig, (validation, training, accuracy) = plt.subplots(1, 3, figsize=(11, 3.4), layout="constrained")
 for name, history in runs.items():
     epochs_run = range(1, len(history["training loss"]) + 1)
     validation.plot(epochs_run, history["validation loss"], label=name)
@@ -385,10 +385,12 @@ validation.set_ylim(0.3, 1.0)
 training.set_title("training loss (the 60 images)")
 training.set_yscale("log")
 accuracy.set_title("validation accuracy")
+validation.set_ylabel("cross-entropy loss")
+training.set_ylabel("cross-entropy loss (log scale)")
+accuracy.set_ylabel("fraction right")
 for ax in (validation, training, accuracy):
     ax.set_xlabel("epoch")
 validation.legend()
-plt.tight_layout()
 plt.show()
 
 for name, history in runs.items():
@@ -666,8 +668,13 @@ wrong = np.flatnonzero(truth != predicted)
 print(len(wrong), "of", len(truth), "validation images are misclassified")
 shown = wrong[:16]
 fig, axes = plt.subplots(
-    1, max(len(shown), 1), figsize=(1.1 * max(len(shown), 1), 1.6), squeeze=False
+    1,
+    max(len(shown), 1),
+    figsize=(1.1 * max(len(shown), 1), 1.9),
+    squeeze=False,
+    layout="constrained",
 )
+fig.suptitle("true digit → the model's prediction", fontsize=10)
 for ax in axes[0]:
     ax.axis("off")
 for ax, i in zip(axes[0], shown):
@@ -677,7 +684,7 @@ plt.show()
 
 # %% [markdown]
 # Each picture: the true digit → what the model said. Some are honest mistakes on badly
-# written digits; at 8 x 8 pixels, some are hard for people too.
+# written digits; at $8 \times 8$ pixels, some are hard for people too.
 #
 # ## Read the source
 #
