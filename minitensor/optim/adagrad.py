@@ -5,18 +5,19 @@ Read next: rmsprop.py, which replaces the ever-growing sum by a moving average.
 
 import minitensor as mt
 
-from .optimizer import Optimizer, _step_counter
+from .optimizer import Optimizer, _array, _count_step, _state_array, _step_counter
 
 
 class Adagrad(Optimizer):
-    """Adagrad (Duchi, Hazan & Singer, 2011). One step, for each parameter `p`:
+    """Adagrad (Duchi, Hazan & Singer, 2011). One step, for each parameter `p`, with
+    `param` its numbers and `grad` those of p.grad (the arrays `_update` works on):
 
         1. if maximize:          grad = -grad
         2. step = step + 1
-        3. if weight_decay != 0: grad = grad + weight_decay * p
+        3. if weight_decay != 0: grad = grad + weight_decay * param
         4. clr = lr / (1 + (step - 1) * lr_decay)
         5. sum = sum + grad * grad
-        6. p = p - clr * grad / (sqrt(sum) + eps)
+        6. param = param - clr * grad / (sqrt(sum) + eps)
 
     State: state['step'] and state['sum'], which starts at initial_accumulator_value. As
     in PyTorch, the state exists from construction on (the state dict of an Adagrad that
@@ -68,15 +69,16 @@ class Adagrad(Optimizer):
         state = self.state[p]
         if not state:  # a parameter from add_param_group, after construction
             self._init_state(p, group)
-        state_sum = state["sum"]
+        # from here on NumPy maths (CuPy's on a GPU), in place where p or the state changes
+        xp = p.device.xp
+        param, grad = _array(p), _array(grad)
+        state_sum = _state_array(p, state, "sum")  # `sum` in the docstring (a builtin name)
 
-        if group["maximize"]:
+        if group["maximize"]:  # 1.
             grad = -grad
-        state["step"] += 1
-        step = state["step"].item()
-        if group["weight_decay"] != 0:
-            grad = grad.add(p, alpha=group["weight_decay"])
-        clr = group["lr"] / (1 + (step - 1) * group["lr_decay"])
-
-        state_sum.add_(grad * grad)
-        p.add_(grad / (state_sum.sqrt() + group["eps"]), alpha=-clr)
+        step = _count_step(state)  # 2.
+        if group["weight_decay"] != 0:  # 3. (a new array: p.grad keeps what backward made)
+            grad = grad + group["weight_decay"] * param
+        clr = group["lr"] / (1 + (step - 1) * group["lr_decay"])  # 4.
+        state_sum += grad * grad  # 5.
+        param -= clr * (grad / (xp.sqrt(state_sum) + group["eps"]))  # 6.

@@ -8,15 +8,17 @@ import math
 
 import minitensor as mt
 
-from .optimizer import Optimizer, _step_counter
+from .optimizer import Optimizer, _array, _count_step, _state_array, _step_counter
 
 
 class Adam(Optimizer):
-    """Adam (Kingma & Ba, 2015). One step, for each parameter `p`:
+    """Adam (Kingma & Ba, 2015). One step, for each parameter `p`, with `param` its numbers
+    and `grad` those of p.grad (the arrays `_update` works on):
 
         1. if maximize:          grad = -grad
-        2. if weight_decay != 0: grad = grad + weight_decay * p          (L2 in the gradient)
-           or, with decoupled_weight_decay=True: p = p * (1 - lr * weight_decay)  (= AdamW)
+        2. if weight_decay != 0: grad = grad + weight_decay * param      (L2 in the gradient)
+           or, with decoupled_weight_decay=True:
+                                 param = param * (1 - lr * weight_decay)   (= AdamW)
         3. step = step + 1
         4. exp_avg    = beta1 * exp_avg    + (1 - beta1) * grad          (m: mean of grad)
         5. exp_avg_sq = beta2 * exp_avg_sq + (1 - beta2) * grad * grad   (v: mean of grad^2)
@@ -26,7 +28,7 @@ class Adam(Optimizer):
            place of exp_avg_sq below (the step size can then only shrink)
         8. step_size = lr / bias_correction1
            denom = sqrt(exp_avg_sq) / sqrt(bias_correction2) + eps
-        9. p = p - step_size * exp_avg / denom
+        9. param = param - step_size * exp_avg / denom
 
     State: state['step'] (a 0-d float tensor), 'exp_avg', 'exp_avg_sq', 'max_exp_avg_sq'.
 
@@ -81,33 +83,38 @@ class Adam(Optimizer):
             state["exp_avg_sq"] = mt.zeros_like(p)
             if group["amsgrad"]:
                 state["max_exp_avg_sq"] = mt.zeros_like(p)
-        exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
+        # from here on NumPy maths (CuPy's on a GPU), in place where p or the state changes
+        xp = p.device.xp
+        param, grad = _array(p), _array(grad)
+        exp_avg = _state_array(p, state, "exp_avg")
+        exp_avg_sq = _state_array(p, state, "exp_avg_sq")
 
-        if group["maximize"]:
+        if group["maximize"]:  # 1.
             grad = -grad
-        grad = self._weight_decay(p, grad, group)
-        state["step"] += 1
-        step = state["step"].item()
-
-        exp_avg.mul_(beta1).add_(grad, alpha=1 - beta1)
-        exp_avg_sq.mul_(beta2).add_(grad * grad, alpha=1 - beta2)
-        bias_correction1 = 1 - beta1**step
+        grad = self._weight_decay(param, grad, group)  # 2.
+        step = _count_step(state)  # 3.
+        exp_avg *= beta1  # 4.
+        exp_avg += (1 - beta1) * grad
+        exp_avg_sq *= beta2  # 5.
+        exp_avg_sq += (1 - beta2) * grad * grad
+        bias_correction1 = 1 - beta1**step  # 6.
         bias_correction2 = 1 - beta2**step
-
-        if group["amsgrad"]:
-            max_exp_avg_sq = state["max_exp_avg_sq"]
-            max_exp_avg_sq.copy_(mt.maximum(max_exp_avg_sq, exp_avg_sq))
+        if group["amsgrad"]:  # 7.
+            max_exp_avg_sq = _state_array(p, state, "max_exp_avg_sq")
+            max_exp_avg_sq[...] = xp.maximum(max_exp_avg_sq, exp_avg_sq)
             exp_avg_sq = max_exp_avg_sq
-        step_size = lr / bias_correction1
-        denom = exp_avg_sq.sqrt() / math.sqrt(bias_correction2) + eps
-        p.add_(exp_avg / denom, alpha=-step_size)
+        step_size = lr / bias_correction1  # 8.
+        denom = xp.sqrt(exp_avg_sq) / math.sqrt(bias_correction2) + eps
+        param -= step_size * (exp_avg / denom)  # 9.
 
-    def _weight_decay(self, p, grad, group):
-        """Adam's weight decay: the L2 penalty's gradient, weight_decay * p, joins grad.
-        Decoupled (AdamW's): p itself shrinks, and the gradient stays as it is."""
-        if group["weight_decay"] == 0:
+    def _weight_decay(self, param, grad, group):
+        """Adam's weight decay (step 2): the L2 penalty's gradient, weight_decay * param,
+        joins grad (a new array). Decoupled (AdamW's): param itself shrinks, in place, and
+        the gradient stays as it is."""
+        weight_decay = group["weight_decay"]
+        if weight_decay == 0:
             return grad
         if group.get("decoupled_weight_decay", False):
-            p.mul_(1 - group["lr"] * group["weight_decay"])
+            param *= 1 - group["lr"] * weight_decay
             return grad
-        return grad.add(p, alpha=group["weight_decay"])
+        return grad + weight_decay * param

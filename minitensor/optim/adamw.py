@@ -7,10 +7,11 @@ from .adam import Adam
 
 
 class AdamW(Adam):
-    """Adam whose weight decay shrinks the parameter directly. One step, for each `p`:
+    """Adam whose weight decay shrinks the parameter directly. One step, for each `p`, with
+    `param` its numbers and `grad` those of p.grad:
 
         1. if maximize: grad = -grad
-        2. p = p * (1 - lr * weight_decay)                 (decoupled: grad is not touched)
+        2. param = param * (1 - lr * weight_decay)         (decoupled: grad is not touched)
         3. step = step + 1
         4. exp_avg    = beta1 * exp_avg    + (1 - beta1) * grad
         5. exp_avg_sq = beta2 * exp_avg_sq + (1 - beta2) * grad * grad
@@ -19,13 +20,14 @@ class AdamW(Adam):
         7. if amsgrad: max_exp_avg_sq = maximum(max_exp_avg_sq, exp_avg_sq), used below
         8. step_size = lr / bias_correction1
            denom = sqrt(exp_avg_sq) / sqrt(bias_correction2) + eps
-        9. p = p - step_size * exp_avg / denom
+        9. param = param - step_size * exp_avg / denom
 
     L2 in the gradient versus decoupled weight decay: for plain SGD they are the same thing
-    (adding weight_decay * p to grad and then stepping by lr shrinks p by lr * weight_decay).
-    Adam divides everything in the gradient by sqrt(v), the penalty's gradient included, so
-    with Adam(weight_decay=...) parameters with large gradients are hardly decayed and the
-    decay of a parameter whose gradient is zero is normalised into steps of about lr.
+    (adding weight_decay * param to grad and then stepping by lr shrinks param by the factor
+    1 - lr * weight_decay). Adam divides everything in the gradient by sqrt(v), the
+    penalty's gradient included, so with Adam(weight_decay=...) parameters with large
+    gradients are hardly decayed and the decay of a parameter whose gradient is zero is
+    normalised into steps of about lr.
     AdamW keeps the decay out of the gradient: every parameter shrinks by the same factor
     (1 - lr * weight_decay) per step, whatever its gradient.
 

@@ -14,9 +14,20 @@ An optimizer holds three things (PyTorch's names):
 `no_grad()` and change each parameter in place, so `p` stays the same leaf tensor that
 the model (and autograd) know.
 
+The built-in algorithms do their arithmetic on the arrays behind the tensors (`_array(p)`,
+a NumPy array on the CPU, a CuPy array on a GPU), in place: `exp_avg *= beta1` is one NumPy
+call, where `exp_avg.mul_(beta1)` would also check grad mode, dtypes and devices and record
+nothing. An Adam step is about ten such operations per parameter, so for small layers that
+bookkeeping was most of the step's time; PyTorch's `foreach` and `fused` paths exist for the
+same reason. The state stays in tensors (`state['exp_avg']`), so `state_dict()`, `mt.save`
+and `load_state_dict()` see what they always did. Writing into an array skips the version
+counter, so `step()` bumps each updated parameter's version itself, as any in-place op does.
+A subclass may also write `_update` with tensor ops (`p.add_(grad, alpha=-lr)`), as the
+race widget's teaching optimizers do: slower, same result.
+
 Where minitensor differs: PyTorch's groups also carry `foreach`, `fused`, `differentiable`
 and `capturable`, switches between faster implementations of the same formulas. There is
-one plain implementation here, so those keys are absent (and missing from `repr` too).
+one implementation here, so those keys are absent (and missing from `repr` too).
 
 Read next: sgd.py (the simplest algorithm), then adam.py.
 """
@@ -142,12 +153,16 @@ class Optimizer:
                 for p in group["params"]:
                     if p.grad is not None:
                         self._update(p, p.grad, group)
+                        # p's numbers changed in place: a graph that saved p for backward
+                        # must now refuse to use it ("... modified by an inplace operation")
+                        _bump_version(p)
         return loss
 
     def _update(self, p, grad, group):
         """Change parameter `p` in place, given its gradient and its group's options.
 
-        Subclasses write their algorithm here (see sgd.py). Called under no_grad().
+        Subclasses write their algorithm here (see sgd.py), on the arrays `_array(p)` and
+        `_array(grad)` or with tensor ops. Called under no_grad().
         """
         raise NotImplementedError(
             f"{type(self).__name__} must define _update(p, grad, group), or override step()"
@@ -242,6 +257,46 @@ def _copy_for(p, name, value):
         return value.clone()
     dtype = p.dtype if p.dtype.is_floating_point else value.dtype
     return value.to(device=p.device, dtype=dtype, copy=True)
+
+
+def _array(tensor):
+    """The array that holds a tensor's numbers: NumPy's on the CPU, CuPy's on a GPU.
+
+    Not a copy: `a = _array(p); a -= 0.1 * g` changes p itself. Use the functions of
+    `p.device.xp` (`xp.sqrt`, `xp.maximum`) on it, so the same code runs on every device.
+    """
+    return tensor._data
+
+
+def _state_array(p, state, name):
+    """The array of state[name] (not a copy), after checking it lives on p's device.
+
+    The check matters when a model moves after its optimizer made state (Adagrad does so
+    in __init__): NumPy and CuPy arrays cannot be mixed. PyTorch raises the same error; the
+    cure is to move the model before making the optimizer, or load_state_dict() after.
+    """
+    tensor = state[name]
+    if tensor.device is not p.device:
+        raise RuntimeError(
+            "Expected all tensors to be on the same device, but found at least two devices, "
+            f"{tensor.device} and {p.device}! (optimizer state['{name}'] is on "
+            f"{tensor.device}, its parameter on {p.device}: move the model before making the "
+            "optimizer)"
+        )
+    return _array(tensor)
+
+
+def _bump_version(tensor):
+    """Count one more in-place change of `tensor` (what every in-place op does, see
+    functional/inplace.py): backward then refuses values saved before the change."""
+    tensor._version[0] += 1
+
+
+def _count_step(state):
+    """state['step'] += 1, in the counter's own array; returns the new count as a float."""
+    counter = _array(state["step"])  # a 0-d array on the CPU
+    counter += 1  # in place (`+=` on an array changes it; it does not make a new one)
+    return float(counter)
 
 
 def _step_counter():

@@ -5,22 +5,23 @@ Read next: adam.py (RMSprop plus a momentum average and bias correction), adagra
 
 import minitensor as mt
 
-from .optimizer import Optimizer, _step_counter
+from .optimizer import Optimizer, _array, _count_step, _state_array, _step_counter
 
 
 class RMSprop(Optimizer):
-    """RMSprop (Hinton, lecture 6e of his 2012 Coursera course). One step, for each `p`:
+    """RMSprop (Hinton, lecture 6e of his 2012 Coursera course). One step, for each `p`,
+    with `param` its numbers and `grad` those of p.grad (the arrays `_update` works on):
 
         1. if maximize:          grad = -grad
-        2. if weight_decay != 0: grad = grad + weight_decay * p
+        2. if weight_decay != 0: grad = grad + weight_decay * param
         3. step = step + 1                                  (counted, not used)
         4. square_avg = alpha * square_avg + (1 - alpha) * grad * grad
         5. if centered:  grad_avg = alpha * grad_avg + (1 - alpha) * grad
                          avg = sqrt(square_avg - grad_avg * grad_avg) + eps
            else:         avg = sqrt(square_avg) + eps
-        6. if momentum > 0:  momentum_buffer = momentum * momentum_buffer + grad / avg
-                             p = p - lr * momentum_buffer
-           else:             p = p - lr * grad / avg
+        6. if momentum > 0:  buf = momentum * buf + grad / avg      (state['momentum_buffer'])
+                             param = param - lr * buf
+           else:             param = param - lr * grad / avg
 
     State: state['step'], 'square_avg', and 'momentum_buffer' / 'grad_avg' when used.
 
@@ -67,25 +68,29 @@ class RMSprop(Optimizer):
                 state["momentum_buffer"] = mt.zeros_like(p)
             if group["centered"]:
                 state["grad_avg"] = mt.zeros_like(p)
-        square_avg = state["square_avg"]
+        # from here on NumPy maths (CuPy's on a GPU), in place where p or the state changes
+        xp = p.device.xp
+        param, grad = _array(p), _array(grad)
+        square_avg = _state_array(p, state, "square_avg")
 
-        if group["maximize"]:
+        if group["maximize"]:  # 1.
             grad = -grad
-        if group["weight_decay"] != 0:
-            grad = grad.add(p, alpha=group["weight_decay"])
-        state["step"] += 1
-
-        square_avg.mul_(alpha).add_(grad * grad, alpha=1 - alpha)
-        if group["centered"]:
-            grad_avg = state["grad_avg"]
-            grad_avg.mul_(alpha).add_(grad, alpha=1 - alpha)
-            avg = (square_avg - grad_avg * grad_avg).sqrt() + eps
+        if group["weight_decay"] != 0:  # 2. (a new array: p.grad keeps what backward made)
+            grad = grad + group["weight_decay"] * param
+        _count_step(state)  # 3.
+        square_avg *= alpha  # 4.
+        square_avg += (1 - alpha) * grad * grad
+        if group["centered"]:  # 5.
+            grad_avg = _state_array(p, state, "grad_avg")
+            grad_avg *= alpha
+            grad_avg += (1 - alpha) * grad
+            avg = xp.sqrt(square_avg - grad_avg * grad_avg) + eps
         else:
-            avg = square_avg.sqrt() + eps
-
-        if momentum > 0:
-            buf = state["momentum_buffer"]
-            buf.mul_(momentum).add_(grad / avg)
-            p.add_(buf, alpha=-lr)
+            avg = xp.sqrt(square_avg) + eps
+        if momentum > 0:  # 6.
+            buf = _state_array(p, state, "momentum_buffer")
+            buf *= momentum
+            buf += grad / avg
+            param -= lr * buf
         else:
-            p.add_(grad / avg, alpha=-lr)
+            param -= lr * (grad / avg)

@@ -3,20 +3,23 @@
 Read next: adam.py (momentum plus a per-coordinate step size), rmsprop.py, adagrad.py.
 """
 
-from .optimizer import Optimizer
+import minitensor as mt
+
+from .optimizer import Optimizer, _array, _state_array
 
 
 class SGD(Optimizer):
-    """Gradient descent, optionally with momentum. One step, for each parameter `p`:
+    """Gradient descent, optionally with momentum. One step, for each parameter `p`, with
+    `param` its numbers and `grad` those of p.grad (the arrays `_update` works on):
 
         1. if maximize:          grad = -grad
-        2. if weight_decay != 0: grad = grad + weight_decay * p
+        2. if weight_decay != 0: grad = grad + weight_decay * param
         3. if momentum != 0:
                on the first step:  buf = grad                     (a copy, no dampening)
                on later steps:     buf = momentum * buf + (1 - dampening) * grad
                if nesterov:        grad = grad + momentum * buf
                else:               grad = buf
-        4. p = p - lr * grad
+        4. param = param - lr * grad
 
     `buf` is kept as state['momentum_buffer'].
 
@@ -69,16 +72,23 @@ class SGD(Optimizer):
 
     def _update(self, p, grad, group):
         lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
-        if group["maximize"]:
+        weight_decay = group["weight_decay"]
+        # from here on NumPy maths (CuPy's on a GPU), in place where p or the state changes
+        param, grad = _array(p), _array(grad)
+
+        if group["maximize"]:  # 1.
             grad = -grad
-        if group["weight_decay"] != 0:
-            grad = grad.add(p, alpha=group["weight_decay"])
-        if momentum != 0:
+        if weight_decay != 0:  # 2. (a new array: p.grad keeps what backward put there)
+            grad = grad + weight_decay * param
+        if momentum != 0:  # 3.
             state = self.state[p]  # only now: plain SGD keeps no state at all
-            buf = state.get("momentum_buffer")
-            if buf is None:
-                buf = state["momentum_buffer"] = grad.clone()
+            if state.get("momentum_buffer") is None:
+                state["momentum_buffer"] = mt.zeros_like(p)
+                buf = _array(state["momentum_buffer"])
+                buf[...] = grad  # the first step: a copy of grad, no dampening
             else:
-                buf.mul_(momentum).add_(grad, alpha=1 - dampening)
-            grad = grad.add(buf, alpha=momentum) if group["nesterov"] else buf
-        p.add_(grad, alpha=-lr)
+                buf = _state_array(p, state, "momentum_buffer")
+                buf *= momentum
+                buf += (1 - dampening) * grad
+            grad = grad + momentum * buf if group["nesterov"] else buf
+        param -= lr * grad  # 4.

@@ -8,6 +8,8 @@ tick of Play and after every slider, so the picture is drawn in layers whose pix
     surface  the contour panel: contours, minima, axes          new surface
     frame    the loss panel's axes, ticks and labels, no data   new limits or new runs
     race     the paths, the loss curves, the legend             every new result
+             (the legend's and the note's pixels are kept too, and put back while
+             their text is unchanged: two opaque boxes of text cost half the layer)
     moving   each optimizer's position and path so far, its     every step t
              state arrow, the step line on the loss axis
 
@@ -85,6 +87,7 @@ class RacePicture:
         self._surface_pixels = None  # the kept layers
         self._frame_pixels = None
         self._background = None
+        self._kept = {}  # opaque text box -> (its text, its pixels); see _draw_text_box
         self.surface_layers = 0  # how often each layer was drawn (tests and benchmarks)
         self.frame_layers = 0
         self.full_draws = 0
@@ -147,8 +150,36 @@ class RacePicture:
         else:
             self.canvas.restore_region(self._frame_pixels)
         for artist in self._race_still:
-            artist.axes.draw_artist(artist)
+            if artist is self._legend or artist is self._note:
+                self._draw_text_box(artist)
+            else:
+                artist.axes.draw_artist(artist)
         self._background = self.canvas.copy_from_bbox(self.figure.bbox)
+
+    def _draw_text_box(self, artist):
+        """Draw the legend or the note, or, if its text is unchanged, draw only its box and
+        put back the pixels of what is inside.
+
+        Text is the slowest thing matplotlib draws, and a new start point changes the paths
+        but not the legend's labels. Both boxes are opaque, so nothing under them shows
+        through: what is inside depends on their text alone. The box's edge is drawn anew
+        each time (it blends with what lies under it), so the kept pixels stop 2 pixels
+        inside the edge, where the text begins only further in.
+        """
+        if not artist.get_visible():
+            return
+        texts = artist.get_texts() if artist is self._legend else [artist]
+        key = tuple(text.get_text() for text in texts)
+        box = artist.legendPatch if artist is self._legend else artist.get_bbox_patch()
+        renderer = self.canvas.get_renderer()
+        kept = self._kept.get(artist)
+        if kept is not None and kept[0] == key:
+            box.draw(renderer)
+            self.canvas.restore_region(kept[1])
+            return
+        artist.axes.draw_artist(artist)
+        inside = box.get_window_extent(renderer).padded(-2)
+        self._kept[artist] = (key, self.canvas.copy_from_bbox(inside))
 
     def _draw_surface(self, surface):
         ax = self.contour_axes
@@ -205,11 +236,12 @@ class RacePicture:
         self._start = animated(ax.plot([], [], "o", ms=9, mfc="white", mec="black", mew=1.5)[0])
         self._note = animated(ax.text(
             0.98, 0.03, "", transform=ax.transAxes, ha="right", va="bottom",
-            bbox={"boxstyle": "round", "fc": "white", "ec": "0.6", "alpha": 0.9},
+            bbox={"boxstyle": "round", "fc": "white", "ec": "0.6"},  # opaque: see _draw_text_box
         ))  # fmt: skip
         self._floor_note = animated(lx.text(0.02, 0.02, "", transform=lx.transAxes,
                                             fontsize="small", color="0.3"))  # fmt: skip
-        self._legend = animated(lx.legend(loc="upper right"))
+        self._legend = animated(lx.legend(loc="upper right", framealpha=1.0))
+        self._kept = {}
         self._step_line = animated(lx.axvline(0, color="black", lw=1))
         # in the loss panel's title row: inside the contour panel it could hide a start or
         # a minimum; the panel's title keeps that row free
