@@ -477,7 +477,7 @@ def _ex4_model(lib, FixedClassifier):
             "only the last line of forward changes: what it returns.",
         )
     with lib.no_grad():
-        for k, (name, p) in enumerate(model.named_parameters()):
+        for k, p in enumerate(model.parameters()):
             values = np.sin(np.arange(p.numel()) * 0.7 + k) * 0.3
             p.copy_(lib.tensor(values.reshape(tuple(p.shape)), dtype=lib.float32))
     return model
