@@ -613,6 +613,32 @@ WRONG_ANSWERS = {
                 "            optimizer.step()",
                 ["fine_tune() returned None; return the optimizer",
                  "Hint: end fine_tune() with `return optimizer`"])],
+        "ex4": [("class FixedClassifier(nn.Module):\n    def __init__(self, hidden=32):\n"
+                "        super().__init__()\n        self.features = nn.Linear(64, hidden)\n"
+                "        self.classifier = nn.Linear(hidden, 10)\n\n    def forward(self, x):\n"
+                "        return mt.softmax(self.classifier(mt.relu(self.features(x))), dim=1)",
+                ["returns probabilities (every row sums to 1)", "Hint: drop the softmax"]),
+                ("class FixedClassifier(nn.Module):\n    def __init__(self, hidden=32):\n"
+                "        super().__init__()\n        self.features = nn.Linear(64, hidden)\n"
+                "        self.classifier = nn.Linear(hidden, 10)\n\n    def forward(self, x):\n"
+                "        return mt.log_softmax(self.classifier(mt.relu(self.features(x))), dim=1)",
+                ["returns log-probabilities (log_softmax", "Hint: drop the log_softmax too"]),
+                ("class FixedClassifier(nn.Module):\n    def __init__(self, hidden=32):\n"
+                "        super().__init__()\n        self.features = nn.Linear(64, hidden)\n"
+                "        self.classifier = nn.Linear(hidden, 10)\n\n    def forward(self, x):\n"
+                "        return mt.log(mt.softmax(\n"
+                "            self.classifier(mt.relu(self.features(x))), dim=1))",
+                ["returns log(softmax(...))", "-inf (log 0)", "Hint: drop both"]),
+                ("class FixedClassifier(nn.Module):\n    def __init__(self, hidden=32):\n"
+                "        super().__init__()\n        self.features = nn.Linear(64, hidden)\n"
+                "        self.classifier = nn.Linear(hidden, 10)\n\n    def forward(self, x):\n"
+                "        return self.classifier(mt.relu(self.features(x))).argmax(dim=1)",
+                ["returned shape (6,)", "Hint: return the 10 scores"]),
+                ("class FixedClassifier(nn.Module):\n    def __init__(self, hidden=32):\n"
+                "        super().__init__()\n        self.features = nn.Linear(64, hidden)\n"
+                "        self.classifier = nn.Linear(hidden, 10)\n\n    def forward(self, x):\n"
+                "        return self.classifier(mt.relu(self.features(x))).detach()",
+                ["without a graph", "Hint: return the classifier's output as it is"])],
     },
 }  # fmt: skip
 

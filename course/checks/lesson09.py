@@ -1,10 +1,11 @@
 """Checks for lesson 9 (a real model end to end): an evaluation function, resuming from a
-checkpoint, and freezing a layer to fine-tune the rest.
+checkpoint, freezing a layer to fine-tune the rest, and a model that returns logits.
 
 Each check builds a small model of the lesson's shape (`features` -> ReLU -> `classifier`)
 with fixed weights, runs the learner's function on it, and looks at what happened: which
 mode the model ran in, whether a graph was recorded, whether the resumed run matches the
-uninterrupted one bit for bit, which tensors the optimizer holds and which ones changed.
+uninterrupted one bit for bit, which tensors the optimizer holds and which ones changed,
+and whether `forward`'s output is logits or (log-)probabilities.
 The model, data and optimizers come from the learner's library (`library(answer)`), so
 the checks grade a learner who follows along with `import torch as mt` the same way.
 """
@@ -450,3 +451,144 @@ def _check_ex3_optimizer(lib, model, optimizer):
             "give the optimizer every trainable parameter: model.classifier.parameters().",
             "[p for p in model.parameters() if p.requires_grad] picks exactly the ones that train.",
         )
+
+
+# --------------------------------------------------------------------------- exercise 4
+
+_EX4_LAYERS = {
+    "features.weight": (32, 64),
+    "features.bias": (32,),
+    "classifier.weight": (10, 32),
+    "classifier.bias": (10,),
+}
+_EX4_LABELS = [3, 0, 7, 9, 1, 4]
+_FLOOR = float(np.log(1 + 9 / np.e))  # the least CrossEntropyLoss of softmax outputs
+
+
+def _ex4_model(lib, FixedClassifier):
+    model = attempt("ex4", FixedClassifier)
+    shapes = {name: tuple(p.shape) for name, p in model.named_parameters()}
+    if shapes != _EX4_LAYERS:
+        fail(
+            "ex4",
+            f"FixedClassifier() has the parameters {shapes}; keep SoftmaxClassifier's layers "
+            "as they are: features = nn.Linear(64, 32) and classifier = nn.Linear(32, 10)",
+            "the bug is in forward; copy __init__ unchanged.",
+            "only the last line of forward changes: what it returns.",
+        )
+    with lib.no_grad():
+        for k, p in enumerate(model.parameters()):
+            values = np.sin(np.arange(p.numel()) * 0.7 + k) * 0.3
+            p.copy_(lib.tensor(values.reshape(tuple(p.shape)), dtype=lib.float32))
+    return model
+
+
+def _ex4_logits(model, x):
+    """The logits of the given architecture, in NumPy, from the model's own weights."""
+    w = {name: p.detach().numpy().astype(np.float64) for name, p in model.named_parameters()}
+    hidden = np.maximum(x @ w["features.weight"].T + w["features.bias"], 0)
+    return hidden @ w["classifier.weight"].T + w["classifier.bias"]
+
+
+def _ex4_call(lib, model, x):
+    out = attempt("ex4", model, lib.tensor(x, dtype=lib.float32))
+    if not isinstance(out, lib.Tensor):
+        fail(
+            "ex4",
+            f"model(x) returned {type(out).__name__}; forward should return a tensor of "
+            "logits, one row of 10 per image",
+            "return self.classifier(...) as it is.",
+            "forward's last line: return self.classifier(mt.relu(self.features(x))).",
+        )
+    return out
+
+
+def check_ex4(FixedClassifier):
+    """Exercise 4: the model returns logits: no softmax, log_softmax or log(softmax)."""
+    lib = library(FixedClassifier)
+    model = _ex4_model(lib, FixedClassifier)
+    rng = np.random.default_rng(4)
+    x = rng.uniform(0, 1, size=(len(_EX4_LABELS), 64))
+    out = _ex4_call(lib, model, x)
+    n = len(_EX4_LABELS)
+    if tuple(out.shape) != (n, 10) or not out.is_floating_point():
+        fail(
+            "ex4",
+            f"model(x) for {n} images returned shape {tuple(out.shape)} ({out.dtype}); "
+            f"CrossEntropyLoss needs float logits of shape ({n}, 10), one score per digit",
+            "return the 10 scores of the classifier layer, not the predicted digits: argmax "
+            "belongs outside the model, to predict.",
+            "argmax has no gradient, so a model returning it cannot be trained; return "
+            "self.classifier(mt.relu(self.features(x))).",
+        )
+    values = out.detach().numpy().astype(np.float64)
+    logits = _ex4_logits(model, x)
+    labels = lib.tensor(_EX4_LABELS)
+    if np.allclose(values.sum(axis=1), 1, atol=1e-4) and values.min() >= 0:
+        loss = lib.nn.CrossEntropyLoss()(out, labels).item()
+        right = lib.nn.CrossEntropyLoss()(lib.tensor(logits, dtype=lib.float32), labels).item()
+        fail(
+            "ex4",
+            f"model(x) returns probabilities (every row sums to 1): the softmax is still "
+            f"there. CrossEntropyLoss applies its own softmax on top: its loss here is "
+            f"{loss:.4f} (the logits give {right:.4f}), and however sure and right the "
+            f"model gets it can never go below log(1 + 9/e) = {_FLOOR:.4f}, with gradients "
+            "squeezed through two softmaxes",
+            "drop the softmax: forward returns the logits, CrossEntropyLoss takes them as "
+            "they are.",
+            "CrossEntropyLoss is log_softmax followed by NLLLoss. Apply mt.softmax(model(x), "
+            "dim=1) outside the model, only to show probabilities; argmax of the logits "
+            "predicts.",
+        )
+    if np.allclose(np.exp(values).sum(axis=1), 1, atol=1e-4):
+        with lib.no_grad():
+            big = _ex4_call(lib, model, x * 1000).numpy()
+        if np.isinf(big).any():
+            fail(
+                "ex4",
+                "model(x) returns log(softmax(...)): log-probabilities computed in two steps. "
+                "On inputs 1000 times larger some probabilities round to exactly 0, and "
+                "model(x) holds -inf (log 0): the loss becomes inf",
+                "drop both: forward returns the logits; CrossEntropyLoss does the "
+                "log_softmax itself, the stable way.",
+                "log_softmax works with x - logsumexp(x) and never forms the tiny "
+                "probability; but CrossEntropyLoss already does that, so the model should "
+                "return self.classifier(...) as it is.",
+            )
+        fail(
+            "ex4",
+            "model(x) returns log-probabilities (log_softmax: the exponentials of each row "
+            "sum to 1), not logits. CrossEntropyLoss applies log_softmax itself, so the "
+            "model's log_softmax is done twice; the model no longer returns the logits "
+            "that the lesson's rule (and every loop using CrossEntropyLoss) expects",
+            "drop the log_softmax too: forward returns the logits, and CrossEntropyLoss "
+            "takes them as they are.",
+            "log_softmax belongs with NLLLoss (CrossEntropyLoss = log_softmax + NLLLoss); "
+            "with CrossEntropyLoss, the model ends in its last Linear layer.",
+        )
+    if not out.requires_grad:
+        fail(
+            "ex4",
+            "model(x) gives the right logits but without a graph (detach() or no_grad() "
+            "in forward): loss.backward() could not reach the weights, so nothing would train",
+            "return the classifier's output as it is, without .detach() or no_grad().",
+            "backward follows the graph that forward records; a detached result has none.",
+        )
+    if not np.allclose(values, logits, atol=1e-4):
+        no_relu = x @ model.features.weight.detach().numpy().T.astype(np.float64)
+        no_relu = no_relu + model.features.bias.detach().numpy()
+        no_relu = no_relu @ model.classifier.weight.detach().numpy().T.astype(np.float64)
+        no_relu = no_relu + model.classifier.bias.detach().numpy()
+        without = " (they are what forward gives without the ReLU)"
+        fail(
+            "ex4",
+            "model(x) differs from the logits self.classifier(mt.relu(self.features(x)))"
+            + (without if np.allclose(values, no_relu, atol=1e-4) else ""),
+            "keep SoftmaxClassifier's forward and change only its last step: no softmax.",
+            "forward: return self.classifier(mt.relu(self.features(x))).",
+        )
+    passed(
+        "ex4",
+        "the model returns logits (rows that are not probabilities or log-probabilities), "
+        "with a graph, so CrossEntropyLoss applies the only softmax",
+    )

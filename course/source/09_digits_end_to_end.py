@@ -804,3 +804,44 @@ def fine_tune(model, loader, epochs):
 from course.checks.lesson09 import check_ex3
 
 check_ex3(fine_tune)
+
+# %% [markdown]
+# ### Exercise 4 (fix the bug)
+#
+# A colleague wants the model to "give probabilities", and ends its `forward` in a softmax:
+#
+# ```python
+# class SoftmaxClassifier(nn.Module):
+#     def __init__(self, hidden=32):
+#         super().__init__()
+#         self.features = nn.Linear(64, hidden)
+#         self.classifier = nn.Linear(hidden, 10)
+#
+#     def forward(self, x):
+#         scores = self.classifier(mt.relu(self.features(x)))
+#         return mt.softmax(scores, dim=1)
+# ```
+#
+# It is trained with `nn.CrossEntropyLoss()`, and the loss never gets below 1.46. Write
+# `FixedClassifier`, the same model with the bug fixed, so that it trains properly with
+# `CrossEntropyLoss`. The check gives it fixed weights and looks at what `forward`
+# returns.
+
+
+# %% ex4 solution
+class FixedClassifier(nn.Module):
+    def __init__(self, hidden=32):
+        super().__init__()
+        self.features = nn.Linear(64, hidden)
+        self.classifier = nn.Linear(hidden, 10)
+
+    def forward(self, x):
+        ### BEGIN SOLUTION
+        return self.classifier(mt.relu(self.features(x)))
+        ### END SOLUTION
+
+
+# %% ex4 check
+from course.checks.lesson09 import check_ex4
+
+check_ex4(FixedClassifier)
