@@ -88,6 +88,8 @@ def _accumulate_into_leaf(leaf, grad):
     """leaf.grad += grad (the first time: a fresh copy, never an alias of another grad)."""
     from ..tensor import Tensor
 
+    if not leaf._requires_grad:
+        return  # detach_() turned it off after the graph was built: PyTorch skips it too
     if grad.shape != leaf._data.shape:
         grad = leaf.device.xp.broadcast_to(grad, leaf._data.shape)
     if leaf._grad is None:

@@ -41,6 +41,9 @@ def _normalise_index(x, index):
             advanced = True
         elif isinstance(part, builtins.bool):
             raise IndexError("indexing with a Python bool is not supported; use a bool tensor")
+        elif isinstance(part, slice) and part.step is not None and part.step <= 0:
+            # NumPy reverses with x[::-1]; PyTorch has no negative strides: flip() instead
+            raise ValueError("step must be greater than zero (negative steps are not supported)")
         normalised.append(part)
     kind = "IndexBackward0" if advanced else _basic_kind(tuple(x.shape), normalised)
     if not builtins.any(p is Ellipsis for p in normalised):
@@ -94,6 +97,13 @@ def index_put_(x, index, value):
     normalised, kind = _normalise_index(x, index)
     try:
         if isinstance(value, Tensor):
+            if kind == "IndexBackward0" and value.dtype is not x.dtype:
+                # x[index_tensor] = v is index_put_, which does not convert; x[0] = v copies
+                raise RuntimeError(
+                    "Index put requires the source and destination dtypes match, got "
+                    f"{dtypes.scalar_type_name(x.dtype)} for the destination and "
+                    f"{dtypes.scalar_type_name(value.dtype)} for the source."
+                )
             value = _cast(value, x.dtype)
             target = x.device.backend.getitem(x._data, normalised).shape
             _check_expands_to(value, target)

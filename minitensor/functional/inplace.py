@@ -15,8 +15,11 @@ from .. import dtypes, ops
 from ..autograd import grad_mode
 from ..tensor import Tensor
 from ._args import _as_tensor_operand
+from .arithmetic import _mask_value, neg
 from .conversion import to
 from .promotion import _broadcast_check, _cast
+from .shape import unsqueeze
+from .unary import abs
 
 
 def _check_inplace_dtype(x, other):
@@ -61,14 +64,17 @@ def _inplace(x, op, *others, **options):
     """
     if not isinstance(x, Tensor):
         raise TypeError(f"in-place operations need a Tensor, got {type(x).__name__}")
-    recorded = grad_mode.is_grad_enabled() and (
-        x._requires_grad or builtins.any(isinstance(o, Tensor) and o._requires_grad for o in others)
+    # An integer or bool x has no gradient, whatever is written into it.
+    recorded = (
+        grad_mode.is_grad_enabled()
+        and x.dtype.is_floating_point
+        and (
+            x._requires_grad
+            or builtins.any(isinstance(o, Tensor) and o._requires_grad for o in others)
+        )
     )
     if recorded and x.grad_fn is None and x._requires_grad:
-        raise RuntimeError(
-            "a leaf Variable that requires grad is being used in an in-place operation. "
-            "(Update parameters inside `with minitensor.no_grad():`.)"
-        )
+        _refuse_leaf(x)
     if not recorded:
         _write(x, op.run_untracked(x, *others, **options))
         return x
@@ -103,6 +109,22 @@ def _inplace(x, op, *others, **options):
     return x
 
 
+def _refuse_leaf(x):
+    """In-place on a tensor that requires grad but has no graph node: refused, as PyTorch."""
+    if x._base is not None:  # only a view taken under no_grad() is such a tensor
+        raise RuntimeError(
+            "A view was created in no_grad mode and is being modified inplace with grad mode "
+            "enabled. Given that this use case is ambiguous and error-prone, it is forbidden. "
+            "You can clarify your code by moving both the view and the inplace either both "
+            "inside the no_grad block (if you don't want the inplace to be tracked) or both "
+            "outside (if you want the inplace to be tracked)."
+        )
+    raise RuntimeError(
+        "a leaf Variable that requires grad is being used in an in-place operation. "
+        "(Update parameters inside `with minitensor.no_grad():`.)"
+    )
+
+
 def add_(x, other, *, alpha=1):
     return _inplace(x, ops.Add, _check_inplace_dtype(x, other if alpha == 1 else other * alpha))
 
@@ -122,11 +144,82 @@ def div_(x, other):
 
 
 def pow_(x, exponent):
+    _check_inplace_dtype(x, exponent)  # int ** 0.5 is a float: it can't go back into x
+    if not x.dtype.is_floating_point and exponent < 0:
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
     return _inplace(x, ops.Pow, p=exponent)
 
 
 def clamp_(x, min=None, max=None):  # noqa: A002
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    for bound in (min, max):
+        if bound is not None:
+            _check_inplace_dtype(x, bound)
     return _inplace(x, ops.Clamp, low=min, high=max)
+
+
+def masked_fill_(x, mask, value):
+    """x[mask] = value, in place (mask broadcasts to x's shape)."""
+    value = _mask_value(mask, value)
+    _broadcast_check(x, mask, "masked_fill_")
+    return _inplace(x, ops.MaskedFill, mask, value=value)
+
+
+# In-place versions of elementwise functions: x.exp_() is x = exp(x) in x's own memory.
+# A float result can't go back into an integer x, as in PyTorch.
+
+
+def _unary_(x, op, floating=True):
+    if floating:
+        _check_inplace_dtype(x, 0.5)
+    return _inplace(x, op)
+
+
+def relu_(x):
+    if x.dtype is dtypes.bool:
+        raise RuntimeError("Boolean inputs not supported for relu")
+    return _unary_(x, ops.Relu, floating=False)
+
+
+def neg_(x):
+    if x.dtype is dtypes.bool:
+        neg(x)  # raises PyTorch's error about `-` on bool tensors
+    return _unary_(x, ops.Neg, floating=False)
+
+
+def abs_(x):
+    if x.dtype is dtypes.bool:
+        abs(x)  # raises
+    return _unary_(x, ops.Abs, floating=False)
+
+
+def exp_(x):
+    return _unary_(x, ops.Exp)
+
+
+def sqrt_(x):
+    return _unary_(x, ops.Sqrt)
+
+
+def tanh_(x):
+    return _unary_(x, ops.Tanh)
+
+
+def sigmoid_(x):
+    return _unary_(x, ops.Sigmoid)
+
+
+def unsqueeze_(x, dim):
+    """x.unsqueeze(dim) in place: x itself gets the new size-1 dim (its numbers stay)."""
+    if grad_mode.is_grad_enabled() and x._requires_grad and x.grad_fn is None:
+        _refuse_leaf(x)
+    result = unsqueeze(x, dim)
+    x._data = result._data
+    if result.grad_fn is not None:
+        x.grad_fn = result.grad_fn
+        x.grad_fn._output = weakref.ref(x)
+    return x
 
 
 def fill_(x, value):

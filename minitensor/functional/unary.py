@@ -8,7 +8,8 @@ Read next: linalg.py (matmul), ops/elementwise.py and ops/softmax.py (the maths)
 """
 
 from .. import dtypes, ops
-from ._args import _dim
+from ._args import _dim, _dim_or_axis
+from .arithmetic import pow
 from .conversion import to
 from .promotion import _float
 
@@ -25,6 +26,16 @@ def exp(x):
 
 def log(x):
     return _unary(ops.Log, x)
+
+
+def log1p(x):
+    """log(1 + x), exact for tiny x (where 1 + x would round to 1)."""
+    return _unary(ops.Log1p, x)
+
+
+def square(x):
+    """x * x, recorded as x ** 2 (PowBackward0), as PyTorch; bool squared is int64."""
+    return pow(x, 2)
 
 
 def sqrt(x):
@@ -48,6 +59,8 @@ def sigmoid(x):
 
 
 def relu(x):
+    if x.dtype is dtypes.bool:
+        raise RuntimeError("Boolean inputs not supported for relu")
     return _unary(ops.Relu, x, floating=False)
 
 
@@ -56,6 +69,8 @@ def leaky_relu(x, negative_slope=0.01):
 
 
 def abs(x):  # noqa: A001
+    if x.dtype is dtypes.bool:
+        raise NotImplementedError("\"abs_cpu\" not implemented for 'Bool'")
     return _unary(ops.Abs, x, floating=False)
 
 
@@ -64,9 +79,18 @@ def sign(x):
     return ops.Sign.apply(x)
 
 
-def softmax(x, dim):
-    return ops.Softmax.apply(_float(x), dim=_dim(dim, x.ndim))
+def _softmax_axis(x, dim, axis):
+    """The axis softmax normalises along; None for a 0-d tensor (itself: softmax is 1)."""
+    dim = _dim_or_axis(dim, axis)
+    if dim is None:
+        raise TypeError("softmax() missing 1 required positional argument: 'dim'")
+    axis = _dim(dim, x.ndim)
+    return axis if x.ndim else None
 
 
-def log_softmax(x, dim):
-    return ops.LogSoftmax.apply(_float(x), dim=_dim(dim, x.ndim))
+def softmax(x, dim=None, *, axis=None):
+    return ops.Softmax.apply(_float(x), dim=_softmax_axis(x, dim, axis))
+
+
+def log_softmax(x, dim=None, *, axis=None):
+    return ops.LogSoftmax.apply(_float(x), dim=_softmax_axis(x, dim, axis))

@@ -314,13 +314,15 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
         raise ValueError(
             f"Target size ({target.shape}) must be the same as input size ({input.shape})"
         )
-    _check_binary_dtypes(input, target)
+    # No dtype check here (unlike binary_cross_entropy): float32 logits with a float64
+    # target promote to float64, as in PyTorch.
     log_one_plus_exp = mt.log(1 + mt.exp(-mt.abs(input)))  # exp of a number <= 0: <= 1
+    zero = mt.zeros_like(input)
     if pos_weight is None:
-        loss = mt.maximum(input, 0.0) - input * target + log_one_plus_exp
+        loss = mt.maximum(input, zero) - input * target + log_one_plus_exp
     else:
         log_weight = 1 + (pos_weight - 1) * target
-        loss = (1 - target) * input + log_weight * (log_one_plus_exp + mt.maximum(-input, 0.0))
+        loss = (1 - target) * input + log_weight * (log_one_plus_exp + mt.maximum(-input, zero))
     if weight is not None:
         loss = loss * weight
     return _reduce(loss, reduction)

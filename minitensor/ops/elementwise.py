@@ -107,6 +107,66 @@ class Div(_Binary):
         )
 
 
+class Reciprocal(Op):
+    """out = 1 / x.   d out/d x = -1 / x**2 = -out**2.
+
+    `2 / x` is recorded as 2 * reciprocal(x), as PyTorch does: backward then needs only the
+    reciprocal (a tensor of its own), so changing x in place afterwards is no error.
+    """
+
+    __slots__ = ()
+    saves_output = True
+
+    def forward(self, x):
+        out = 1 / x
+        self.saved = (out,)
+        return out
+
+    def backward(self, grad):
+        (out,) = self.saved
+        return -grad * out * out
+
+
+class Remainder(_Binary):
+    """out = a - floor(a / b) * b (the sign of b: Python's %, and PyTorch's).
+
+    d out/d a = 1,  d out/d b = -floor(a / b)   (floor is flat between its steps).
+    """
+
+    __slots__ = ()
+    saves_inputs = (0, 1)
+    saved_input_used_by = {0: (1,), 1: (1,)}  # only grad_b needs them
+
+    def forward(self, a, b):
+        self._remember_shapes(a, b)
+        self.saved = (a, b)
+        return self.xp.remainder(a, b)
+
+    def backward(self, grad):
+        a, b = self.saved
+        grad_b = None
+        if self.b_shape is not None:
+            grad_b = unbroadcast(self.xp, -grad * self.xp.floor(a / b), self.b_shape)
+        return _grad_for(self.xp, self.a_shape, grad), grad_b
+
+
+class FloorDivide(_Binary):
+    """out = floor(a / b). Not differentiable: PyTorch records it, and backward raises.
+
+    Its true derivative is 0 almost everywhere, so a zero gradient would silently stop
+    learning; PyTorch refuses instead, and so do we. Not in PRIMITIVES (no gradient to test).
+    """
+
+    __slots__ = ()
+
+    def forward(self, a, b):
+        self._remember_shapes(a, b)
+        return self.xp.floor_divide(a, b)
+
+    def backward(self, grad):
+        raise RuntimeError("derivative for aten::floor_divide is not implemented")
+
+
 class Neg(Op):
     """out = -x.   d out/d x = -1."""
 
@@ -215,6 +275,25 @@ class Log(Op):
         return grad / x
 
 
+class Log1p(Op):
+    """out = log(1 + x).   d out/d x = 1 / (1 + x).
+
+    NOTE: a primitive, not log(1 + x): for tiny x, 1 + x rounds to 1 and the log to 0,
+    while log1p keeps every digit (log1p(1e-10) = 1e-10).
+    """
+
+    __slots__ = ()
+    saves_inputs = (0,)
+
+    def forward(self, x):
+        self.saved = (x,)
+        return self.xp.log1p(x)
+
+    def backward(self, grad):
+        (x,) = self.saved
+        return grad / (1 + x)
+
+
 class Sqrt(Op):
     """out = sqrt(x).   d out/d x = 1 / (2 sqrt(x)) = 1 / (2 out)."""
 
@@ -280,15 +359,18 @@ class Tanh(Op):
 class Sigmoid(Op):
     """out = 1 / (1 + exp(-x)).   d out/d x = out * (1 - out).
 
-    NOTE: computed as (1 + tanh(x / 2)) / 2, the same number, because exp(-x) overflows
-    for large negative x and would print a warning.
+    NOTE: exp(-x) overflows for large negative x, so there we use the same number written
+    as exp(x) / (1 + exp(x)). Both branches only ever take exp of -|x| <= 0, which cannot
+    overflow and keeps tiny results exact (sigmoid(-20) = 2.06e-9, not 0).
     """
 
     __slots__ = ()
     saves_output = True
 
     def forward(self, x):
-        out = (1 + self.xp.tanh(x / 2)) / 2
+        xp = self.xp
+        e = xp.exp(-xp.abs(x))  # in (0, 1]
+        out = xp.where(x >= 0, 1 / (1 + e), e / (1 + e))
         self.saved = (out,)
         return out
 
@@ -339,7 +421,11 @@ class Sign(Op):
     __slots__ = ()
 
     def forward(self, x):
-        return self.xp.sign(x)
+        xp = self.xp
+        out = xp.sign(x)
+        if xp.isdtype(x.dtype, "real floating"):
+            out = xp.where(xp.isnan(x), xp.zeros_like(x), out)  # PyTorch: sign(nan) = 0
+        return out
 
     def backward(self, grad):
         return self.xp.zeros_like(grad)
@@ -391,9 +477,17 @@ class Clamp(Op):
         return self.xp.where(passes, grad, self.xp.zeros_like(grad))
 
 
-def _mask(xp, condition, grad):
-    """1.0 where `condition` holds, else 0.0, in the gradient's dtype (not float64)."""
-    return xp.astype(condition, grad.dtype)
+def _split(node, grad, a_wins, tie):
+    """Gradients of max/min(a, b): all of grad to the winner, half each on a tie.
+
+    where(), not grad * mask: an infinite gradient times a 0 mask would be nan.
+    """
+    xp = node.xp
+    zero = xp.zeros_like(grad)
+    half = xp.where(tie, grad / 2, zero)
+    grad_a = xp.where(a_wins, grad, half)
+    grad_b = xp.where(a_wins | tie, half, grad)
+    return _grad_for(xp, node.a_shape, grad_a), _grad_for(xp, node.b_shape, grad_b)
 
 
 class Maximum(_Binary):
@@ -412,11 +506,7 @@ class Maximum(_Binary):
 
     def backward(self, grad):
         a, b = self.saved
-        share_a = _mask(self.xp, a > b, grad) + _mask(self.xp, a == b, grad) * 0.5
-        return (
-            _grad_for(self.xp, self.a_shape, grad * share_a),
-            _grad_for(self.xp, self.b_shape, grad * (1 - share_a)),
-        )
+        return _split(self, grad, a > b, a == b)
 
 
 class Minimum(_Binary):
@@ -432,11 +522,7 @@ class Minimum(_Binary):
 
     def backward(self, grad):
         a, b = self.saved
-        share_a = _mask(self.xp, a < b, grad) + _mask(self.xp, a == b, grad) * 0.5
-        return (
-            _grad_for(self.xp, self.a_shape, grad * share_a),
-            _grad_for(self.xp, self.b_shape, grad * (1 - share_a)),
-        )
+        return _split(self, grad, a < b, a == b)
 
 
 class Where(Op):
@@ -458,6 +544,26 @@ class Where(Op):
             _grad_for(self.xp, self.a_shape, self.xp.where(condition, grad, zero)),
             _grad_for(self.xp, self.b_shape, self.xp.where(condition, zero, grad)),
         )
+
+
+class MaskedFill(Op):
+    """out = value where mask, else x (x.masked_fill(mask, value)).
+
+    d out/d x = 0 where mask, else 1. The value is a number: it gets no gradient.
+    """
+
+    __slots__ = ()
+    saves_inputs = (1,)
+
+    def forward(self, x, mask, *, value):
+        xp = self.xp
+        self.saved = (mask,)
+        return xp.where(mask, xp.full_like(x, value), x)
+
+    def backward(self, grad):
+        (mask,) = self.saved
+        xp = self.xp
+        return xp.where(mask, xp.zeros_like(grad), grad), None
 
 
 class Clone(Op):
@@ -557,15 +663,18 @@ class IndexPut(Op):
     def forward(self, x, values, *, index, backend, advanced=False):
         # backend.setitem / getitem: a[index] = v and a[index], with NumPy's indexing rules
         self.index, self.backend, self.advanced = index, backend, advanced
+        if advanced:  # PyTorch saves index tensors (freed after backward), not slices
+            self.saved = (index,)
         self.values_shape = shape_of(values)
         out = self.xp.asarray(x, copy=True)
         backend.setitem(out, index, values)
         return out
 
     def backward(self, grad):
+        index = self.saved[0] if self.advanced else self.index
         grad_x = self.xp.asarray(grad, copy=True)
-        self.backend.setitem(grad_x, self.index, 0)
-        grad_values = self.backend.getitem(grad, self.index)
+        self.backend.setitem(grad_x, index, 0)
+        grad_values = self.backend.getitem(grad, index)
         return grad_x, unbroadcast(self.xp, grad_values, self.values_shape)
 
     def name(self):
