@@ -90,6 +90,10 @@ def _accumulate_into_leaf(leaf, grad):
 
     if not leaf._requires_grad:
         return  # detach_() turned it off after the graph was built: PyTorch skips it too
+    if leaf._base is not None and leaf._base._requires_grad:
+        # A view taken under no_grad() of a tensor that requires grad: it requires grad but
+        # is part of neither graph, and PyTorch gives it no .grad (nor its base).
+        return
     if grad.shape != leaf._data.shape:
         grad = leaf.device.xp.broadcast_to(grad, leaf._data.shape)
     if leaf._grad is None:

@@ -112,7 +112,8 @@ def permute(x, *dims):
 def transpose(x, dim0, dim1):
     dims = list(range(x.ndim))
     a, b = _dim(dim0, x.ndim), _dim(dim1, x.ndim)
-    dims[a], dims[b] = dims[b], dims[a]
+    if x.ndim:
+        dims[a], dims[b] = dims[b], dims[a]
     # A 0-d tensor is its own transpose, but still a new view (TransposeBackward0).
     return _view_of(ops.Transpose.apply(x, dims=tuple(dims)), x)
 

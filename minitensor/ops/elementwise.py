@@ -137,6 +137,9 @@ class Remainder(_Binary):
     saves_inputs = (0, 1)
     saved_input_used_by = {0: (1,), 1: (1,)}  # only grad_b needs them
 
+    def name(self):
+        return "RemainderBackward0" if self.b_shape is None else "RemainderBackward1"
+
     def forward(self, a, b):
         self._remember_shapes(a, b)
         self.saved = (a, b)
@@ -158,6 +161,7 @@ class FloorDivide(_Binary):
     """
 
     __slots__ = ()
+    backward_name = "NotImplemented"  # PyTorch's name for a node whose backward raises
 
     def forward(self, a, b):
         self._remember_shapes(a, b)
@@ -284,6 +288,7 @@ class Log1p(Op):
 
     __slots__ = ()
     saves_inputs = (0,)
+    backward_name = "Log1PBackward0"  # PyTorch's spelling
 
     def forward(self, x):
         self.saved = (x,)
