@@ -58,11 +58,12 @@ true_divide = div
 def _check_integer_divisor(a, b):
     """Integers have no inf: PyTorch refuses an integer division by zero (NumPy gives 0)."""
     a, b = _promote(a, b)
+    _broadcast_check(a, b, "division")
     if isinstance(b, Tensor):
         zero = not b.dtype.is_floating_point and builtins.bool((b._data == 0).any())
     else:
         tensor = a if isinstance(a, Tensor) else b
-        zero = not tensor.dtype.is_floating_point and b == 0
+        zero = not tensor.dtype.is_floating_point and b == 0 and tensor.numel() > 0
     if zero:
         raise RuntimeError("ZeroDivisionError (an integer divided by an integer zero)")
 
@@ -70,12 +71,18 @@ def _check_integer_divisor(a, b):
 def floor_divide(a, b):
     """a // b, rounded down. Its gradient is zero almost everywhere, so PyTorch records it
     but raises in backward, rather than silently stopping learning; so do we."""
+    _broadcast_check(a, b, "floor_divide")
+    if dtypes.result_type(a, b) is dtypes.bool:
+        raise NotImplementedError("\"div_floor_cpu\" not implemented for 'Bool'")
     _check_integer_divisor(a, b)
     return _binary(ops.FloorDivide, a, b, "floor_divide")
 
 
 def remainder(a, b):
     """a % b with the sign of b (Python's rule, and PyTorch's)."""
+    _broadcast_check(a, b, "remainder")
+    if dtypes.result_type(a, b) is dtypes.bool:
+        raise NotImplementedError("\"remainder_cpu\" not implemented for 'Bool'")
     _check_integer_divisor(a, b)
     return _binary(ops.Remainder, a, b, "remainder")
 
@@ -102,6 +109,15 @@ def pow(base, exponent):  # noqa: A001  (PyTorch's name)
         if not base.dtype.is_floating_point and exponent < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
         return ops.Pow.apply(base, p=exponent)
+    base, exponent = _promote(base, exponent)
+    tensor = base if isinstance(base, Tensor) else exponent
+    if tensor.dtype is dtypes.bool:
+        raise NotImplementedError("\"pow\" not implemented for 'Bool'")
+    if not tensor.dtype.is_floating_point and builtins.bool(
+        (exponent._data < 0).any() if isinstance(exponent, Tensor) else exponent < 0
+    ):
+        # NumPy raises this (as a ValueError); PyTorch gives 0 (or 1, -1 for a base of 1, -1)
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
     return _binary(ops.PowTensor, base, exponent, "pow")
 
 
@@ -113,13 +129,14 @@ def clamp(x, min=None, max=None):  # noqa: A002
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         # where(), not maximum(): at x == bound all the gradient goes to x, as PyTorch's
         # clamp; maximum would split it in half between x and the bound.
-        from .comparison import gt, lt  # here: comparison.py imports this module
+        from .comparison import gt, isnan, lt  # here: comparison.py imports this module
 
+        # A nan bound gives nan, as PyTorch: nan < x is False, so it needs its own test.
         out = x
         if min is not None:
-            out = where(lt(out, min), min, out)
+            out = where(_or(lt(out, min), min, isnan), min, out)
         if max is not None:
-            out = where(gt(out, max), max, out)
+            out = where(_or(gt(out, max), max, isnan), max, out)
         return out
     bounds = [bound for bound in (min, max) if bound is not None]
     x = to(x, dtypes.result_type(x, *bounds))
@@ -127,6 +144,13 @@ def clamp(x, min=None, max=None):  # noqa: A002
 
 
 clip = clamp
+
+
+def _or(condition, bound, isnan):
+    """condition, or True where a tensor bound is nan."""
+    if not isinstance(bound, Tensor) or not bound.dtype.is_floating_point:
+        return condition
+    return condition | isnan(bound)
 
 
 def _check_tensors(name, a, b):

@@ -14,7 +14,7 @@ import numpy as np
 from .. import dtypes, ops
 from ..autograd import grad_mode
 from ..tensor import Tensor
-from .inplace import _inplace
+from .inplace import _check_leaf, _inplace
 from .promotion import _cast
 from .shape import _view_of, expand, reshape
 
@@ -95,17 +95,21 @@ def index(x, index):
 def index_put_(x, index, value):
     """x[index] = value, in place."""
     normalised, kind = _normalise_index(x, index)
+    if kind == "IndexBackward0":
+        _check_leaf(x)  # PyTorch's order: index_put_ checks the leaf first, ...
     try:
+        target = x.device.backend.getitem(x._data, normalised).shape  # a bad index raises
+        _check_leaf(x)  # ... x[0] = v (a view, then copy_) checks the index first
         if isinstance(value, Tensor):
-            if kind == "IndexBackward0" and value.dtype is not x.dtype:
-                # x[index_tensor] = v is index_put_, which does not convert; x[0] = v copies
+            if _integer_arrays(index) and value.dtype is not x.dtype:
+                # x[[0, 1]] = v is index_put_, which does not convert; x[0] = v and
+                # x[mask] = v do (copy_ and masked_scatter), as in PyTorch
                 raise RuntimeError(
                     "Index put requires the source and destination dtypes match, got "
                     f"{dtypes.scalar_type_name(x.dtype)} for the destination and "
                     f"{dtypes.scalar_type_name(value.dtype)} for the source."
                 )
             value = _cast(value, x.dtype)
-            target = x.device.backend.getitem(x._data, normalised).shape
             _check_expands_to(value, target)
         advanced = kind == "IndexBackward0"
         return _inplace(
@@ -113,6 +117,15 @@ def index_put_(x, index, value):
         )
     except IndexError as error:
         raise _index_error(x, error) from None
+
+
+def _integer_arrays(index):
+    """Does the index hold integer arrays (lists, int tensors), not only masks and ints?"""
+    parts = index if isinstance(index, tuple) else (index,)
+    for part in parts:
+        if isinstance(part, list) or (isinstance(part, Tensor) and part.dtype is not dtypes.bool):
+            return True
+    return False
 
 
 def _check_expands_to(value, shape):

@@ -11,6 +11,8 @@ Read next: indexing.py (`index_put_`), autograd/node.py (where saved versions ar
 import builtins
 import weakref
 
+import numpy as np
+
 from .. import dtypes, ops
 from ..autograd import grad_mode
 from ..tensor import Tensor
@@ -22,8 +24,38 @@ from .shape import unsqueeze
 from .unary import abs
 
 
+def _check_fits(x, other, name):
+    """x += other needs other to broadcast to x's own shape: x can't grow."""
+    if isinstance(other, Tensor) and other.shape != x.shape:
+        _broadcast_check(x, other, name)
+        if len(other.shape) > x.ndim or builtins.any(
+            o != s and o != 1 for o, s in zip(reversed(other.shape), reversed(x.shape))
+        ):
+            grown = np.broadcast_shapes(tuple(x.shape), tuple(other.shape))
+            raise RuntimeError(
+                f"output with shape {list(x.shape)} doesn't match the broadcast shape {list(grown)}"
+            )
+
+
+def _check_leaf(x):
+    """PyTorch's first check of an in-place op, before shapes and dtypes: not on a leaf
+    that requires grad (nor a view of one) while grad mode is on."""
+    if not grad_mode.is_grad_enabled():
+        return
+    if x._requires_grad and x.grad_fn is None:
+        _refuse_leaf(x)
+    base = x._base
+    if base is not None and base._requires_grad and base.grad_fn is None:
+        raise RuntimeError(
+            "a view of a leaf Variable that requires grad is being used in an in-place "
+            "operation. (Change the leaf itself under `with minitensor.no_grad():`.)"
+        )
+
+
 def _check_inplace_dtype(x, other):
     """x += other must fit in x's dtype: int += float is an error, as in PyTorch."""
+    _check_leaf(x)
+    _check_fits(x, other, "in-place")
     if isinstance(other, Tensor) and other.dtype is x.dtype:
         return other  # the common case (optimizer steps): nothing to check or convert
     result = dtypes.result_type(x, other)
@@ -43,7 +75,8 @@ def _write(x, result):
             f"{list(result.shape)}"
         )
     try:
-        x._data[...] = result
+        if x.numel():  # an empty expand() is read-only, but there is nothing to write
+            x._data[...] = result
     except ValueError as error:  # a read-only NumPy view, e.g. the result of expand()
         raise RuntimeError(
             "unsupported operation: more than one element of the written-to tensor refers to "
@@ -111,7 +144,7 @@ def _inplace(x, op, *others, **options):
 
 def _refuse_leaf(x):
     """In-place on a tensor that requires grad but has no graph node: refused, as PyTorch."""
-    if x._base is not None:  # only a view taken under no_grad() is such a tensor
+    if x._base is not None and x._base._requires_grad:  # a view taken under no_grad()
         raise RuntimeError(
             "A view was created in no_grad mode and is being modified inplace with grad mode "
             "enabled. Given that this use case is ambiguous and error-prone, it is forbidden. "
@@ -151,6 +184,7 @@ def pow_(x, exponent):
 
 
 def clamp_(x, min=None, max=None):  # noqa: A002
+    _check_leaf(x)
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     for bound in (min, max):
@@ -161,8 +195,9 @@ def clamp_(x, min=None, max=None):  # noqa: A002
 
 def masked_fill_(x, mask, value):
     """x[mask] = value, in place (mask broadcasts to x's shape)."""
+    _check_leaf(x)
     value = _mask_value(mask, value)
-    _broadcast_check(x, mask, "masked_fill_")
+    _check_fits(x, mask, "masked_fill_")
     return _inplace(x, ops.MaskedFill, mask, value=value)
 
 
@@ -171,6 +206,7 @@ def masked_fill_(x, mask, value):
 
 
 def _unary_(x, op, floating=True):
+    _check_leaf(x)
     if floating:
         _check_inplace_dtype(x, 0.5)
     return _inplace(x, op)
@@ -212,8 +248,7 @@ def sigmoid_(x):
 
 def unsqueeze_(x, dim):
     """x.unsqueeze(dim) in place: x itself gets the new size-1 dim (its numbers stay)."""
-    if grad_mode.is_grad_enabled() and x._requires_grad and x.grad_fn is None:
-        _refuse_leaf(x)
+    _check_leaf(x)
     result = unsqueeze(x, dim)
     x._data = result._data
     if result.grad_fn is not None:
@@ -233,13 +268,14 @@ def zero_(x):
 
 
 def copy_(x, source):
+    _check_leaf(x)
     if not isinstance(source, Tensor):
         from ..creation import tensor
 
         source = tensor(source, dtype=x.dtype)
     if source.device is not x.device:
         source = to(source, x.device)
-    _broadcast_check(x, source, "copy_")
+    _check_fits(x, source, "copy_")
     return _inplace(x, ops.Copy, _cast(source, x.dtype))
 
 

@@ -16,7 +16,7 @@ from ..tensor import Tensor
 from ._args import _bool, _dim, _dim_or_axis, _dims
 from .arithmetic import maximum, minimum, pow  # pow and abs: the tensor functions
 from .conversion import to
-from .unary import abs, sign, sqrt
+from .unary import abs, sqrt
 
 
 def sum(x, dim=None, keepdim=False, *, axis=None):  # noqa: A001
@@ -120,7 +120,7 @@ def _check_something_to_pick(name, x, dim, error=RuntimeError):
         )
 
 
-def _extreme(op, along_dim, result_type, arg, x, dim, keepdim):
+def _extreme(op, along_dim, result_type, x, dim, keepdim):
     _check_something_to_pick(op.reduce, x, dim)
     if dim is None:
         return op.apply(x)
@@ -128,7 +128,7 @@ def _extreme(op, along_dim, result_type, arg, x, dim, keepdim):
         raise TypeError(f"{op.reduce}(): dim must be an int, not a {type(dim).__name__}")
     axis = _dim(dim, x.ndim)
     values = along_dim.apply(x, dim=axis, keepdim=keepdim)
-    indices = arg(x, dim, keepdim)
+    indices = _arg("arg" + op.reduce, x, dim, keepdim)
     return result_type(values, indices)
 
 
@@ -137,20 +137,18 @@ def max(x, dim=None, keepdim=False, *, axis=None):  # noqa: A001
     if isinstance(dim, Tensor):
         return maximum(x, dim)
     dim = _dim_or_axis(dim, axis)
-    return _extreme(ops.Max, ops.MaxAlongDim, MaxResult, argmax, x, dim, keepdim)
+    return _extreme(ops.Max, ops.MaxAlongDim, MaxResult, x, dim, keepdim)
 
 
 def min(x, dim=None, keepdim=False, *, axis=None):  # noqa: A001
     if isinstance(dim, Tensor):
         return minimum(x, dim)
     dim = _dim_or_axis(dim, axis)
-    return _extreme(ops.Min, ops.MinAlongDim, MinResult, argmin, x, dim, keepdim)
+    return _extreme(ops.Min, ops.MinAlongDim, MinResult, x, dim, keepdim)
 
 
 def _arg(name, x, dim, keepdim):
     _check_something_to_pick(name, x, dim, IndexError)
-    if x.dtype is dtypes.bool:
-        raise RuntimeError(f"{name}(): does not support bool input (convert it with .long())")
     xp = x.device.xp
     if dim is None:
         flat = xp.reshape(x._data, (-1,))
@@ -161,11 +159,18 @@ def _arg(name, x, dim, keepdim):
     return Tensor._from_array(getattr(xp, name)(x._data, axis=axis, keepdims=keepdim), x.device)
 
 
+def _check_not_bool(name, x):
+    if x.dtype is dtypes.bool:
+        raise RuntimeError(f"{name}(): does not support bool input (convert it with .long())")
+
+
 def argmax(x, dim=None, keepdim=False, *, axis=None):
+    _check_not_bool("argmax", x)
     return _arg("argmax", x, _dim_or_axis(dim, axis), keepdim)
 
 
 def argmin(x, dim=None, keepdim=False, *, axis=None):
+    _check_not_bool("argmin", x)
     return _arg("argmin", x, _dim_or_axis(dim, axis), keepdim)
 
 
@@ -182,8 +187,7 @@ def any(x, dim=None, keepdim=False, *, axis=None):  # noqa: A001
 def norm(x, p=2, dim=None, keepdim=False):
     """The p-norm: (sum |x|^p)^(1/p). Built from primitives.
 
-    p = 0 counts the nonzero elements (a "norm" only by name): sign(|x|) is 1 for each,
-    with gradient 0, as PyTorch's.
+    p = 0 counts the nonzero elements (a "norm" only by name; no gradient reaches x).
     """
     if not x.dtype.is_floating_point:
         raise RuntimeError(
@@ -191,7 +195,7 @@ def norm(x, p=2, dim=None, keepdim=False):
             f"{dtypes.scalar_type_name(x.dtype)}"
         )
     if p == 0:
-        return sum(sign(abs(x)), dim, keepdim)
+        return ops.NonzeroCount.apply(x, dims=_dims(dim, x.ndim), keepdim=keepdim)
     if p == 2:
         return sqrt(sum(x * x, dim, keepdim))
     if p == 1:

@@ -25,7 +25,7 @@ def _view_of(result, x):
     result._base = x._base if x._base is not None else x
     result._base_grad_fn = result._base.grad_fn  # a later recorded in-place op replaces it
     result._version = x._version
-    if x._requires_grad and not grad_mode.is_grad_enabled():
+    if result._base._requires_grad and not grad_mode.is_grad_enabled():
         result._requires_grad = True
     return result
 
@@ -63,9 +63,9 @@ def view(x, *shape):
 def flatten(x, start_dim=0, end_dim=-1):
     """Merge dims start_dim..end_dim into one. When that is a single dim (any 1-D tensor)
     nothing changes, and PyTorch returns x itself (a leaf stays a leaf): so do we."""
+    start, end = _dim(start_dim, x.ndim), _dim(end_dim, x.ndim)
     if x.ndim == 0:
         return reshape(x, 1)
-    start, end = _dim(start_dim, x.ndim), _dim(end_dim, x.ndim)
     if start > end:
         raise RuntimeError(
             f"flatten() has invalid args: start_dim cannot come after end_dim (got "
@@ -178,6 +178,14 @@ def cat(tensors, dim=0):
                 f"zero-dimensional tensor (at position {i}) cannot be concatenated (use "
                 "stack, or reshape it to 1-D first)"
             )
+    shaped = [t for t in tensors if t.shape != (0,)]
+    if shaped and builtins.any(t.ndim != 1 for t in shaped):
+        # PyTorch's legacy rule: an empty 1-D tensor (shape (0,)) joins anything, as if it
+        # had the others' shape with 0 rows along dim: `cat([torch.tensor([]), x])` is x.
+        empty = list(shaped[0].shape)
+        empty[_dim(dim, len(empty))] = 0
+        tensors = [reshape(t, *empty) if t.shape == (0,) else t for t in tensors]
+    first = tensors[0]
     axis = _dim(dim, first.ndim)
     for i, t in enumerate(tensors):
         if t.ndim != first.ndim or builtins.any(

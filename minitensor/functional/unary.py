@@ -11,7 +11,6 @@ from .. import dtypes, ops
 from ._args import _dim, _dim_or_axis
 from .arithmetic import pow
 from .conversion import to
-from .promotion import _float
 
 
 def _unary(op, x, floating=True):
@@ -76,6 +75,8 @@ def abs(x):  # noqa: A001
 
 def sign(x):
     """-1, 0 or 1. Its gradient is zero everywhere (PyTorch still records SignBackward0)."""
+    if x.dtype is dtypes.bool:
+        return x.clone()  # the sign of True is True
     return ops.Sign.apply(x)
 
 
@@ -88,9 +89,23 @@ def _softmax_axis(x, dim, axis):
     return axis if x.ndim else None
 
 
+def _check_floating(name, x):
+    """PyTorch has no softmax kernel for integers (pass dtype= to F.softmax to convert);
+    an empty tensor never reaches the kernel, so it passes."""
+    if not x.dtype.is_floating_point and x.numel():
+        raise NotImplementedError(
+            f'"{name}_lastdim_kernel_impl" not implemented for '
+            f"'{dtypes.scalar_type_name(x.dtype)}'"
+        )
+
+
 def softmax(x, dim=None, *, axis=None):
-    return ops.Softmax.apply(_float(x), dim=_softmax_axis(x, dim, axis))
+    axis = _softmax_axis(x, dim, axis)
+    _check_floating("softmax", x)
+    return ops.Softmax.apply(x, dim=axis) if x.dtype.is_floating_point else x.clone()
 
 
 def log_softmax(x, dim=None, *, axis=None):
-    return ops.LogSoftmax.apply(_float(x), dim=_softmax_axis(x, dim, axis))
+    axis = _softmax_axis(x, dim, axis)
+    _check_floating("log_softmax", x)
+    return ops.LogSoftmax.apply(x, dim=axis) if x.dtype.is_floating_point else x.clone()

@@ -2,8 +2,9 @@
 
 Everything else (`x - y` on a number, `mean`, `var`, losses, layers) is built from them in
 functional/ and nn/. `PRIMITIVES` lists them all; the test suite is parametrized over
-it, so a new op without a test case fails the suite. One recorded op is not among them:
-`FloorDivide` (x // y), whose backward raises, as PyTorch's does: it has no gradient.
+it, so a new op without a test case fails the suite. Two recorded ops are not among them,
+as they have no gradient: `FloorDivide` (x // y), whose backward raises, as PyTorch's does,
+and `NonzeroCount` (x.norm(0)), which sends none.
 
 Read next: ../autograd/node.py (the Op base class), then elementwise.py.
 """
@@ -28,6 +29,7 @@ from .elementwise import (
     Minimum,
     Mul,
     Neg,
+    NonzeroCount,
     Pow,
     PowTensor,
     Reciprocal,

@@ -143,7 +143,12 @@ class Remainder(_Binary):
     def forward(self, a, b):
         self._remember_shapes(a, b)
         self.saved = (a, b)
-        return self.xp.remainder(a, b)
+        out = self.xp.remainder(a, b)
+        if self.xp.isdtype(out.dtype, "real floating"):
+            # A zero result takes the sign of a, as PyTorch's (NumPy gives it b's sign:
+            # 3 % -1.5 is -0.0 there), which shows in 1 / (a % b): inf, not -inf.
+            out = self.xp.where(out == 0, a * 0.0, out)
+        return out
 
     def backward(self, grad):
         a, b = self.saved
@@ -169,6 +174,25 @@ class FloorDivide(_Binary):
 
     def backward(self, grad):
         raise RuntimeError("derivative for aten::floor_divide is not implemented")
+
+
+class NonzeroCount(Op):
+    """out = the number of nonzero x over `dims` (x.norm(0)), nan counting as nonzero.
+
+    A count has no slope: PyTorch records the node but sends x no gradient at all (x.grad
+    stays None), and so do we. Not in PRIMITIVES (no gradient to test).
+    """
+
+    __slots__ = ()
+    backward_name = "LinalgVectorNormBackward0"
+
+    def forward(self, x, *, dims, keepdim):
+        xp = self.xp
+        nonzero = xp.astype(x != 0, x.dtype)  # nan != 0 is True
+        return xp.sum(nonzero, axis=dims, keepdims=keepdim)
+
+    def backward(self, grad):
+        return None
 
 
 class Neg(Op):
@@ -225,27 +249,31 @@ class PowTensor(_Binary):
         a, b, out = self.saved
         grad_a = grad_b = None
         if self.a_shape is not None:
-            grad_a = unbroadcast(xp, grad * b * a ** (b - 1), self.a_shape)
+            # NOTE: where b == 0, out = 1 whatever a is: the slope is 0, not 0 * inf = nan
+            # (at a = 0), as PyTorch takes it.
+            grad_a = _zero_where(xp, b == 0, grad * b * a ** (b - 1))
+            grad_a = unbroadcast(xp, grad_a, self.a_shape)
         if self.b_shape is not None:
-            # NOTE: log(a) is nan for a < 0; where a == 0 and b > 0 the true value is 0.
-            log_a = (
-                xp.log(xp.where(a == 0, xp.ones_like(a), a))
-                if hasattr(a, "shape")
-                else _scalar_log(a)
-            )
-            grad_b = unbroadcast(xp, grad * out * log_a, self.b_shape)
+            # NOTE: where a == 0 and b >= 0, 0 ** b is flat in b: 0, not 0 * log(0) = nan;
+            # for b < 0 PyTorch keeps out * log(0) = inf * -inf = -inf, and so do we.
+            grad_b = _zero_where(xp, (a == 0) & (b >= 0), grad * out * _log_base(xp, a))
+            grad_b = unbroadcast(xp, grad_b, self.b_shape)
         return grad_a, grad_b
 
 
-def _scalar_log(a):
-    """log(a) for a Python number base (2 ** x): nan for a < 0, and 0 for a == 0.
+def _zero_where(xp, condition, values):
+    return xp.where(condition, xp.zeros_like(values), values)
 
-    At a == 0 the true factor out * log(a) is 0 * -inf; like the array branch above (and
-    PyTorch), we take the gradient of `0 ** x` to be 0 rather than nan.
-    """
-    if a == 0:
-        return 0.0
-    return math.log(a) if a > 0 else float("nan")
+
+def _log_base(xp, a):
+    """log(a), with log(0) = -inf but without NumPy's divide-by-zero warning."""
+    if not hasattr(a, "shape"):  # a number base: 2 ** x
+        if a == 0:
+            return -math.inf
+        return math.log(a) if a > 0 else math.nan
+    zero = a == 0
+    log_a = xp.log(xp.where(zero, xp.ones_like(a), a))
+    return xp.where(zero, xp.full_like(log_a, -math.inf), log_a)
 
 
 class Exp(Op):

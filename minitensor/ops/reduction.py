@@ -210,7 +210,9 @@ class Var(Op):
     def backward(self, grad):
         (centred,) = self.saved
         grad = _restore_dims(self.xp, grad, self.dims, self.keepdim, centred.ndim)
-        return grad * 2 * centred * self._one_over_divisor()
+        if not self.divisor:  # n - correction <= 0: var is inf, and PyTorch's slope is +inf
+            return self.xp.broadcast_to(grad * math.inf, centred.shape)
+        return grad * 2 * centred / self.divisor
 
 
 class Std(Var):
