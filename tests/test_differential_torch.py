@@ -388,9 +388,10 @@ class Program:
                     self.stopped = True
                     return
         problem = _compare_errors(ours, theirs) or _state_difference(self.ours, self.theirs)
-        if problem and "requires_grad" in line and "requires_grad" in problem:
-            # A view of x taken before x was set to require grad follows x in PyTorch (its
-            # requires_grad turns True); minitensor's keeps its own flag. Documented.
+        changes_flags = "requires_grad" in line or "detach_" in line
+        if problem and changes_flags and "requires_grad" in problem:
+            # A view of x taken before x's requires_grad changed follows x in PyTorch;
+            # minitensor's keeps its own flag. Documented.
             if not problem.startswith(f"{_target(line)}:"):
                 self.stopped = True
                 return

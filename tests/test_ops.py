@@ -253,6 +253,21 @@ def _masked_fill(draw):
 
 
 @st.composite
+def _norm(draw):
+    # away from x = 0, where the norm has a kink (its slope there is taken to be 0)
+    x = draw(S.off_grid(draw(S.shapes(min_side=1))))
+    dim = draw(S.dims(x.ndim))
+    keepdim = draw(st.booleans()) if dim is not None else False
+    p = draw(st.sampled_from([1, 2, 3, 1.5]))
+    axis = S.normalised_axes(dim, x.ndim)
+
+    def ref(a):
+        return np.sum(np.abs(a) ** p, axis=axis, keepdims=keepdim) ** (1 / p)
+
+    return _example([x], lambda t: t.norm(p, dim, keepdim), ref)
+
+
+@st.composite
 def _prod(draw):
     # values from a grid that includes 0: prod's backward has a separate path for zeros
     x = draw(S.on_grid(draw(S.shapes())))
@@ -494,6 +509,7 @@ CASES = {
     ops.MaxAlongDim: _extreme_along_dim("max"),
     ops.MinAlongDim: _extreme_along_dim("min"),
     ops.Prod: _prod(),
+    ops.Norm: _norm(),
     ops.Var: _var("var"),
     ops.Std: _var("std"),
     ops.MatMul: _matmul(),

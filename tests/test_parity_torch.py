@@ -571,7 +571,7 @@ def reduction_grads(lib):
         x.prod(1),
         x.var(1),
         x.std(),
-        x.norm() * 1,  # the node name differs (see KNOWN_DIFFERENCES); values must not
+        x.norm(),
         x.softmax(1),
         x.log_softmax(0),
     )
@@ -835,7 +835,7 @@ def zero_dim_tensors_take_dim_zero(lib):
     x = leaf(lib, 2.0)
     parts = (
         x.sum(dim=0), lib.softmax(x, dim=0), x.log_softmax(-1), x.transpose(0, 0), x.mean(0),
-        x.max(0).values, x.min(-1).values, x.prod(0), x.norm(dim=0) * 1, x.mT, x.sum(axis=0),
+        x.max(0).values, x.min(-1).values, x.prod(0), x.norm(dim=0), x.mT, x.sum(axis=0),
     )  # fmt: skip
     builtins_sum(p * (k + 1) for k, p in enumerate(parts)).backward()
     return parts + (x.grad, x.var(0), x.std(0), (x > 0).any(0), (x > 0).all(0), x.argmax(0))
@@ -987,6 +987,14 @@ def bce_with_logits_promotes_the_target(lib):
     )
     loss.backward()
     return loss * 1, x.grad  # * 1: the loss's own node name differs (see README)
+
+
+@scenario
+def norm_at_zero_has_slope_zero(lib):
+    x = leaf(lib, [0.0, 0.0])
+    parts = (x.norm(), x.norm(1), x.norm(3), (x * 1).norm(dim=0))
+    builtins_sum(parts).backward()
+    return parts + (x.grad,)
 
 
 @scenario
@@ -1290,7 +1298,6 @@ def test_random_reprs_match_pytorch():
 # Scenarios where minitensor deliberately differs from PyTorch, and why. Each still runs,
 # so a change in either library shows up.
 KNOWN_DIFFERENCES = {
-    "norm_grad_fn": "norm is sqrt(sum(x * x)): SqrtBackward0 (PyTorch: LinalgVectorNorm...)",
     "matrix_at_batch_grad_fn": "2-D @ 3-D is UnsafeViewBackward0 (PyTorch: Clone/Transpose)",
     "clamp_tensor_grad_fn": "clamp with tensor bounds is two where() (PyTorch: ClampBackward0)",
     "loss_saves_its_input": (
@@ -1309,7 +1316,6 @@ def _grad_fn_name(t):
 @pytest.mark.parametrize(
     ("key", "make", "ours", "theirs"),
     [
-        ("norm_grad_fn", lambda lib: leaf(lib, [1.0, 2.0]).norm(), "SqrtBackward0", None),
         (
             "matrix_at_batch_grad_fn",
             lambda lib: leaf(lib, [[1.0]]) @ lib.ones(2, 1, 1),

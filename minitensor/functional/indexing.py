@@ -101,9 +101,9 @@ def index_put_(x, index, value):
         target = x.device.backend.getitem(x._data, normalised).shape  # a bad index raises
         _check_leaf(x)  # ... x[0] = v (a view, then copy_) checks the index first
         if isinstance(value, Tensor):
-            if _integer_arrays(index) and value.dtype is not x.dtype:
-                # x[[0, 1]] = v is index_put_, which does not convert; x[0] = v and
-                # x[mask] = v do (copy_ and masked_scatter), as in PyTorch
+            if _no_conversion(index, value) and value.dtype is not x.dtype:
+                # x[[0, 1]] = v and x[mask] = v are index_put_, which does not convert;
+                # x[0] = v (copy_) and x[mask] = 0-d v (masked_fill) do, as in PyTorch
                 raise RuntimeError(
                     "Index put requires the source and destination dtypes match, got "
                     f"{dtypes.scalar_type_name(x.dtype)} for the destination and "
@@ -119,13 +119,14 @@ def index_put_(x, index, value):
         raise _index_error(x, error) from None
 
 
-def _integer_arrays(index):
-    """Does the index hold integer arrays (lists, int tensors), not only masks and ints?"""
+def _no_conversion(index, value):
+    """Is x[index] = value PyTorch's index_put_ (which wants value in x's dtype)?"""
     parts = index if isinstance(index, tuple) else (index,)
-    for part in parts:
-        if isinstance(part, list) or (isinstance(part, Tensor) and part.dtype is not dtypes.bool):
-            return True
-    return False
+    integers = builtins.any(
+        isinstance(p, list) or (isinstance(p, Tensor) and p.dtype is not dtypes.bool) for p in parts
+    )
+    masks = builtins.any(isinstance(p, Tensor) and p.dtype is dtypes.bool for p in parts)
+    return integers or (masks and value.ndim > 0)
 
 
 def _check_expands_to(value, shape):

@@ -251,6 +251,7 @@ def unsqueeze_(x, dim):
     _check_leaf(x)
     result = unsqueeze(x, dim)
     x._data = result._data
+    x._version[0] += 1  # a new shape is a change: backward must not read the old one
     if result.grad_fn is not None:
         x.grad_fn = result.grad_fn
         x.grad_fn._output = weakref.ref(x)

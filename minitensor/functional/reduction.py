@@ -14,9 +14,9 @@ import math as _math
 from .. import dtypes, ops
 from ..tensor import Tensor
 from ._args import _bool, _dim, _dim_or_axis, _dims
-from .arithmetic import maximum, minimum, pow  # pow and abs: the tensor functions
+from .arithmetic import maximum, minimum  # pow and abs: the tensor functions
 from .conversion import to
-from .unary import abs, sqrt
+from .unary import abs
 
 
 def sum(x, dim=None, keepdim=False, *, axis=None):  # noqa: A001
@@ -185,9 +185,10 @@ def any(x, dim=None, keepdim=False, *, axis=None):  # noqa: A001
 
 
 def norm(x, p=2, dim=None, keepdim=False):
-    """The p-norm: (sum |x|^p)^(1/p). Built from primitives.
+    """The p-norm: (sum |x|^p)^(1/p), a primitive (ops.Norm) for p >= 1.
 
-    p = 0 counts the nonzero elements (a "norm" only by name; no gradient reaches x).
+    p = inf is the largest |x| (built from abs and max); p = 0 counts the nonzero elements
+    (a "norm" only by name; no gradient reaches x).
     """
     if not x.dtype.is_floating_point:
         raise RuntimeError(
@@ -196,10 +197,6 @@ def norm(x, p=2, dim=None, keepdim=False):
         )
     if p == 0:
         return ops.NonzeroCount.apply(x, dims=_dims(dim, x.ndim), keepdim=keepdim)
-    if p == 2:
-        return sqrt(sum(x * x, dim, keepdim))
-    if p == 1:
-        return sum(abs(x), dim, keepdim)
     if p == _math.inf or p == "inf":
         return max(abs(x)) if dim is None else max(abs(x), dim, keepdim).values
-    return pow(sum(pow(abs(x), p), dim, keepdim), 1.0 / p)
+    return ops.Norm.apply(x, p=p, dims=_dims(dim, x.ndim), keepdim=keepdim)

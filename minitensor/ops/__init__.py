@@ -46,7 +46,7 @@ from .elementwise import (
     Zero,
 )
 from .linalg import MatMul
-from .reduction import Max, MaxAlongDim, Mean, Min, MinAlongDim, Prod, Std, Sum, Var
+from .reduction import Max, MaxAlongDim, Mean, Min, MinAlongDim, Norm, Prod, Std, Sum, Var
 from .shape import (
     Cat,
     Expand,
@@ -66,7 +66,7 @@ PRIMITIVES = (
     Add, Sub, Mul, Div, Reciprocal, Remainder, Neg, Pow, PowTensor, Exp, Log, Log1p, Sqrt, Sin,
     Cos, Tanh, Sigmoid, Relu, LeakyRelu, Abs, Sign, Clamp, Maximum, Minimum, Where, MaskedFill,
     Clone, ToCopy, Fill, Zero, Copy, IndexPut,
-    Sum, Mean, Max, Min, MaxAlongDim, MinAlongDim, Prod, Var, Std, MatMul,
+    Sum, Mean, Max, Min, MaxAlongDim, MinAlongDim, Prod, Norm, Var, Std, MatMul,
     Reshape, Unsqueeze, Squeeze, Permute, Transpose, T, Expand, Repeat, Index, Cat, Stack,
     Softmax, LogSoftmax,
 )  # fmt: skip

@@ -185,6 +185,46 @@ class Prod(Op):
         return "ProdBackward0" if self.dims is None else "ProdBackward1"
 
 
+class Norm(Op):
+    """out = (sum |x|^p)^(1/p) over `dims`, the p-norm (p = 2: the length of a vector).
+
+    d out/d x[i] = sign(x[i]) |x[i]|^(p-1) / out^(p-1)      (p = 2: x[i] / out)
+    NOTE: a primitive, not sqrt(sum(x * x)): at x = 0 that composition gives
+    inf * 0 = nan, while the norm's slope there is taken to be 0, as PyTorch does.
+    """
+
+    __slots__ = ("p", "dims", "keepdim")
+    saves_inputs = (0,)
+    saves_output = True
+    backward_name = "LinalgVectorNormBackward0"
+
+    def forward(self, x, *, p, dims, keepdim):
+        xp = self.xp
+        self.p, self.dims, self.keepdim = p, dims, keepdim
+        if p == 2:
+            out = xp.sqrt(xp.sum(x * x, axis=dims, keepdims=keepdim))
+        elif p == 1:
+            out = xp.sum(xp.abs(x), axis=dims, keepdims=keepdim)
+        else:
+            out = xp.sum(xp.abs(x) ** p, axis=dims, keepdims=keepdim) ** (1 / p)
+        self.saved = (x, out)
+        return out
+
+    def backward(self, grad):
+        xp = self.xp
+        x, out = self.saved
+        out = _restore_dims(xp, out, self.dims, self.keepdim, x.ndim)
+        grad = _restore_dims(xp, grad, self.dims, self.keepdim, x.ndim)
+        if self.p == 1:
+            return grad * xp.sign(x)
+        safe_out = xp.where(out == 0, xp.ones_like(out), out)
+        if self.p == 2:
+            slope = x / safe_out
+        else:
+            slope = xp.sign(x) * xp.abs(x) ** (self.p - 1) / safe_out ** (self.p - 1)
+        return xp.where(out == 0, xp.zeros_like(slope), grad * slope)
+
+
 class Var(Op):
     """out = sum((x - mean)**2) / (n - correction) over `dims`.
 
