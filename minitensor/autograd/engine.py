@@ -96,7 +96,7 @@ def _accumulate_into_leaf(leaf, grad):
         return
     if grad.shape != leaf._data.shape:
         grad = leaf.device.xp.broadcast_to(grad, leaf._data.shape)
-    if leaf._grad is None:
+    if leaf._grad is None or leaf._grad.shape != leaf.shape:  # new, or x.unsqueeze_() ran
         leaf._grad = Tensor._from_array(leaf.device.xp.asarray(grad, copy=True), leaf.device)
     else:
         # In place, as PyTorch: someone holding `g = w.grad` sees the sum too.

@@ -103,7 +103,7 @@ def index_put_(x, index, value):
         if isinstance(value, Tensor):
             if _no_conversion(index, value) and value.dtype is not x.dtype:
                 # x[[0, 1]] = v and x[mask] = v are index_put_, which does not convert;
-                # x[0] = v (copy_) and x[mask] = 0-d v (masked_fill) do, as in PyTorch
+                # x[0] = v (copy_) and x[mask] = one number (masked_fill) do, as PyTorch
                 raise RuntimeError(
                     "Index put requires the source and destination dtypes match, got "
                     f"{dtypes.scalar_type_name(x.dtype)} for the destination and "
@@ -126,7 +126,7 @@ def _no_conversion(index, value):
         isinstance(p, list) or (isinstance(p, Tensor) and p.dtype is not dtypes.bool) for p in parts
     )
     masks = builtins.any(isinstance(p, Tensor) and p.dtype is dtypes.bool for p in parts)
-    return integers or (masks and value.ndim > 0)
+    return integers or (masks and value.numel() > 1)
 
 
 def _check_expands_to(value, shape):

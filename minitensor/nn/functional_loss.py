@@ -26,6 +26,7 @@ import minitensor as mt
 
 from .. import dtypes
 from ..autograd.custom_function import Function
+from ..functional.promotion import _broadcast_check
 
 # ----------------------------------------------------------------------------- reduction
 
@@ -92,6 +93,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     """Mean squared error: l_i = (x_i - y_i)^2."""
     reduction = _reduction(size_average, reduce, reduction)
     _warn_if_sizes_differ(input, target)
+    _broadcast_check(input, target, "mse_loss")
     input, target = _promoted("mse_cpu", input, target)
     return _reduce((input - target) ** 2, reduction)
 

@@ -185,9 +185,11 @@ class NonzeroCount(Op):
 
     __slots__ = ()
     backward_name = "LinalgVectorNormBackward0"
+    saves_inputs = (0,)  # as PyTorch's norm node: changing x afterwards is caught
 
     def forward(self, x, *, dims, keepdim):
         xp = self.xp
+        self.saved = (x,)
         nonzero = xp.astype(x != 0, x.dtype)  # nan != 0 is True
         return xp.sum(nonzero, axis=dims, keepdims=keepdim)
 
@@ -674,7 +676,10 @@ class Copy(Op):
     def forward(self, x, source):
         self.source_shape = shape_of(source)
         self.source_dtype = getattr(source, "dtype", None)
-        return self.xp.broadcast_to(self.xp.astype(source, x.dtype), x.shape) + 0
+        # a copy, not `+ 0`, which would turn -0.0 into 0.0
+        return self.xp.asarray(
+            self.xp.broadcast_to(self.xp.astype(source, x.dtype), x.shape), copy=True
+        )
 
     def backward(self, grad):
         grad_source = unbroadcast(self.xp, grad, self.source_shape)
@@ -691,20 +696,21 @@ class IndexPut(Op):
     (x[mask] = v, x[[0, 2]] = v).
     """
 
-    __slots__ = ("index", "values_shape", "backend", "advanced")
+    __slots__ = ("values_shape", "backend", "advanced")
 
     def forward(self, x, values, *, index, backend, advanced=False):
         # backend.setitem / getitem: a[index] = v and a[index], with NumPy's indexing rules
-        self.index, self.backend, self.advanced = index, backend, advanced
-        if advanced:  # PyTorch saves index tensors (freed after backward), not slices
-            self.saved = (index,)
+        self.backend, self.advanced = backend, advanced
+        # Kept as a saved value: freed after backward, so a second backward through
+        # x[index] = v raises, as PyTorch's (CopySlices and IndexPutBackward0 both do).
+        self.saved = (index,)
         self.values_shape = shape_of(values)
         out = self.xp.asarray(x, copy=True)
         backend.setitem(out, index, values)
         return out
 
     def backward(self, grad):
-        index = self.saved[0] if self.advanced else self.index
+        (index,) = self.saved
         grad_x = self.xp.asarray(grad, copy=True)
         self.backend.setitem(grad_x, index, 0)
         grad_values = self.backend.getitem(grad, index)

@@ -250,8 +250,12 @@ class Var(Op):
     def backward(self, grad):
         (centred,) = self.saved
         grad = _restore_dims(self.xp, grad, self.dims, self.keepdim, centred.ndim)
-        if not self.divisor:  # n - correction <= 0: var is inf, and PyTorch's slope is +inf
-            return self.xp.broadcast_to(grad * math.inf, centred.shape)
+        if not self.divisor:
+            # n - correction <= 0: var is inf and its slope meaningless; we give PyTorch's
+            # values (inf, nan where x equals the mean) rather than a sign of our own.
+            xp = self.xp
+            inf = xp.full_like(centred, math.inf)
+            return grad * xp.where(centred == 0, xp.full_like(centred, math.nan), inf)
         return grad * 2 * centred / self.divisor
 
 
