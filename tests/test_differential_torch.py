@@ -410,7 +410,7 @@ class Program:
 
 
 @settings(
-    max_examples=S.examples(60),
+    max_examples=S.examples(5000),
     derandomize=True,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
