@@ -1300,9 +1300,13 @@ def test_random_reprs_match_pytorch():
 KNOWN_DIFFERENCES = {
     "matrix_at_batch_grad_fn": "2-D @ 3-D is UnsafeViewBackward0 (PyTorch: Clone/Transpose)",
     "clamp_tensor_grad_fn": "clamp with tensor bounds is two where() (PyTorch: ClampBackward0)",
+    "view_flags_follow_base": "a view keeps its requires_grad when its base's changes later",
+    "negative_integer_tensor_power": "int tensor ** negative int tensor raises (PyTorch: 0)",
+    "fill_of_expanded": "fill_/zero_ of an expand()ed tensor raise (PyTorch writes through)",
+    "unsqueeze_in_place_grad_fn": "x.unsqueeze_(0) is UnsqueezeBackward0 (PyTorch: ...1)",
     "loss_saves_its_input": (
-        "a loss saves what its primitive ops need, not its input: changing the input in place "
-        "after the loss was computed is no error (PyTorch's fused MseLossBackward0 raises)"
+        "a loss (or clamp with tensor bounds) saves what its primitive ops need, not its "
+        "input: changing the input in place afterwards is no error (PyTorch's fused node raises)"
     ),
     "view_in_place": "in-place on a view of a non-leaf raises (PyTorch rebases the view)",
     "stale_view": "a view taken before its base changed in place raises when used",
@@ -1352,6 +1356,65 @@ def test_known_difference_a_loss_does_not_save_its_input():
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         run(torch)
     assert run(mt) == [2.0, 3.0]  # the gradient of the loss as computed, before the change
+
+
+def test_known_difference_a_view_keeps_its_flags_when_its_base_starts_to_require_grad():
+    def run(lib):
+        x = lib.tensor([1.0, 2.0])
+        v = x[0:1]
+        x.requires_grad_()
+        return v.requires_grad
+
+    assert "view_flags_follow_base" in KNOWN_DIFFERENCES
+    assert run(torch) is True
+    assert run(mt) is False
+
+
+def test_known_difference_integer_tensor_to_a_negative_integer_tensor_power():
+    def run(lib):
+        return (lib.tensor([2, 1]) ** lib.tensor([-1, -1])).tolist()
+
+    assert "negative_integer_tensor_power" in KNOWN_DIFFERENCES
+    assert run(torch) == [0, 1]
+    with pytest.raises(RuntimeError, match="Integers to negative integer powers"):
+        run(mt)
+
+
+def test_known_difference_fill_of_an_expanded_tensor():
+    def run(lib):
+        x = lib.zeros(1)
+        x.expand(3).fill_(2.0)
+        return x.tolist()
+
+    assert "fill_of_expanded" in KNOWN_DIFFERENCES
+    assert run(torch) == [2.0]
+    with pytest.raises(RuntimeError, match="more than one element of the written-to tensor"):
+        run(mt)
+
+
+def test_known_difference_unsqueeze_in_place_node_name():
+    def run(lib):
+        y = leaf(lib, [1.0]) * 2
+        y.unsqueeze_(0)
+        return _grad_fn_name(y)
+
+    assert "unsqueeze_in_place_grad_fn" in KNOWN_DIFFERENCES
+    assert (run(mt), run(torch)) == ("UnsqueezeBackward0", "UnsqueezeBackward1")
+
+
+def test_known_difference_a_clamp_bound_is_not_saved():
+    def run(lib):
+        x = leaf(lib, [1.0, 2.0])
+        low = lib.tensor([1.5, 0.0])
+        y = x.clamp(min=low)
+        low.mul_(2)  # changed after the clamp; PyTorch's ClampBackward0 saved it
+        y.sum().backward()
+        return x.grad.tolist()
+
+    assert "loss_saves_its_input" in KNOWN_DIFFERENCES
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        run(torch)
+    assert run(mt) == [0.0, 1.0]
 
 
 def test_known_difference_in_place_on_a_view_of_a_non_leaf():
