@@ -27,7 +27,10 @@ def _roots(tensors, grad_tensors):
         )
     roots, seeds = [], []
     for i, (t, g) in enumerate(zip(tensors, grad_tensors, strict=True)):
-        if not t.requires_grad:
+        # A view taken under no_grad() of a tensor that requires grad says requires_grad,
+        # but belongs to no graph: PyTorch refuses to start backward from it too.
+        no_grad_view = t.grad_fn is None and t._base is not None and t._base._requires_grad
+        if not t.requires_grad or no_grad_view:
             raise RuntimeError(
                 f"element {i} of tensors does not require grad and does not have a grad_fn"
             )
