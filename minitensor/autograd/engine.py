@@ -96,8 +96,13 @@ def _accumulate_into_leaf(leaf, grad):
         return
     if grad.shape != leaf._data.shape:
         grad = leaf.device.xp.broadcast_to(grad, leaf._data.shape)
-    if leaf._grad is None or leaf._grad.shape != leaf.shape:  # new, or x.unsqueeze_() ran
+    if leaf._grad is None:
         leaf._grad = Tensor._from_array(leaf.device.xp.asarray(grad, copy=True), leaf.device)
+    elif leaf._grad.shape != leaf.shape:  # x.unsqueeze_(0) since the last backward
+        raise RuntimeError(
+            f"output with shape {list(leaf._grad.shape)} doesn't match the broadcast shape "
+            f"{list(leaf.shape)} (x.grad kept its old shape: set x.grad = None first)"
+        )
     else:
         # In place, as PyTorch: someone holding `g = w.grad` sees the sum too.
         leaf._grad._data += grad
