@@ -100,13 +100,15 @@ class Tensor:
     @requires_grad.setter
     def requires_grad(self, value):
         if self.grad_fn is not None:
-            if value:
-                return
-            raise RuntimeError(
-                "you can only change requires_grad flags of leaf variables. If you want to "
-                "use a computed variable in a subgraph that doesn't require differentiation "
-                "use var_no_grad = var.detach()."
+            hint = (
+                ""
+                if value
+                else (
+                    " If you want to use a computed variable in a subgraph that doesn't require "
+                    "differentiation use var_no_grad = var.detach()."
+                )
             )
+            raise RuntimeError(f"you can only change requires_grad flags of leaf variables.{hint}")
         if value and not self.dtype.is_floating_point:
             raise RuntimeError(
                 "Only Tensors of floating point and complex dtype can require gradients "
@@ -175,12 +177,20 @@ class Tensor:
         return t
 
     def detach_(self):
-        if self.grad_fn is not None:
-            self.grad_fn = None
+        """Make this tensor a leaf that needs no gradient, in place. A leaf that required
+        grad stops receiving gradients, even from graphs built before (as PyTorch)."""
+        if self._base is not None:
+            raise RuntimeError(
+                "Can't detach views in-place. Use detach() instead (it returns a new tensor "
+                "sharing the numbers)."
+            )
+        self.grad_fn = None
         self._requires_grad = False
         return self
 
     def requires_grad_(self, requires_grad=True):
+        if self.grad_fn is not None and requires_grad:
+            return self  # a non-leaf already requires grad: nothing to change
         self.requires_grad = requires_grad
         return self
 
@@ -536,6 +546,12 @@ class Tensor:
     def sqrt(self):
         return F.sqrt(self)
 
+    def square(self):
+        return F.square(self)
+
+    def log1p(self):
+        return F.log1p(self)
+
     def sin(self):
         return F.sin(self)
 
@@ -568,11 +584,14 @@ class Tensor:
     def minimum(self, other):
         return F.minimum(self, other)
 
-    def softmax(self, dim):
-        return F.softmax(self, dim)
+    def softmax(self, dim=None, *, axis=None):
+        return F.softmax(self, dim, axis=axis)
 
-    def log_softmax(self, dim):
-        return F.log_softmax(self, dim)
+    def log_softmax(self, dim=None, *, axis=None):
+        return F.log_softmax(self, dim, axis=axis)
+
+    def masked_fill(self, mask, value):
+        return F.masked_fill(self, mask, value)
 
     def eq(self, other):
         return F.eq(self, other)
@@ -606,38 +625,38 @@ class Tensor:
 
     # ------------------------------------------------------------------ reductions
 
-    def sum(self, dim=None, keepdim=False):
-        return F.sum(self, dim, keepdim)
+    def sum(self, dim=None, keepdim=False, *, axis=None):
+        return F.sum(self, dim, keepdim, axis=axis)
 
-    def mean(self, dim=None, keepdim=False):
-        return F.mean(self, dim, keepdim)
+    def mean(self, dim=None, keepdim=False, *, axis=None):
+        return F.mean(self, dim, keepdim, axis=axis)
 
-    def prod(self, dim=None, keepdim=False):
-        return F.prod(self, dim, keepdim)
+    def prod(self, dim=None, keepdim=False, *, axis=None):
+        return F.prod(self, dim, keepdim, axis=axis)
 
-    def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
-        return F.var(self, dim, unbiased, keepdim, correction=correction)
+    def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None):
+        return F.var(self, dim, unbiased, keepdim, correction=correction, axis=axis)
 
-    def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
-        return F.std(self, dim, unbiased, keepdim, correction=correction)
+    def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None):
+        return F.std(self, dim, unbiased, keepdim, correction=correction, axis=axis)
 
-    def max(self, dim=None, keepdim=False):
-        return F.max(self, dim, keepdim)
+    def max(self, dim=None, keepdim=False, *, axis=None):
+        return F.max(self, dim, keepdim, axis=axis)
 
-    def min(self, dim=None, keepdim=False):
-        return F.min(self, dim, keepdim)
+    def min(self, dim=None, keepdim=False, *, axis=None):
+        return F.min(self, dim, keepdim, axis=axis)
 
-    def argmax(self, dim=None, keepdim=False):
-        return F.argmax(self, dim, keepdim)
+    def argmax(self, dim=None, keepdim=False, *, axis=None):
+        return F.argmax(self, dim, keepdim, axis=axis)
 
-    def argmin(self, dim=None, keepdim=False):
-        return F.argmin(self, dim, keepdim)
+    def argmin(self, dim=None, keepdim=False, *, axis=None):
+        return F.argmin(self, dim, keepdim, axis=axis)
 
-    def all(self, dim=None, keepdim=False):
-        return F.all(self, dim, keepdim)
+    def all(self, dim=None, keepdim=False, *, axis=None):
+        return F.all(self, dim, keepdim, axis=axis)
 
-    def any(self, dim=None, keepdim=False):
-        return F.any(self, dim, keepdim)
+    def any(self, dim=None, keepdim=False, *, axis=None):
+        return F.any(self, dim, keepdim, axis=axis)
 
     def norm(self, p=2, dim=None, keepdim=False):
         return F.norm(self, p, dim, keepdim)
@@ -678,7 +697,7 @@ class Tensor:
 
     @property
     def mT(self):
-        return F.transpose(self, -2, -1)
+        return F.matrix_transpose(self)
 
     def permute(self, *dims):
         return F.permute(self, *dims)
@@ -711,6 +730,33 @@ class Tensor:
 
     def clamp_(self, min=None, max=None):
         return F.clamp_(self, min, max)
+
+    def masked_fill_(self, mask, value):
+        return F.masked_fill_(self, mask, value)
+
+    def relu_(self):
+        return F.relu_(self)
+
+    def exp_(self):
+        return F.exp_(self)
+
+    def neg_(self):
+        return F.neg_(self)
+
+    def abs_(self):
+        return F.abs_(self)
+
+    def sqrt_(self):
+        return F.sqrt_(self)
+
+    def tanh_(self):
+        return F.tanh_(self)
+
+    def sigmoid_(self):
+        return F.sigmoid_(self)
+
+    def unsqueeze_(self, dim):
+        return F.unsqueeze_(self, dim)
 
     def zero_(self):
         return F.zero_(self)

@@ -138,6 +138,12 @@ CASES = {
     "stack": (lambda a, b: mt.stack([a, b], dim=1), [A34, B34]),
     "softmax": (lambda a: a.softmax(1), [A34]),
     "log_softmax": (lambda a: a.log_softmax(0), [A34]),
+    "log1p": (lambda a: a.log1p(), [POS34]),
+    "remainder": (lambda a, b: a % b, [A34, POS34]),
+    "remainder_number": (lambda a: a % 0.75, [A34]),
+    "masked_fill": (lambda a: a.masked_fill(a > 0, 0.5), [A34]),
+    "norm_dim": (lambda a: a.norm(1, dim=0), [A34]),
+    "in_place_unary": (lambda a: ((a * 1).tanh_() + (a * 1).abs_().sqrt_()) * a, [A34]),
 }
 
 

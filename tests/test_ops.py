@@ -151,10 +151,20 @@ def _copy(draw):
     return _example([target, source], fn, lambda t, s: np.broadcast_to(s, t.shape) * t)
 
 
+def _basic_indices(shape, allow_ellipsis):
+    """NumPy's basic indices, without negative steps (PyTorch refuses x[::-1])."""
+
+    def forward_only(index):
+        parts = index if isinstance(index, tuple) else (index,)
+        return all(not isinstance(p, slice) or p.step is None or p.step > 0 for p in parts)
+
+    return hnp.basic_indices(shape, allow_ellipsis=allow_ellipsis).filter(forward_only)
+
+
 @st.composite
 def _index_put(draw):
     x = draw(S.arrays(draw(S.shapes(min_dims=1, min_side=1))))
-    index = draw(hnp.basic_indices(x.shape, allow_ellipsis=False))
+    index = draw(_basic_indices(x.shape, allow_ellipsis=False))
     target_shape = x[index].shape
     # the values: the target's shape, or one that broadcasts to it
     values_shape = draw(st.sampled_from([target_shape, target_shape[1:], ()]))
@@ -197,6 +207,64 @@ def _reduction(method, numpy_name, values=S.arrays, allow_tuple=True, min_side=0
         return _example([x], fn, ref)
 
     return draw()
+
+
+@st.composite
+def _extreme(draw, method):
+    """x.max() / x.min(): over all elements (MaxBackward1), distinct values (no ties)."""
+    x = draw(S.distinct(draw(S.shapes(min_side=1))))
+    return _example([x], lambda t: getattr(t, method)(), getattr(np, method))
+
+
+@st.composite
+def _extreme_along_dim(draw, method):
+    """x.max(dim).values: MaxBackward0, the gradient goes through the indices."""
+    x = draw(S.distinct(draw(S.shapes(min_side=1))))
+    dim = draw(S.dims(x.ndim, allow_none=False, allow_tuple=False))
+    keepdim = draw(st.booleans())
+
+    def ref(a):
+        if a.ndim == 0:
+            return a  # a 0-d tensor is its own maximum along dim 0
+        return getattr(np, method)(a, axis=dim, keepdims=keepdim)
+
+    return _example([x], lambda t: getattr(t, method)(dim, keepdim=keepdim).values, ref)
+
+
+@st.composite
+def _remainder(draw):
+    # a / b is never an integer here, so a % b is never at one of its jumps
+    shape_a, shape_b = draw(S.broadcast_shapes())
+    a = draw(S.off_grid(shape_a))
+    b = draw(hnp.arrays(np.float64, shape_b, elements=st.sampled_from([0.7, -1.3, 1.9])))
+    return _example([a, b], lambda x, y: x % y, np.remainder)
+
+
+@st.composite
+def _masked_fill(draw):
+    x = draw(S.arrays(draw(S.shapes())))
+    mask = draw(hnp.arrays(np.bool_, x.shape))
+    value = draw(st.sampled_from([0.5, -2.0, 0.0]))
+
+    def fn(t):
+        return t.masked_fill(mt.tensor(mask, device=t.device), value)
+
+    return _example([x], fn, lambda a: np.where(mask, value, a))
+
+
+@st.composite
+def _norm(draw):
+    # away from x = 0, where the norm has a kink (its slope there is taken to be 0)
+    x = draw(S.off_grid(draw(S.shapes(min_side=1))))
+    dim = draw(S.dims(x.ndim))
+    keepdim = draw(st.booleans()) if dim is not None else False
+    p = draw(st.sampled_from([1, 2, 3, 1.5]))
+    axis = S.normalised_axes(dim, x.ndim)
+
+    def ref(a):
+        return np.sum(np.abs(a) ** p, axis=axis, keepdims=keepdim) ** (1 / p)
+
+    return _example([x], lambda t: t.norm(p, dim, keepdim), ref)
 
 
 @st.composite
@@ -286,7 +354,7 @@ def _squeeze(draw):
 def _permute(draw):
     x = draw(S.arrays(draw(S.shapes())))
     order = draw(st.permutations(range(x.ndim)))
-    return _example([x], lambda t: t.permute(*order), lambda a: np.transpose(a, order))
+    return _example([x], lambda t: t.permute(tuple(order)), lambda a: np.transpose(a, order))
 
 
 @st.composite
@@ -328,7 +396,7 @@ def _index(draw):
     x = draw(S.arrays(draw(S.shapes(min_dims=1, min_side=1))))
     kind = draw(st.sampled_from(["basic", "integer array", "bool mask", "repeated"]))
     if kind == "basic":
-        index = draw(hnp.basic_indices(x.shape, allow_ellipsis=True))
+        index = draw(_basic_indices(x.shape, allow_ellipsis=True))
     elif kind == "integer array":
         index = draw(hnp.integer_array_indices(x.shape, result_shape=S.shapes(max_dims=2)))
         index = tuple(mt.tensor(i) for i in index)
@@ -404,11 +472,14 @@ CASES = {
     ops.Sub: _binary(lambda a, b: a - b, np.subtract),
     ops.Mul: _binary(lambda a, b: a * b, np.multiply),
     ops.Div: _binary(lambda a, b: a / b, np.divide, right=S.off_grid),
+    ops.Reciprocal: _unary(lambda t: 1 / t, lambda a: 1 / a, S.off_grid),
+    ops.Remainder: _remainder(),
     ops.Neg: _unary(lambda t: -t, np.negative),
     ops.Pow: _pow_number(),
     ops.PowTensor: _pow_tensor(),
     ops.Exp: _unary(mt.exp, np.exp),
     ops.Log: _unary(mt.log, np.log, S.positive),
+    ops.Log1p: _unary(mt.log1p, np.log1p, S.positive),
     ops.Sqrt: _unary(mt.sqrt, np.sqrt, S.positive),
     ops.Sin: _unary(mt.sin, np.sin),
     ops.Cos: _unary(mt.cos, np.cos),
@@ -424,6 +495,7 @@ CASES = {
     ops.Maximum: _binary(mt.maximum, np.maximum, S.off_grid, S.on_grid),
     ops.Minimum: _binary(mt.minimum, np.minimum, S.on_grid, S.off_grid),
     ops.Where: _where(),
+    ops.MaskedFill: _masked_fill(),
     ops.Clone: _unary(lambda t: t.clone(), np.copy),
     ops.ToCopy: _to_copy(),
     ops.Fill: _fill(),
@@ -432,9 +504,12 @@ CASES = {
     ops.IndexPut: _index_put(),
     ops.Sum: _reduction("sum", "sum"),
     ops.Mean: _reduction("mean", "mean"),
-    ops.Max: _reduction("max", "max", S.distinct, allow_tuple=False, min_side=1),
-    ops.Min: _reduction("min", "min", S.distinct, allow_tuple=False, min_side=1),
+    ops.Max: _extreme("max"),
+    ops.Min: _extreme("min"),
+    ops.MaxAlongDim: _extreme_along_dim("max"),
+    ops.MinAlongDim: _extreme_along_dim("min"),
     ops.Prod: _prod(),
+    ops.Norm: _norm(),
     ops.Var: _var("var"),
     ops.Std: _var("std"),
     ops.MatMul: _matmul(),
@@ -536,3 +611,31 @@ def test_float32_gradients_on_each_device_keep_dtype_and_match_float64(op, devic
         assert leaf.grad.shape == leaf.shape
         assert leaf.grad.device == leaf.device
         np.testing.assert_allclose(_host(leaf.grad), _host(reference.grad), rtol=1e-4, atol=1e-4)
+
+
+# ----------------------------------------------------------------------------- in-place forms
+
+# x.exp_() and friends run the same primitive as x.exp(), written into x's own memory: the
+# gradient through the recorded in-place op must match finite differences too. (square and
+# log1p, methods added with them, are checked the same way.)
+IN_PLACE = ["relu_", "exp_", "neg_", "abs_", "tanh_", "sigmoid_", "sqrt_", "square", "log1p"]
+
+
+def _in_place(name):
+    def fn(t):
+        y = t * 1  # a non-leaf: changing it in place is recorded
+        if name in ("sqrt_", "log1p"):
+            y = y.abs() + 0.5
+        result = getattr(y, name)()
+        return result * t
+
+    return fn
+
+
+@pytest.mark.parametrize("name", IN_PLACE)
+@settings(max_examples=S.examples(10))
+@given(data=st.data())
+def test_in_place_and_new_elementwise_ops_match_finite_differences(name, data):
+    x = data.draw(S.off_grid(data.draw(S.shapes())))
+    leaf = mt.tensor(x, dtype=mt.float64, requires_grad=True)
+    assert mt.autograd.gradcheck(_in_place(name), [leaf])

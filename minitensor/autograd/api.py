@@ -27,12 +27,17 @@ def _roots(tensors, grad_tensors):
         )
     roots, seeds = [], []
     for i, (t, g) in enumerate(zip(tensors, grad_tensors, strict=True)):
-        if not t.requires_grad:
+        # A view taken under no_grad() of a tensor that requires grad says requires_grad,
+        # but belongs to no graph: PyTorch refuses to start backward from it too.
+        # (It passes the checks on the seed first, as it says requires_grad.)
+        no_grad_view = t.grad_fn is None and t._base is not None and t._base._requires_grad
+        seed = _seed(i, t, g) if t.requires_grad else None
+        if not t.requires_grad or no_grad_view:
             raise RuntimeError(
                 f"element {i} of tensors does not require grad and does not have a grad_fn"
             )
         roots.append(t._edge())
-        seeds.append(_seed(i, t, g))
+        seeds.append(seed)
     return roots, seeds
 
 

@@ -88,10 +88,21 @@ def _accumulate_into_leaf(leaf, grad):
     """leaf.grad += grad (the first time: a fresh copy, never an alias of another grad)."""
     from ..tensor import Tensor
 
+    if not leaf._requires_grad:
+        return  # detach_() turned it off after the graph was built: PyTorch skips it too
+    if leaf._base is not None and leaf._base._requires_grad:
+        # A view taken under no_grad() of a tensor that requires grad: it requires grad but
+        # is part of neither graph, and PyTorch gives it no .grad (nor its base).
+        return
     if grad.shape != leaf._data.shape:
         grad = leaf.device.xp.broadcast_to(grad, leaf._data.shape)
     if leaf._grad is None:
         leaf._grad = Tensor._from_array(leaf.device.xp.asarray(grad, copy=True), leaf.device)
+    elif leaf._grad.shape != leaf.shape:  # x.unsqueeze_(0) since the last backward
+        raise RuntimeError(
+            f"output with shape {list(leaf._grad.shape)} doesn't match the broadcast shape "
+            f"{list(leaf.shape)} (x.grad kept its old shape: set x.grad = None first)"
+        )
     else:
         # In place, as PyTorch: someone holding `g = w.grad` sees the sum too.
         leaf._grad._data += grad

@@ -94,7 +94,9 @@ class Op:
         out = node.forward(*arrays, **options)
         if cls.moves_device:
             device = node.target_device
-        if not (needs_grad and grad_mode._enabled):
+        if not (needs_grad and grad_mode._enabled) or not _is_floating(device, out):
+            # An integer or bool result has no gradient (x.long(), x // 2 of ints): PyTorch
+            # records nothing for it and its requires_grad is False.
             return Tensor._from_array(out, device)
         edges = []
         for x in inputs:
@@ -200,6 +202,10 @@ def _unwrap(inputs):
         else:
             arrays.append(x)
     return device, arrays, needs_grad
+
+
+def _is_floating(device, array):
+    return device.xp.isdtype(array.dtype, "real floating")
 
 
 def _needed(cls, i, inputs):

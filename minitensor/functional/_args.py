@@ -30,13 +30,27 @@ def _dim(dim, ndim):
 
 
 def _dims(dim, ndim):
-    """None, an int or a tuple of ints -> None or a sorted tuple of non-negative axes."""
+    """None, an int or a tuple of ints -> None or a sorted tuple of non-negative axes.
+
+    A 0-d tensor has no axis to reduce, but PyTorch accepts dim 0 (or -1) for it, meaning
+    the tensor itself: that is the empty tuple of axes, a reduction over nothing.
+    """
     if dim is None:
         return None
     if isinstance(dim, (tuple, list)):
         axes = tuple(sorted({_dim(d, ndim) for d in dim}))
         return axes if axes else None
-    return (_dim(dim, ndim),)
+    axis = _dim(dim, ndim)
+    return (axis,) if ndim else ()
+
+
+def _dim_or_axis(dim, axis):
+    """PyTorch takes NumPy's `axis=` as another name for `dim=` (x.sum(axis=0))."""
+    if axis is None:
+        return dim
+    if dim is not None:
+        raise TypeError("got both dim= and axis= (they are the same argument; give one)")
+    return axis
 
 
 def _shape_args(shape):

@@ -16,7 +16,7 @@ import numpy as np
 from .. import dtypes, ops
 from ..tensor import Tensor
 from .conversion import to
-from .promotion import _binary, _promote
+from .promotion import _binary, _broadcast_check, _float, _promote
 
 
 def add(a, b, *, alpha=1):
@@ -43,31 +43,56 @@ def mul(a, b):
 
 
 def div(a, b):
-    """True division: int / int gives float32, as PyTorch (NumPy would give float64)."""
+    """True division: int / int gives float32, as PyTorch (NumPy would give float64).
+
+    A number divided by a tensor (2 / x) is 2 * reciprocal(x), as PyTorch records it.
+    """
+    if isinstance(b, Tensor) and isinstance(a, (builtins.int, builtins.float)):
+        return mul(ops.Reciprocal.apply(_float(b)), a)
     return _binary(ops.Div, a, b, "div", floating=True)
 
 
 true_divide = div
 
 
-def floor_divide(a, b):
-    """a // b, rounded down. Not differentiable (its gradient is zero almost everywhere)."""
+def _check_integer_divisor(a, b):
+    """Integers have no inf: PyTorch refuses an integer division by zero (NumPy gives 0)."""
     a, b = _promote(a, b)
-    tensor = a if isinstance(a, Tensor) else b
-    raw = (x._data if isinstance(x, Tensor) else x for x in (a, b))
-    return Tensor._from_array(tensor.device.xp.floor_divide(*raw), tensor.device)
+    _broadcast_check(a, b, "division")
+    if isinstance(b, Tensor):
+        zero = not b.dtype.is_floating_point and builtins.bool((b._data == 0).any())
+    else:
+        tensor = a if isinstance(a, Tensor) else b
+        zero = not tensor.dtype.is_floating_point and b == 0 and tensor.numel() > 0
+    if zero:
+        raise RuntimeError("ZeroDivisionError (an integer divided by an integer zero)")
+
+
+def floor_divide(a, b):
+    """a // b, rounded down. Its gradient is zero almost everywhere, so PyTorch records it
+    but raises in backward, rather than silently stopping learning; so do we."""
+    _broadcast_check(a, b, "floor_divide")
+    if dtypes.result_type(a, b) is dtypes.bool:
+        raise NotImplementedError("\"div_floor_cpu\" not implemented for 'Bool'")
+    _check_integer_divisor(a, b)
+    return _binary(ops.FloorDivide, a, b, "floor_divide")
 
 
 def remainder(a, b):
-    """a % b with the sign of b (Python's rule, and PyTorch's).
-
-    Built as a - floor(a / b) * b with the floor treated as a constant, which gives exactly
-    PyTorch's gradients: d/da = 1, d/db = -floor(a / b).
-    """
-    return sub(a, mul(floor_divide(a, b), b))
+    """a % b with the sign of b (Python's rule, and PyTorch's)."""
+    _broadcast_check(a, b, "remainder")
+    if dtypes.result_type(a, b) is dtypes.bool:
+        raise NotImplementedError("\"remainder_cpu\" not implemented for 'Bool'")
+    _check_integer_divisor(a, b)
+    return _binary(ops.Remainder, a, b, "remainder")
 
 
 def neg(x):
+    if x.dtype is dtypes.bool:
+        raise RuntimeError(
+            "Negation, the `-` operator, on a bool tensor is not supported. If you are trying "
+            "to invert a mask, use the `~` or `logical_not()` operator instead."
+        )
     return ops.Neg.apply(x)
 
 
@@ -79,36 +104,102 @@ def pow(base, exponent):  # noqa: A001  (PyTorch's name)
     if isinstance(exponent, np.generic):
         exponent = exponent.item()
     if isinstance(base, Tensor) and isinstance(exponent, (builtins.int, builtins.float)):
-        if not base.dtype.is_floating_point and isinstance(exponent, builtins.float):
-            base = to(base, dtypes.get_default_dtype())
+        # int ** 0.5 is float32, bool ** 2 is int64 (the usual promotion with a number)
+        base = to(base, dtypes.result_type(base, exponent))
         if not base.dtype.is_floating_point and exponent < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
         return ops.Pow.apply(base, p=exponent)
+    base, exponent = _promote(base, exponent)
+    tensor = base if isinstance(base, Tensor) else exponent
+    if tensor.dtype is dtypes.bool:
+        raise NotImplementedError("\"pow\" not implemented for 'Bool'")
+    if not tensor.dtype.is_floating_point and builtins.bool(
+        (exponent._data < 0).any() if isinstance(exponent, Tensor) else exponent < 0
+    ):
+        # NumPy raises this (as a ValueError); PyTorch gives 0 (or 1, -1 for a base of 1, -1)
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
     return _binary(ops.PowTensor, base, exponent, "pow")
 
 
 def clamp(x, min=None, max=None):  # noqa: A002
+    """min(max(x, min), max). The result's dtype follows promotion: an int tensor clamped
+    to 0.5 is float32 ([1, 2].clamp(0, 0.5) is [0.5, 0.5]), as PyTorch."""
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
+        # where(), not maximum(): at x == bound all the gradient goes to x, as PyTorch's
+        # clamp; maximum would split it in half between x and the bound.
+        from .comparison import gt, isnan, lt  # here: comparison.py imports this module
+
+        # A nan bound gives nan, as PyTorch: nan < x is False, so it needs its own test.
         out = x
         if min is not None:
-            out = maximum(out, min)
+            out = where(_or(lt(out, min), min, isnan), min, out)
         if max is not None:
-            out = minimum(out, max)
+            out = where(_or(gt(out, max), max, isnan), max, out)
         return out
+    bounds = [bound for bound in (min, max) if bound is not None]
+    x = to(x, dtypes.result_type(x, *bounds))
     return ops.Clamp.apply(x, low=min, high=max)
 
 
 clip = clamp
 
 
+def _or(condition, bound, isnan):
+    """condition, or True where a tensor bound is nan."""
+    if not isinstance(bound, Tensor) or not bound.dtype.is_floating_point:
+        return condition
+    return condition | isnan(bound)
+
+
+def _check_tensors(name, a, b):
+    for position, x in ((1, a), (2, b)):
+        if not isinstance(x, Tensor):
+            raise TypeError(
+                f"{name}(): argument '{'input' if position == 1 else 'other'}' (position "
+                f"{position}) must be Tensor, not {type(x).__name__} (for a number use "
+                f"clamp: x.clamp(min=...) or x.clamp(max=...))"
+            )
+
+
 def maximum(a, b):
+    _check_tensors("maximum", a, b)
     return _binary(ops.Maximum, a, b, "maximum")
 
 
 def minimum(a, b):
+    _check_tensors("minimum", a, b)
     return _binary(ops.Minimum, a, b, "minimum")
+
+
+def masked_fill(x, mask, value):
+    """x with `value` where mask is True. The value is cast to x's dtype (x keeps it)."""
+    value = _mask_value(mask, value)
+    _broadcast_check(x, mask, "masked_fill")
+    shape = np.broadcast_shapes(tuple(x.shape), tuple(mask.shape))
+    if shape != tuple(x.shape):  # a larger mask: the result takes its shape, as PyTorch's
+        from .shape import expand
+
+        x = expand(x, *shape)
+    return ops.MaskedFill.apply(x, mask, value=value)
+
+
+def _mask_value(mask, value):
+    """PyTorch's checks on masked_fill's arguments; the value as a Python number."""
+    if not isinstance(mask, Tensor) or mask.dtype is not dtypes.bool:
+        got = mask.dtype if isinstance(mask, Tensor) else type(mask).__name__
+        raise RuntimeError(
+            f"masked_fill_ only supports boolean masks, but got mask with dtype {got}"
+        )
+    if isinstance(value, Tensor):
+        if value.ndim != 0:
+            raise RuntimeError(
+                "masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                f"{value.ndim} dimension(s)."
+            )
+        value = value.item()
+    return value
 
 
 def where(condition, a, b):
@@ -126,4 +217,7 @@ def where(condition, a, b):
 
         a = tensor(a, dtype=dtypes.result_type(a, b), device=condition.device)
     a, b = _promote(a, b)
+    _broadcast_check(condition, a, "where")
+    _broadcast_check(condition, b, "where")
+    _broadcast_check(a, b, "where")
     return ops.Where.apply(condition, a, b)

@@ -14,7 +14,7 @@ import numpy as np
 from .. import dtypes, ops
 from ..autograd import grad_mode
 from ..tensor import Tensor
-from .inplace import _inplace
+from .inplace import _check_leaf, _inplace
 from .promotion import _cast
 from .shape import _view_of, expand, reshape
 
@@ -41,6 +41,9 @@ def _normalise_index(x, index):
             advanced = True
         elif isinstance(part, builtins.bool):
             raise IndexError("indexing with a Python bool is not supported; use a bool tensor")
+        elif isinstance(part, slice) and part.step is not None and part.step <= 0:
+            # NumPy reverses with x[::-1]; PyTorch has no negative strides: flip() instead
+            raise ValueError("step must be greater than zero (negative steps are not supported)")
         normalised.append(part)
     kind = "IndexBackward0" if advanced else _basic_kind(tuple(x.shape), normalised)
     if not builtins.any(p is Ellipsis for p in normalised):
@@ -92,10 +95,21 @@ def index(x, index):
 def index_put_(x, index, value):
     """x[index] = value, in place."""
     normalised, kind = _normalise_index(x, index)
+    if kind == "IndexBackward0":
+        _check_leaf(x)  # PyTorch's order: index_put_ checks the leaf first, ...
     try:
+        target = x.device.backend.getitem(x._data, normalised).shape  # a bad index raises
+        _check_leaf(x)  # ... x[0] = v (a view, then copy_) checks the index first
         if isinstance(value, Tensor):
+            if _no_conversion(index, value) and value.dtype is not x.dtype:
+                # x[[0, 1]] = v and x[mask] = v are index_put_, which does not convert;
+                # x[0] = v (copy_) and x[mask] = one number (masked_fill) do, as PyTorch
+                raise RuntimeError(
+                    "Index put requires the source and destination dtypes match, got "
+                    f"{dtypes.scalar_type_name(x.dtype)} for the destination and "
+                    f"{dtypes.scalar_type_name(value.dtype)} for the source."
+                )
             value = _cast(value, x.dtype)
-            target = x.device.backend.getitem(x._data, normalised).shape
             _check_expands_to(value, target)
         advanced = kind == "IndexBackward0"
         return _inplace(
@@ -103,6 +117,16 @@ def index_put_(x, index, value):
         )
     except IndexError as error:
         raise _index_error(x, error) from None
+
+
+def _no_conversion(index, value):
+    """Is x[index] = value PyTorch's index_put_ (which wants value in x's dtype)?"""
+    parts = index if isinstance(index, tuple) else (index,)
+    integers = builtins.any(
+        isinstance(p, list) or (isinstance(p, Tensor) and p.dtype is not dtypes.bool) for p in parts
+    )
+    masks = builtins.any(isinstance(p, Tensor) and p.dtype is dtypes.bool for p in parts)
+    return integers or (masks and value.numel() > 1)
 
 
 def _check_expands_to(value, shape):

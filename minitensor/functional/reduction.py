@@ -13,20 +13,21 @@ import math as _math
 
 from .. import dtypes, ops
 from ..tensor import Tensor
-from ._args import _bool, _dim, _dims
-from .arithmetic import maximum, minimum, pow  # pow and abs: the tensor functions
+from ._args import _bool, _dim, _dim_or_axis, _dims
+from .arithmetic import maximum, minimum  # pow and abs: the tensor functions
 from .conversion import to
-from .promotion import _float
-from .unary import abs, sqrt
+from .unary import abs
 
 
-def sum(x, dim=None, keepdim=False):  # noqa: A001
+def sum(x, dim=None, keepdim=False, *, axis=None):  # noqa: A001
+    dim = _dim_or_axis(dim, axis)
     if x.dtype.category < 2 and x.dtype is not dtypes.int64:
         x = to(x, dtypes.int64)  # PyTorch sums bools and small ints as int64
     return ops.Sum.apply(x, dims=_dims(dim, x.ndim), keepdim=keepdim)
 
 
-def mean(x, dim=None, keepdim=False):
+def mean(x, dim=None, keepdim=False, *, axis=None):
+    dim = _dim_or_axis(dim, axis)
     if not x.dtype.is_floating_point:
         raise RuntimeError(
             "mean(): could not infer output dtype. Input dtype must be either a floating "
@@ -36,7 +37,10 @@ def mean(x, dim=None, keepdim=False):
     return ops.Mean.apply(x, dims=_dims(dim, x.ndim), keepdim=keepdim)
 
 
-def prod(x, dim=None, keepdim=False):
+def prod(x, dim=None, keepdim=False, *, axis=None):
+    dim = _dim_or_axis(dim, axis)
+    if x.dtype.category < 2 and x.dtype is not dtypes.int64:
+        x = to(x, dtypes.int64)  # as sum: the product of bools or small ints is int64
     return ops.Prod.apply(x, dims=_dims(dim, x.ndim), keepdim=keepdim)
 
 
@@ -46,20 +50,32 @@ def _correction(unbiased, correction):
     return 0 if unbiased is False else 1
 
 
-def var(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def _check_floating(name, x):
+    if not x.dtype.is_floating_point:
+        raise RuntimeError(
+            f"std and var only support floating point and complex dtypes ({name} of a "
+            f"{x.dtype} tensor: convert it with .float() first)"
+        )
+
+
+def var(x, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None):
     """Variance with Bessel's correction by default (divide by n - 1), as PyTorch."""
+    dim = _dim_or_axis(dim, axis)
+    _check_floating("var", x)
     return ops.Var.apply(
-        _float(x),
+        x,
         dims=_dims(dim, x.ndim),
         correction=_correction(unbiased, correction),
         keepdim=keepdim,
     )
 
 
-def std(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def std(x, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None):
     """The standard deviation sqrt(var), with Bessel's correction by default, as PyTorch."""
+    dim = _dim_or_axis(dim, axis)
+    _check_floating("std", x)
     return ops.Std.apply(
-        _float(x),
+        x,
         dims=_dims(dim, x.ndim),
         correction=_correction(unbiased, correction),
         keepdim=keepdim,
@@ -104,27 +120,31 @@ def _check_something_to_pick(name, x, dim, error=RuntimeError):
         )
 
 
-def _extreme(op, result_type, arg, x, dim, keepdim):
+def _extreme(op, along_dim, result_type, x, dim, keepdim):
     _check_something_to_pick(op.reduce, x, dim)
     if dim is None:
-        return op.apply(x, dims=None, keepdim=False)
-    axes = _dims(dim, x.ndim)
-    values = op.apply(x, dims=axes, keepdim=keepdim)
-    indices = arg(x, dim, keepdim)
+        return op.apply(x)
+    if isinstance(dim, (tuple, list)):
+        raise TypeError(f"{op.reduce}(): dim must be an int, not a {type(dim).__name__}")
+    axis = _dim(dim, x.ndim)
+    values = along_dim.apply(x, dim=axis, keepdim=keepdim)
+    indices = _arg("arg" + op.reduce, x, dim, keepdim)
     return result_type(values, indices)
 
 
-def max(x, dim=None, keepdim=False):  # noqa: A001
+def max(x, dim=None, keepdim=False, *, axis=None):  # noqa: A001
     """The largest element; with `dim`, a (values, indices) pair, as PyTorch."""
     if isinstance(dim, Tensor):
         return maximum(x, dim)
-    return _extreme(ops.Max, MaxResult, argmax, x, dim, keepdim)
+    dim = _dim_or_axis(dim, axis)
+    return _extreme(ops.Max, ops.MaxAlongDim, MaxResult, x, dim, keepdim)
 
 
-def min(x, dim=None, keepdim=False):  # noqa: A001
+def min(x, dim=None, keepdim=False, *, axis=None):  # noqa: A001
     if isinstance(dim, Tensor):
         return minimum(x, dim)
-    return _extreme(ops.Min, MinResult, argmin, x, dim, keepdim)
+    dim = _dim_or_axis(dim, axis)
+    return _extreme(ops.Min, ops.MinAlongDim, MinResult, x, dim, keepdim)
 
 
 def _arg(name, x, dim, keepdim):
@@ -134,33 +154,49 @@ def _arg(name, x, dim, keepdim):
         flat = xp.reshape(x._data, (-1,))
         return Tensor._from_array(getattr(xp, name)(flat), x.device)
     axis = _dim(dim, x.ndim)
+    if x.ndim == 0:  # the one element of a 0-d tensor is at index 0
+        return Tensor._from_array(xp.zeros((), dtype=xp.int64, device=x._data.device), x.device)
     return Tensor._from_array(getattr(xp, name)(x._data, axis=axis, keepdims=keepdim), x.device)
 
 
-def argmax(x, dim=None, keepdim=False):
-    return _arg("argmax", x, dim, keepdim)
+def _check_not_bool(name, x):
+    if x.dtype is dtypes.bool:
+        raise RuntimeError(f"{name}(): does not support bool input (convert it with .long())")
 
 
-def argmin(x, dim=None, keepdim=False):
-    return _arg("argmin", x, dim, keepdim)
+def argmax(x, dim=None, keepdim=False, *, axis=None):
+    _check_not_bool("argmax", x)
+    return _arg("argmax", x, _dim_or_axis(dim, axis), keepdim)
 
 
-def all(x, dim=None, keepdim=False):  # noqa: A001
-    axes = _dims(dim, x.ndim)
+def argmin(x, dim=None, keepdim=False, *, axis=None):
+    _check_not_bool("argmin", x)
+    return _arg("argmin", x, _dim_or_axis(dim, axis), keepdim)
+
+
+def all(x, dim=None, keepdim=False, *, axis=None):  # noqa: A001
+    axes = _dims(_dim_or_axis(dim, axis), x.ndim)
     return Tensor._from_array(x.device.xp.all(_bool(x), axis=axes, keepdims=keepdim), x.device)
 
 
-def any(x, dim=None, keepdim=False):  # noqa: A001
-    axes = _dims(dim, x.ndim)
+def any(x, dim=None, keepdim=False, *, axis=None):  # noqa: A001
+    axes = _dims(_dim_or_axis(dim, axis), x.ndim)
     return Tensor._from_array(x.device.xp.any(_bool(x), axis=axes, keepdims=keepdim), x.device)
 
 
 def norm(x, p=2, dim=None, keepdim=False):
-    """The p-norm: (sum |x|^p)^(1/p). Built from primitives."""
-    if p == 2:
-        return sqrt(sum(x * x, dim, keepdim))
-    if p == 1:
-        return sum(abs(x), dim, keepdim)
+    """The p-norm: (sum |x|^p)^(1/p), a primitive (ops.Norm) for p >= 1.
+
+    p = inf is the largest |x| (built from abs and max); p = 0 counts the nonzero elements
+    (a "norm" only by name; no gradient reaches x).
+    """
+    if not x.dtype.is_floating_point:
+        raise RuntimeError(
+            "linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
+            f"{dtypes.scalar_type_name(x.dtype)}"
+        )
+    if p == 0:
+        return ops.NonzeroCount.apply(x, dims=_dims(dim, x.ndim), keepdim=keepdim)
     if p == _math.inf or p == "inf":
         return max(abs(x)) if dim is None else max(abs(x), dim, keepdim).values
-    return pow(sum(pow(abs(x), p), dim, keepdim), 1.0 / p)
+    return ops.Norm.apply(x, p=p, dims=_dims(dim, x.ndim), keepdim=keepdim)

@@ -10,15 +10,23 @@ Read next: indexing.py (x[i] is a view too), ops/shape.py (each op's backward).
 import builtins
 
 from .. import dtypes, ops
+from ..autograd import grad_mode
 from ._args import _dim, _dims, _shape_args
 from .promotion import _cast
 
 
 def _view_of(result, x):
-    """Mark `result` as sharing x's numbers: same version counter, as PyTorch's views."""
+    """Mark `result` as sharing x's numbers: same version counter, as PyTorch's views.
+
+    A view taken under no_grad() of a tensor that requires grad is, as in PyTorch, a leaf
+    that requires grad: it has no graph back to x (gradients reach the view, not x), and
+    changing it in place with grad mode on is refused (see functional/inplace.py).
+    """
     result._base = x._base if x._base is not None else x
     result._base_grad_fn = result._base.grad_fn  # a later recorded in-place op replaces it
     result._version = x._version
+    if result._base._requires_grad and not grad_mode.is_grad_enabled():
+        result._requires_grad = True
     return result
 
 
@@ -53,9 +61,18 @@ def view(x, *shape):
 
 
 def flatten(x, start_dim=0, end_dim=-1):
+    """Merge dims start_dim..end_dim into one. When that is a single dim (any 1-D tensor)
+    nothing changes, and PyTorch returns x itself (a leaf stays a leaf): so do we."""
+    start, end = _dim(start_dim, x.ndim), _dim(end_dim, x.ndim)
     if x.ndim == 0:
         return reshape(x, 1)
-    start, end = _dim(start_dim, x.ndim), _dim(end_dim, x.ndim)
+    if start > end:
+        raise RuntimeError(
+            f"flatten() has invalid args: start_dim cannot come after end_dim (got "
+            f"start_dim={start_dim}, end_dim={end_dim})"
+        )
+    if start == end:
+        return x
     middle = 1
     for s in x.shape[start : end + 1]:
         middle *= s
@@ -78,6 +95,8 @@ def unsqueeze(x, dim):
 
 
 def permute(x, *dims):
+    if not dims:
+        raise TypeError('permute() missing 1 required positional arguments: "dims"')
     dims = tuple(_dim(d, x.ndim) for d in _shape_args(dims))
     if sorted(dims) != list(range(x.ndim)):
         raise RuntimeError(
@@ -93,10 +112,21 @@ def permute(x, *dims):
 def transpose(x, dim0, dim1):
     dims = list(range(x.ndim))
     a, b = _dim(dim0, x.ndim), _dim(dim1, x.ndim)
-    dims[a], dims[b] = dims[b], dims[a]
-    if x.ndim == 0:
-        return x
+    if x.ndim:
+        dims[a], dims[b] = dims[b], dims[a]
+    # A 0-d tensor is its own transpose, but still a new view (TransposeBackward0).
     return _view_of(ops.Transpose.apply(x, dims=tuple(dims)), x)
+
+
+def matrix_transpose(x):
+    """x.mT: the last two dims swapped (a batch of matrices, each transposed)."""
+    if x.ndim == 0:
+        return x  # PyTorch returns a 0-d tensor as it is
+    if x.ndim == 1:
+        raise RuntimeError(
+            "tensor.mT is only supported on matrices or batches of matrices. Got 1-D tensor."
+        )
+    return transpose(x, -2, -1)
 
 
 def t(x):
@@ -141,6 +171,20 @@ def cat(tensors, dim=0):
     tensors = list(tensors)
     if not tensors:
         raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+    first = tensors[0]
+    for i, t in enumerate(tensors):
+        if t.ndim == 0:
+            raise RuntimeError(
+                f"zero-dimensional tensor (at position {i}) cannot be concatenated (use "
+                "stack, or reshape it to 1-D first)"
+            )
+    shaped = [t for t in tensors if t.shape != (0,)]
+    if shaped and builtins.any(t.ndim != 1 for t in shaped):
+        # PyTorch's legacy rule: an empty 1-D tensor (shape (0,)) joins anything, as if it
+        # had the others' shape with 0 rows along dim: `cat([torch.tensor([]), x])` is x.
+        empty = list(shaped[0].shape)
+        empty[_dim(dim, len(empty))] = 0
+        tensors = [reshape(t, *empty) if t.shape == (0,) else t for t in tensors]
     first = tensors[0]
     axis = _dim(dim, first.ndim)
     for i, t in enumerate(tensors):

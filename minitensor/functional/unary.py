@@ -8,9 +8,9 @@ Read next: linalg.py (matmul), ops/elementwise.py and ops/softmax.py (the maths)
 """
 
 from .. import dtypes, ops
-from ._args import _dim
+from ._args import _dim, _dim_or_axis
+from .arithmetic import pow
 from .conversion import to
-from .promotion import _float
 
 
 def _unary(op, x, floating=True):
@@ -25,6 +25,16 @@ def exp(x):
 
 def log(x):
     return _unary(ops.Log, x)
+
+
+def log1p(x):
+    """log(1 + x), exact for tiny x (where 1 + x would round to 1)."""
+    return _unary(ops.Log1p, x)
+
+
+def square(x):
+    """x * x, recorded as x ** 2 (PowBackward0), as PyTorch; bool squared is int64."""
+    return pow(x, 2)
 
 
 def sqrt(x):
@@ -48,6 +58,8 @@ def sigmoid(x):
 
 
 def relu(x):
+    if x.dtype is dtypes.bool:
+        raise RuntimeError("Boolean inputs not supported for relu")
     return _unary(ops.Relu, x, floating=False)
 
 
@@ -56,17 +68,44 @@ def leaky_relu(x, negative_slope=0.01):
 
 
 def abs(x):  # noqa: A001
+    if x.dtype is dtypes.bool:
+        raise NotImplementedError("\"abs_cpu\" not implemented for 'Bool'")
     return _unary(ops.Abs, x, floating=False)
 
 
 def sign(x):
     """-1, 0 or 1. Its gradient is zero everywhere (PyTorch still records SignBackward0)."""
+    if x.dtype is dtypes.bool:
+        return x.clone()  # the sign of True is True
     return ops.Sign.apply(x)
 
 
-def softmax(x, dim):
-    return ops.Softmax.apply(_float(x), dim=_dim(dim, x.ndim))
+def _softmax_axis(x, dim, axis):
+    """The axis softmax normalises along; None for a 0-d tensor (itself: softmax is 1)."""
+    dim = _dim_or_axis(dim, axis)
+    if dim is None:
+        raise TypeError("softmax() missing 1 required positional argument: 'dim'")
+    axis = _dim(dim, x.ndim)
+    return axis if x.ndim else None
 
 
-def log_softmax(x, dim):
-    return ops.LogSoftmax.apply(_float(x), dim=_dim(dim, x.ndim))
+def _check_floating(name, x):
+    """PyTorch has no softmax kernel for integers (pass dtype= to F.softmax to convert);
+    an empty tensor never reaches the kernel, so it passes."""
+    if not x.dtype.is_floating_point and x.numel():
+        raise NotImplementedError(
+            f'"{name}_lastdim_kernel_impl" not implemented for '
+            f"'{dtypes.scalar_type_name(x.dtype)}'"
+        )
+
+
+def softmax(x, dim=None, *, axis=None):
+    axis = _softmax_axis(x, dim, axis)
+    _check_floating("softmax", x)
+    return ops.Softmax.apply(x, dim=axis) if x.dtype.is_floating_point else x.clone()
+
+
+def log_softmax(x, dim=None, *, axis=None):
+    axis = _softmax_axis(x, dim, axis)
+    _check_floating("log_softmax", x)
+    return ops.LogSoftmax.apply(x, dim=axis) if x.dtype.is_floating_point else x.clone()

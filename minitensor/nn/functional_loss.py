@@ -24,7 +24,9 @@ import warnings
 
 import minitensor as mt
 
+from .. import dtypes
 from ..autograd.custom_function import Function
+from ..functional.promotion import _broadcast_check
 
 # ----------------------------------------------------------------------------- reduction
 
@@ -54,6 +56,25 @@ def _reduce(loss, reduction):
     return loss
 
 
+_LEGACY = {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int", "bool": "Bool"}
+
+
+def _check_floating(kernel, input):
+    """PyTorch's loss kernels exist for floating point only ("mse_cpu" for Long: none)."""
+    if not input.dtype.is_floating_point:
+        name = _LEGACY.get(input.dtype.name, input.dtype.name)
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{name}'")
+
+
+def _promoted(kernel, input, target):
+    """input and target in their common dtype, which must be floating point (int + float
+    is float32, as for `+`; int + int has no loss kernel in PyTorch)."""
+    # by dtype alone: a 0-d float64 target makes a float32 input float64, unlike `+`
+    dtype = dtypes.result_type(mt.empty(0, dtype=input.dtype), mt.empty(0, dtype=target.dtype))
+    _check_floating(kernel, mt.empty(0, dtype=dtype))
+    return input.to(dtype), target.to(dtype)
+
+
 def _warn_if_sizes_differ(input, target):
     if target.shape != input.shape:
         warnings.warn(
@@ -72,6 +93,8 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     """Mean squared error: l_i = (x_i - y_i)^2."""
     reduction = _reduction(size_average, reduce, reduction)
     _warn_if_sizes_differ(input, target)
+    _broadcast_check(input, target, "mse_loss")
+    input, target = _promoted("mse_cpu", input, target)
     return _reduce((input - target) ** 2, reduction)
 
 
@@ -292,6 +315,8 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     _check_binary_dtypes(input, target)
     if not ((input >= 0) & (input <= 1)).all():  # also catches nan
         raise RuntimeError("all elements of input should be between 0 and 1")
+    if not ((target >= 0) & (target <= 1)).all():
+        raise RuntimeError("all elements of target should be between 0 and 1")
     loss = BinaryCrossEntropy.apply(input, target)
     if weight is not None:
         loss = loss * weight
@@ -303,10 +328,10 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     """Binary cross-entropy of sigmoid(x) against y, computed from the logits x directly.
 
     l_i = -w_i * (p * y_i log(sigmoid(x_i)) + (1 - y_i) log(1 - sigmoid(x_i))), p = pos_weight,
-    rewritten so that no exp() can overflow (|x| = 1000 is fine):
-        without pos_weight:  l = max(x, 0) - x y + log(1 + exp(-|x|))
-        with pos_weight p:   l = (1 - y) x + (1 + (p - 1) y) (log(1 + exp(-|x|)) + max(-x, 0))
-    max(x, 0) is `mt.maximum`, not relu, on purpose: at x = 0 it gives the gradient 1/2
+    rewritten so that no exp() can overflow (|x| = 1000 is fine), as PyTorch does:
+        l = (1 - y) x + (1 + (p - 1) y) (log(1 + exp(-|x|)) + max(-x, 0))      (p = 1: none)
+    (written as max(x, 0) - x y + ... it would give inf - inf = nan at x = inf, y = 0).
+    max(-x, 0) is `mt.maximum`, not relu, on purpose: at x = 0 it gives the gradient -1/2
     (ties are split), so dl/dx = sigmoid(0) - y = 1/2 - y exactly; relu's 0 would be wrong.
     """
     reduction = _reduction(size_average, reduce, reduction)
@@ -314,13 +339,18 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
         raise ValueError(
             f"Target size ({target.shape}) must be the same as input size ({input.shape})"
         )
-    _check_binary_dtypes(input, target)
+    # No dtype match needed (unlike binary_cross_entropy): float32 logits with a float64
+    # target promote to float64, as in PyTorch. Both must be floating point, though.
+    _check_floating("log_sigmoid_cpu", input)
+    if not target.dtype.is_floating_point:
+        raise RuntimeError(
+            f"result type Float can't be cast to the desired output type "
+            f"{_LEGACY.get(target.dtype.name, target.dtype.name)}"
+        )
     log_one_plus_exp = mt.log(1 + mt.exp(-mt.abs(input)))  # exp of a number <= 0: <= 1
-    if pos_weight is None:
-        loss = mt.maximum(input, 0.0) - input * target + log_one_plus_exp
-    else:
-        log_weight = 1 + (pos_weight - 1) * target
-        loss = (1 - target) * input + log_weight * (log_one_plus_exp + mt.maximum(-input, 0.0))
+    log_weight = 1 if pos_weight is None else 1 + (pos_weight - 1) * target
+    relu_of_minus_x = mt.maximum(-input, mt.zeros_like(input))
+    loss = (1 - target) * input + log_weight * (log_one_plus_exp + relu_of_minus_x)
     if weight is not None:
         loss = loss * weight
-    return _reduce(loss, reduction)
+    return _reduce(loss.to(target.dtype), reduction)  # PyTorch: the target's dtype

@@ -2,7 +2,9 @@
 
 Everything else (`x - y` on a number, `mean`, `var`, losses, layers) is built from them in
 functional/ and nn/. `PRIMITIVES` lists them all; the test suite is parametrized over
-it, so a new op without a test case fails the suite.
+it, so a new op without a test case fails the suite. Two recorded ops are not among them,
+as they have no gradient: `FloorDivide` (x // y), whose backward raises, as PyTorch's does,
+and `NonzeroCount` (x.norm(0)), which sends none.
 
 Read next: ../autograd/node.py (the Op base class), then elementwise.py.
 """
@@ -17,16 +19,22 @@ from .elementwise import (
     Div,
     Exp,
     Fill,
+    FloorDivide,
     IndexPut,
     LeakyRelu,
     Log,
+    Log1p,
+    MaskedFill,
     Maximum,
     Minimum,
     Mul,
     Neg,
+    NonzeroCount,
     Pow,
     PowTensor,
+    Reciprocal,
     Relu,
+    Remainder,
     Sigmoid,
     Sign,
     Sin,
@@ -38,7 +46,7 @@ from .elementwise import (
     Zero,
 )
 from .linalg import MatMul
-from .reduction import Max, Mean, Min, Prod, Std, Sum, Var
+from .reduction import Max, MaxAlongDim, Mean, Min, MinAlongDim, Norm, Prod, Std, Sum, Var
 from .shape import (
     Cat,
     Expand,
@@ -55,9 +63,10 @@ from .shape import (
 from .softmax import LogSoftmax, Softmax
 
 PRIMITIVES = (
-    Add, Sub, Mul, Div, Neg, Pow, PowTensor, Exp, Log, Sqrt, Sin, Cos, Tanh, Sigmoid, Relu,
-    LeakyRelu, Abs, Sign, Clamp, Maximum, Minimum, Where, Clone, ToCopy, Fill, Zero, Copy, IndexPut,
-    Sum, Mean, Max, Min, Prod, Var, Std, MatMul,
+    Add, Sub, Mul, Div, Reciprocal, Remainder, Neg, Pow, PowTensor, Exp, Log, Log1p, Sqrt, Sin,
+    Cos, Tanh, Sigmoid, Relu, LeakyRelu, Abs, Sign, Clamp, Maximum, Minimum, Where, MaskedFill,
+    Clone, ToCopy, Fill, Zero, Copy, IndexPut,
+    Sum, Mean, Max, Min, MaxAlongDim, MinAlongDim, Prod, Norm, Var, Std, MatMul,
     Reshape, Unsqueeze, Squeeze, Permute, Transpose, T, Expand, Repeat, Index, Cat, Stack,
     Softmax, LogSoftmax,
 )  # fmt: skip

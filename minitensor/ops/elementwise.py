@@ -107,6 +107,96 @@ class Div(_Binary):
         )
 
 
+class Reciprocal(Op):
+    """out = 1 / x.   d out/d x = -1 / x**2 = -out**2.
+
+    `2 / x` is recorded as 2 * reciprocal(x), as PyTorch does: backward then needs only the
+    reciprocal (a tensor of its own), so changing x in place afterwards is no error.
+    """
+
+    __slots__ = ()
+    saves_output = True
+
+    def forward(self, x):
+        out = 1 / x
+        self.saved = (out,)
+        return out
+
+    def backward(self, grad):
+        (out,) = self.saved
+        return -grad * out * out
+
+
+class Remainder(_Binary):
+    """out = a - floor(a / b) * b (the sign of b: Python's %, and PyTorch's).
+
+    d out/d a = 1,  d out/d b = -floor(a / b)   (floor is flat between its steps).
+    """
+
+    __slots__ = ()
+    saves_inputs = (0, 1)
+    saved_input_used_by = {0: (1,), 1: (1,)}  # only grad_b needs them
+
+    def name(self):
+        return "RemainderBackward0" if self.b_shape is None else "RemainderBackward1"
+
+    def forward(self, a, b):
+        self._remember_shapes(a, b)
+        self.saved = (a, b)
+        out = self.xp.remainder(a, b)
+        if self.xp.isdtype(out.dtype, "real floating"):
+            # A zero result takes the sign of a, as PyTorch's (NumPy gives it b's sign:
+            # 3 % -1.5 is -0.0 there), which shows in 1 / (a % b): inf, not -inf.
+            out = self.xp.where(out == 0, a * 0.0, out)
+        return out
+
+    def backward(self, grad):
+        a, b = self.saved
+        grad_b = None
+        if self.b_shape is not None:
+            grad_b = unbroadcast(self.xp, -grad * self.xp.floor(a / b), self.b_shape)
+        return _grad_for(self.xp, self.a_shape, grad), grad_b
+
+
+class FloorDivide(_Binary):
+    """out = floor(a / b). Not differentiable: PyTorch records it, and backward raises.
+
+    Its true derivative is 0 almost everywhere, so a zero gradient would silently stop
+    learning; PyTorch refuses instead, and so do we. Not in PRIMITIVES (no gradient to test).
+    """
+
+    __slots__ = ()
+    backward_name = "NotImplemented"  # PyTorch's name for a node whose backward raises
+
+    def forward(self, a, b):
+        self._remember_shapes(a, b)
+        return self.xp.floor_divide(a, b)
+
+    def backward(self, grad):
+        raise RuntimeError("derivative for aten::floor_divide is not implemented")
+
+
+class NonzeroCount(Op):
+    """out = the number of nonzero x over `dims` (x.norm(0)), nan counting as nonzero.
+
+    A count has no slope: PyTorch records the node but sends x no gradient at all (x.grad
+    stays None), and so do we. Not in PRIMITIVES (no gradient to test).
+    """
+
+    __slots__ = ()
+    backward_name = "LinalgVectorNormBackward0"
+    saves_inputs = (0,)  # as PyTorch's norm node: changing x afterwards is caught
+
+    def forward(self, x, *, dims, keepdim):
+        xp = self.xp
+        self.saved = (x,)
+        nonzero = xp.astype(x != 0, x.dtype)  # nan != 0 is True
+        return xp.sum(nonzero, axis=dims, keepdims=keepdim)
+
+    def backward(self, grad):
+        return None
+
+
 class Neg(Op):
     """out = -x.   d out/d x = -1."""
 
@@ -161,27 +251,31 @@ class PowTensor(_Binary):
         a, b, out = self.saved
         grad_a = grad_b = None
         if self.a_shape is not None:
-            grad_a = unbroadcast(xp, grad * b * a ** (b - 1), self.a_shape)
+            # NOTE: where b == 0, out = 1 whatever a is: the slope is 0, not 0 * inf = nan
+            # (at a = 0), as PyTorch takes it.
+            grad_a = _zero_where(xp, b == 0, grad * b * a ** (b - 1))
+            grad_a = unbroadcast(xp, grad_a, self.a_shape)
         if self.b_shape is not None:
-            # NOTE: log(a) is nan for a < 0; where a == 0 and b > 0 the true value is 0.
-            log_a = (
-                xp.log(xp.where(a == 0, xp.ones_like(a), a))
-                if hasattr(a, "shape")
-                else _scalar_log(a)
-            )
-            grad_b = unbroadcast(xp, grad * out * log_a, self.b_shape)
+            # NOTE: where a == 0 and b >= 0, 0 ** b is flat in b: 0, not 0 * log(0) = nan;
+            # for b < 0 PyTorch keeps out * log(0) = inf * -inf = -inf, and so do we.
+            grad_b = _zero_where(xp, (a == 0) & (b >= 0), grad * out * _log_base(xp, a))
+            grad_b = unbroadcast(xp, grad_b, self.b_shape)
         return grad_a, grad_b
 
 
-def _scalar_log(a):
-    """log(a) for a Python number base (2 ** x): nan for a < 0, and 0 for a == 0.
+def _zero_where(xp, condition, values):
+    return xp.where(condition, xp.zeros_like(values), values)
 
-    At a == 0 the true factor out * log(a) is 0 * -inf; like the array branch above (and
-    PyTorch), we take the gradient of `0 ** x` to be 0 rather than nan.
-    """
-    if a == 0:
-        return 0.0
-    return math.log(a) if a > 0 else float("nan")
+
+def _log_base(xp, a):
+    """log(a), with log(0) = -inf but without NumPy's divide-by-zero warning."""
+    if not hasattr(a, "shape"):  # a number base: 2 ** x
+        if a == 0:
+            return -math.inf
+        return math.log(a) if a > 0 else math.nan
+    zero = a == 0
+    log_a = xp.log(xp.where(zero, xp.ones_like(a), a))
+    return xp.where(zero, xp.full_like(log_a, -math.inf), log_a)
 
 
 class Exp(Op):
@@ -213,6 +307,26 @@ class Log(Op):
     def backward(self, grad):
         (x,) = self.saved
         return grad / x
+
+
+class Log1p(Op):
+    """out = log(1 + x).   d out/d x = 1 / (1 + x).
+
+    NOTE: a primitive, not log(1 + x): for tiny x, 1 + x rounds to 1 and the log to 0,
+    while log1p keeps every digit (log1p(1e-10) = 1e-10).
+    """
+
+    __slots__ = ()
+    saves_inputs = (0,)
+    backward_name = "Log1PBackward0"  # PyTorch's spelling
+
+    def forward(self, x):
+        self.saved = (x,)
+        return self.xp.log1p(x)
+
+    def backward(self, grad):
+        (x,) = self.saved
+        return grad / (1 + x)
 
 
 class Sqrt(Op):
@@ -280,15 +394,18 @@ class Tanh(Op):
 class Sigmoid(Op):
     """out = 1 / (1 + exp(-x)).   d out/d x = out * (1 - out).
 
-    NOTE: computed as (1 + tanh(x / 2)) / 2, the same number, because exp(-x) overflows
-    for large negative x and would print a warning.
+    NOTE: exp(-x) overflows for large negative x, so there we use the same number written
+    as exp(x) / (1 + exp(x)). Both branches only ever take exp of -|x| <= 0, which cannot
+    overflow and keeps tiny results exact (sigmoid(-20) = 2.06e-9, not 0).
     """
 
     __slots__ = ()
     saves_output = True
 
     def forward(self, x):
-        out = (1 + self.xp.tanh(x / 2)) / 2
+        xp = self.xp
+        e = xp.exp(-xp.abs(x))  # in (0, 1]
+        out = xp.where(x >= 0, 1 / (1 + e), e / (1 + e))
         self.saved = (out,)
         return out
 
@@ -339,7 +456,11 @@ class Sign(Op):
     __slots__ = ()
 
     def forward(self, x):
-        return self.xp.sign(x)
+        xp = self.xp
+        out = xp.sign(x)
+        if xp.isdtype(x.dtype, "real floating"):
+            out = xp.where(xp.isnan(x), xp.zeros_like(x), out)  # PyTorch: sign(nan) = 0
+        return out
 
     def backward(self, grad):
         return self.xp.zeros_like(grad)
@@ -391,9 +512,17 @@ class Clamp(Op):
         return self.xp.where(passes, grad, self.xp.zeros_like(grad))
 
 
-def _mask(xp, condition, grad):
-    """1.0 where `condition` holds, else 0.0, in the gradient's dtype (not float64)."""
-    return xp.astype(condition, grad.dtype)
+def _split(node, grad, a_wins, tie):
+    """Gradients of max/min(a, b): all of grad to the winner, half each on a tie.
+
+    where(), not grad * mask: an infinite gradient times a 0 mask would be nan.
+    """
+    xp = node.xp
+    zero = xp.zeros_like(grad)
+    half = xp.where(tie, grad / 2, zero)
+    grad_a = xp.where(a_wins, grad, half)
+    grad_b = xp.where(a_wins | tie, half, grad)
+    return _grad_for(xp, node.a_shape, grad_a), _grad_for(xp, node.b_shape, grad_b)
 
 
 class Maximum(_Binary):
@@ -412,11 +541,7 @@ class Maximum(_Binary):
 
     def backward(self, grad):
         a, b = self.saved
-        share_a = _mask(self.xp, a > b, grad) + _mask(self.xp, a == b, grad) * 0.5
-        return (
-            _grad_for(self.xp, self.a_shape, grad * share_a),
-            _grad_for(self.xp, self.b_shape, grad * (1 - share_a)),
-        )
+        return _split(self, grad, a > b, a == b)
 
 
 class Minimum(_Binary):
@@ -432,11 +557,7 @@ class Minimum(_Binary):
 
     def backward(self, grad):
         a, b = self.saved
-        share_a = _mask(self.xp, a < b, grad) + _mask(self.xp, a == b, grad) * 0.5
-        return (
-            _grad_for(self.xp, self.a_shape, grad * share_a),
-            _grad_for(self.xp, self.b_shape, grad * (1 - share_a)),
-        )
+        return _split(self, grad, a < b, a == b)
 
 
 class Where(Op):
@@ -458,6 +579,26 @@ class Where(Op):
             _grad_for(self.xp, self.a_shape, self.xp.where(condition, grad, zero)),
             _grad_for(self.xp, self.b_shape, self.xp.where(condition, zero, grad)),
         )
+
+
+class MaskedFill(Op):
+    """out = value where mask, else x (x.masked_fill(mask, value)).
+
+    d out/d x = 0 where mask, else 1. The value is a number: it gets no gradient.
+    """
+
+    __slots__ = ()
+    saves_inputs = (1,)
+
+    def forward(self, x, mask, *, value):
+        xp = self.xp
+        self.saved = (mask,)
+        return xp.where(mask, xp.full_like(x, value), x)
+
+    def backward(self, grad):
+        (mask,) = self.saved
+        xp = self.xp
+        return xp.where(mask, xp.zeros_like(grad), grad), None
 
 
 class Clone(Op):
@@ -535,7 +676,10 @@ class Copy(Op):
     def forward(self, x, source):
         self.source_shape = shape_of(source)
         self.source_dtype = getattr(source, "dtype", None)
-        return self.xp.broadcast_to(self.xp.astype(source, x.dtype), x.shape) + 0
+        # a copy, not `+ 0`, which would turn -0.0 into 0.0
+        return self.xp.asarray(
+            self.xp.broadcast_to(self.xp.astype(source, x.dtype), x.shape), copy=True
+        )
 
     def backward(self, grad):
         grad_source = unbroadcast(self.xp, grad, self.source_shape)
@@ -552,20 +696,24 @@ class IndexPut(Op):
     (x[mask] = v, x[[0, 2]] = v).
     """
 
-    __slots__ = ("index", "values_shape", "backend", "advanced")
+    __slots__ = ("values_shape", "backend", "advanced")
 
     def forward(self, x, values, *, index, backend, advanced=False):
         # backend.setitem / getitem: a[index] = v and a[index], with NumPy's indexing rules
-        self.index, self.backend, self.advanced = index, backend, advanced
+        self.backend, self.advanced = backend, advanced
+        # Kept as a saved value: freed after backward, so a second backward through
+        # x[index] = v raises, as PyTorch's (CopySlices and IndexPutBackward0 both do).
+        self.saved = (index,)
         self.values_shape = shape_of(values)
         out = self.xp.asarray(x, copy=True)
         backend.setitem(out, index, values)
         return out
 
     def backward(self, grad):
+        (index,) = self.saved
         grad_x = self.xp.asarray(grad, copy=True)
-        self.backend.setitem(grad_x, self.index, 0)
-        grad_values = self.backend.getitem(grad, self.index)
+        self.backend.setitem(grad_x, index, 0)
+        grad_values = self.backend.getitem(grad, index)
         return grad_x, unbroadcast(self.xp, grad_values, self.values_shape)
 
     def name(self):

@@ -7,6 +7,8 @@ reduced axes back (as size 1, `keepdim=True` style) and broadcast the gradient o
 Read next: softmax.py (a reduction inside an op), linalg.py (matmul, a sum of products).
 """
 
+import math
+
 from ..autograd.node import Op
 
 
@@ -68,48 +70,77 @@ class Mean(Op):
 
 
 class Max(Op):
-    """out = the largest x over `dims`.   d out/d x[i] = 1 at the maximum, else 0.
-
-    Over all elements PyTorch spreads the gradient evenly over ties (MaxBackward1); along
-    a dim it goes to the one index `argmax` picks (MaxBackward0). We do the same.
+    """out = the largest element of x.   d out/d x[i] = 1 / (number of ties) at the maximum,
+    else 0: PyTorch spreads the gradient evenly over ties (MaxBackward1), and so do we.
     """
 
-    __slots__ = ("dims", "keepdim")
+    __slots__ = ()
     saves_inputs = (0,)
     saves_output = True
     reduce = "max"
 
-    def forward(self, x, *, dims, keepdim):
-        self.dims, self.keepdim = dims, keepdim
-        out = getattr(self.xp, self.reduce)(x, axis=dims, keepdims=keepdim)
+    def forward(self, x):
+        out = getattr(self.xp, self.reduce)(x)
         self.saved = (x, out)
         return out
 
     def backward(self, grad):
         xp = self.xp
         x, out = self.saved
-        out = _restore_dims(xp, out, self.dims, self.keepdim, x.ndim)
-        grad = _restore_dims(xp, grad, self.dims, self.keepdim, x.ndim)
         # 1.0 where x is the extreme, else 0.0, in the gradient's dtype (a float64 mask
         # would turn a float32 tensor's gradient into float64).
         hits = xp.astype(x == out, grad.dtype)
-        if self.dims is None:
-            hits = hits / xp.sum(hits)  # ties share the gradient
-        else:
-            (axis,) = self.dims
-            first = xp.argmax(hits, axis=axis, keepdims=True)
-            column = xp.arange(x.shape[axis], device=x.device)
-            positions = xp.reshape(column, (-1,) + (1,) * (x.ndim - axis - 1))
-            hits = xp.astype(positions == first, grad.dtype)
-        return grad * hits
+        return grad * hits / xp.sum(hits)
 
     def name(self):
-        kind = self.reduce.capitalize()
-        return f"{kind}Backward1" if self.dims is None else f"{kind}Backward0"
+        return f"{self.reduce.capitalize()}Backward1"
 
 
 class Min(Max):
-    """out = the smallest x over `dims`.   d out/d x[i] = 1 at the minimum, else 0."""
+    """out = the smallest element of x.   d out/d x[i] = 1 / (number of ties) at the minimum."""
+
+    __slots__ = ()
+    reduce = "min"
+
+
+class MaxAlongDim(Op):
+    """out = the largest x along `dim` (the values of x.max(dim)).
+
+    d out/d x[i] = 1 at the position the indices point to (argmax), else 0.
+    Backward needs only those indices, as PyTorch's MaxBackward0: not x, not the values,
+    so changing x in place afterwards is no error.
+    """
+
+    __slots__ = ("dim", "keepdim", "shape")
+    reduce = "max"
+
+    def forward(self, x, *, dim, keepdim):
+        xp = self.xp
+        self.dim, self.keepdim, self.shape = dim, keepdim, x.shape
+        if x.ndim == 0:  # a 0-d tensor is its own maximum, at index 0
+            self.saved = (xp.zeros((), dtype=xp.int64),)
+            return xp.asarray(x, copy=True)
+        self.saved = (getattr(xp, "arg" + self.reduce)(x, axis=dim, keepdims=True),)
+        return getattr(xp, self.reduce)(x, axis=dim, keepdims=keepdim)
+
+    def backward(self, grad):
+        xp = self.xp
+        (indices,) = self.saved
+        if len(self.shape) == 0:
+            return grad
+        if not self.keepdim:
+            grad = xp.expand_dims(grad, axis=self.dim)
+        # positions along dim, shaped to broadcast against indices: (n, 1, ..., 1)
+        column = xp.arange(self.shape[self.dim], device=grad.device)
+        positions = xp.reshape(column, (-1,) + (1,) * (len(self.shape) - self.dim - 1))
+        return xp.where(positions == indices, grad, xp.zeros_like(grad))
+
+    def name(self):
+        return f"{self.reduce.capitalize()}Backward0"
+
+
+class MinAlongDim(MaxAlongDim):
+    """out = the smallest x along `dim`.   d out/d x[i] = 1 at argmin, else 0."""
 
     __slots__ = ()
     reduce = "min"
@@ -154,6 +185,46 @@ class Prod(Op):
         return "ProdBackward0" if self.dims is None else "ProdBackward1"
 
 
+class Norm(Op):
+    """out = (sum |x|^p)^(1/p) over `dims`, the p-norm (p = 2: the length of a vector).
+
+    d out/d x[i] = sign(x[i]) |x[i]|^(p-1) / out^(p-1)      (p = 2: x[i] / out)
+    NOTE: a primitive, not sqrt(sum(x * x)): at x = 0 that composition gives
+    inf * 0 = nan, while the norm's slope there is taken to be 0, as PyTorch does.
+    """
+
+    __slots__ = ("p", "dims", "keepdim")
+    saves_inputs = (0,)
+    saves_output = True
+    backward_name = "LinalgVectorNormBackward0"
+
+    def forward(self, x, *, p, dims, keepdim):
+        xp = self.xp
+        self.p, self.dims, self.keepdim = p, dims, keepdim
+        if p == 2:
+            out = xp.sqrt(xp.sum(x * x, axis=dims, keepdims=keepdim))
+        elif p == 1:
+            out = xp.sum(xp.abs(x), axis=dims, keepdims=keepdim)
+        else:
+            out = xp.sum(xp.abs(x) ** p, axis=dims, keepdims=keepdim) ** (1 / p)
+        self.saved = (x, out)
+        return out
+
+    def backward(self, grad):
+        xp = self.xp
+        x, out = self.saved
+        out = _restore_dims(xp, out, self.dims, self.keepdim, x.ndim)
+        grad = _restore_dims(xp, grad, self.dims, self.keepdim, x.ndim)
+        if self.p == 1:
+            return grad * xp.sign(x)
+        safe_out = xp.where(out == 0, xp.ones_like(out), out)
+        if self.p == 2:
+            slope = x / safe_out
+        else:
+            slope = xp.sign(x) * xp.abs(x) ** (self.p - 1) / safe_out ** (self.p - 1)
+        return xp.where(out == 0, xp.zeros_like(slope), grad * slope)
+
+
 class Var(Op):
     """out = sum((x - mean)**2) / (n - correction) over `dims`.
 
@@ -170,11 +241,21 @@ class Var(Op):
         centred = x - xp.mean(x, axis=dims, keepdims=True)
         self.saved = (centred,)
         total = xp.sum(centred * centred, axis=dims, keepdims=keepdim)
-        return total / self.divisor if self.divisor else total * float("nan")
+        return total * self._one_over_divisor()
+
+    def _one_over_divisor(self):
+        """1 / (n - correction); inf when that is 0, as PyTorch: var is then inf (0/0: nan)."""
+        return 1 / self.divisor if self.divisor else math.inf
 
     def backward(self, grad):
         (centred,) = self.saved
         grad = _restore_dims(self.xp, grad, self.dims, self.keepdim, centred.ndim)
+        if not self.divisor:
+            # n - correction <= 0: var is inf and its slope meaningless; we give PyTorch's
+            # values (inf, nan where x equals the mean) rather than a sign of our own.
+            xp = self.xp
+            inf = xp.full_like(centred, math.inf)
+            return grad * xp.where(centred == 0, xp.full_like(centred, math.nan), inf)
         return grad * 2 * centred / self.divisor
 
 
@@ -194,7 +275,12 @@ class Std(Var):
         return out
 
     def backward(self, grad):
+        xp = self.xp
         centred, out = self.saved
-        out = _restore_dims(self.xp, out, self.dims, self.keepdim, centred.ndim)
-        grad = _restore_dims(self.xp, grad, self.dims, self.keepdim, centred.ndim)
-        return grad * centred / (self.divisor * out)
+        out = _restore_dims(xp, out, self.dims, self.keepdim, centred.ndim)
+        grad = _restore_dims(xp, grad, self.dims, self.keepdim, centred.ndim)
+        # Where std = 0 every x[i] equals the mean: centred = 0 and the formula is 0 / 0.
+        # PyTorch gives 0 there (sqrt's infinite slope times a zero change), and so do we.
+        safe_out = xp.where(out == 0, xp.ones_like(out), out)
+        scaled = grad * centred * self._one_over_divisor() / safe_out
+        return xp.where(out == 0, xp.zeros_like(scaled), scaled)

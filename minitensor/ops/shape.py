@@ -85,6 +85,10 @@ class Expand(Op):
 
     def forward(self, x, *, shape):
         self.shape = x.shape
+        if tuple(shape) == tuple(x.shape):
+            # Nothing is repeated: a plain view, which may be written to (as PyTorch's).
+            # broadcast_to would return a read-only array.
+            return x[...]
         return self.xp.broadcast_to(x, shape)
 
     def backward(self, grad):
@@ -125,20 +129,26 @@ class Index(Op):
     grad_x = zeros shaped like x, with grad added at the positions `index` read.
     Added, not assigned: `x[[0, 0]]` reads x[0] twice, so it gets both gradients.
     PyTorch names it IndexBackward0 (array index), SelectBackward0 (x[0]) or
-    SliceBackward0 (x[1:3]).
+    SliceBackward0 (x[1:3]). An array index is *saved* (as PyTorch saves the index
+    tensors), so it is freed after backward; ints and slices are kept like shapes.
     """
 
     __slots__ = ("shape", "index", "kind", "backend")
 
     def forward(self, x, *, index, kind, backend):
         # backend.getitem is x[index]; the GPU stand-in emulates NumPy's array indexing
-        self.shape, self.index, self.kind, self.backend = x.shape, index, kind, backend
+        self.shape, self.kind, self.backend = x.shape, kind, backend
+        if kind == "IndexBackward0":
+            self.saved, self.index = (index,), None
+        else:
+            self.index = index
         return backend.getitem(x, index)
 
     def backward(self, grad):
         grad_x = self.xp.zeros(self.shape, dtype=grad.dtype, device=grad.device)
         if self.kind == "IndexBackward0":
-            return self.backend.index_add(grad_x, self.index, grad)
+            (index,) = self.saved
+            return self.backend.index_add(grad_x, index, grad)
         self.backend.setitem(grad_x, self.index, grad)  # basic: no position read twice
         return grad_x
 

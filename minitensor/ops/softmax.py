@@ -12,7 +12,7 @@ from ..autograd.node import Op
 def _shifted(xp, x, dim):
     """x minus its maximum along dim, so every exp() is <= 1. An empty dim has no maximum
     (NumPy refuses max() of nothing) and nothing to normalise: it stays as it is."""
-    if x.shape[dim] == 0:
+    if dim is not None and x.shape[dim] == 0:
         return x
     return x - xp.max(x, axis=dim, keepdims=True)
 
