@@ -114,6 +114,10 @@ class Tensor:
                 "Only Tensors of floating point and complex dtype can require gradients "
                 f"(this tensor is {self.dtype}; convert it with .float() first)"
             )
+        if value and self._base is not None and self._base._requires_grad:
+            # a view taken under no_grad() (see functional/shape.py, _view_of): asked to
+            # require grad, it becomes an ordinary leaf that gets its own .grad, as PyTorch's
+            self._base = None
         self._requires_grad = bool(value)
 
     @property

@@ -21,9 +21,16 @@ from .conversion import to
 
 
 def _cast(x, dtype):
-    """A tensor converted to `dtype` (recorded, so gradients flow back); numbers pass."""
+    """A tensor converted to `dtype` (recorded, so gradients flow back); numbers pass.
+
+    The copy shares x's version counter: PyTorch converts operands inside the kernel and
+    saves x itself, so changing x in place must still be caught by the op that saved the
+    copy (maximum(x_float, i_int); i_int.sub_(1); backward raises).
+    """
     if isinstance(x, Tensor) and x.dtype is not dtype:
-        return to(x, dtype)
+        converted = to(x, dtype)
+        converted._version = x._version
+        return converted
     return x
 
 
