@@ -59,11 +59,14 @@ def _check_integer_divisor(a, b):
     """Integers have no inf: PyTorch refuses an integer division by zero (NumPy gives 0)."""
     a, b = _promote(a, b)
     _broadcast_check(a, b, "division")
+    shape = np.broadcast_shapes(getattr(a, "shape", ()), getattr(b, "shape", ()))
+    if 0 in shape:
+        return  # an empty result: nothing is divided
     if isinstance(b, Tensor):
         zero = not b.dtype.is_floating_point and builtins.bool((b._data == 0).any())
     else:
         tensor = a if isinstance(a, Tensor) else b
-        zero = not tensor.dtype.is_floating_point and b == 0 and tensor.numel() > 0
+        zero = not tensor.dtype.is_floating_point and b == 0
     if zero:
         raise RuntimeError("ZeroDivisionError (an integer divided by an integer zero)")
 
