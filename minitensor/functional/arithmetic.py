@@ -113,10 +113,12 @@ def pow(base, exponent):  # noqa: A001  (PyTorch's name)
             raise RuntimeError("Integers to negative integer powers are not allowed.")
         return ops.Pow.apply(base, p=exponent)
     base, exponent = _promote(base, exponent)
+    _broadcast_check(base, exponent, "pow")
     tensor = base if isinstance(base, Tensor) else exponent
     if tensor.dtype is dtypes.bool:
         raise NotImplementedError("\"pow\" not implemented for 'Bool'")
-    if not tensor.dtype.is_floating_point and builtins.bool(
+    empty = 0 in np.broadcast_shapes(getattr(base, "shape", ()), getattr(exponent, "shape", ()))
+    if not (tensor.dtype.is_floating_point or empty) and builtins.bool(
         (exponent._data < 0).any() if isinstance(exponent, Tensor) else exponent < 0
     ):
         # NumPy raises this (as a ValueError); PyTorch gives 0 (or 1, -1 for a base of 1, -1)
