@@ -59,11 +59,14 @@ def _check_integer_divisor(a, b):
     """Integers have no inf: PyTorch refuses an integer division by zero (NumPy gives 0)."""
     a, b = _promote(a, b)
     _broadcast_check(a, b, "division")
+    shape = np.broadcast_shapes(getattr(a, "shape", ()), getattr(b, "shape", ()))
+    if 0 in shape:
+        return  # an empty result: nothing is divided
     if isinstance(b, Tensor):
         zero = not b.dtype.is_floating_point and builtins.bool((b._data == 0).any())
     else:
         tensor = a if isinstance(a, Tensor) else b
-        zero = not tensor.dtype.is_floating_point and b == 0 and tensor.numel() > 0
+        zero = not tensor.dtype.is_floating_point and b == 0
     if zero:
         raise RuntimeError("ZeroDivisionError (an integer divided by an integer zero)")
 
@@ -110,10 +113,12 @@ def pow(base, exponent):  # noqa: A001  (PyTorch's name)
             raise RuntimeError("Integers to negative integer powers are not allowed.")
         return ops.Pow.apply(base, p=exponent)
     base, exponent = _promote(base, exponent)
+    _broadcast_check(base, exponent, "pow")
     tensor = base if isinstance(base, Tensor) else exponent
     if tensor.dtype is dtypes.bool:
         raise NotImplementedError("\"pow\" not implemented for 'Bool'")
-    if not tensor.dtype.is_floating_point and builtins.bool(
+    empty = 0 in np.broadcast_shapes(getattr(base, "shape", ()), getattr(exponent, "shape", ()))
+    if not (tensor.dtype.is_floating_point or empty) and builtins.bool(
         (exponent._data < 0).any() if isinstance(exponent, Tensor) else exponent < 0
     ):
         # NumPy raises this (as a ValueError); PyTorch gives 0 (or 1, -1 for a base of 1, -1)
