@@ -26,7 +26,8 @@ from .autograd.node import AccumulateGrad, _raise_device_mismatch, _RemovableHan
 class Tensor:
     __slots__ = (
         "_data", "device", "dtype", "grad_fn", "_requires_grad", "_grad", "_version",
-        "_hooks", "_accumulator", "_retains_grad", "_base", "_base_grad_fn", "__weakref__",
+        "_hooks", "_accumulator", "_retains_grad", "_base", "_base_grad_fn",
+        "_no_grad_view_version", "__weakref__",
     )  # fmt: skip
 
     # NumPy must hand `ndarray + tensor` to Tensor.__radd__ instead of looping itself.
@@ -77,9 +78,14 @@ class Tensor:
         self._retains_grad = False
         self._base = None  # for views (reshape, indexing): the tensor whose numbers they share
         self._base_grad_fn = None  # for views: the base's grad_fn when the view was taken
+        # for views taken under no_grad() of a tensor that requires grad: the shared version
+        # counter's value then (functional/shape.py, _view_of)
+        self._no_grad_view_version = None
 
     def _edge(self):
         """The graph node a new op should point to for this input."""
+        if self._no_grad_view_version not in (None, self._version[0]):
+            _raise_changed_no_grad_view(self)
         if self.grad_fn is not None:
             if self._base is not None and self._base.grad_fn is not self._base_grad_fn:
                 _raise_stale_view(self)
@@ -117,7 +123,7 @@ class Tensor:
         if value and self._base is not None and self._base._requires_grad:
             # a view taken under no_grad() (see functional/shape.py, _view_of): asked to
             # require grad, it becomes an ordinary leaf that gets its own .grad, as PyTorch's
-            self._base = None
+            self._base = self._no_grad_view_version = None
         self._requires_grad = bool(value)
 
     @property
@@ -786,6 +792,18 @@ def _raise_stale_view(view):
         "the base's old value, and minitensor does not rebase views as PyTorch does. Take "
         "the view again after the in-place change (e.g. v = y[0] after y.mul_(2)), or avoid "
         "the in-place op (y = y * 2)."
+    )
+
+
+def _raise_changed_no_grad_view(view):
+    """A view taken under no_grad() is a leaf of its own; once its base has changed in place,
+    whether that change should reach the view's gradient is ambiguous: PyTorch refuses."""
+    raise RuntimeError(
+        f"A view (shape {list(view.shape)}) was created in no_grad mode and its base or another "
+        "view of its base has been modified inplace. Given that this use case is ambiguous and "
+        "error-prone, it is forbidden. You can clarify your code by moving both the view and "
+        "the inplace either both inside the no_grad block (if you don't want the inplace to be "
+        "tracked) or both outside (if you want the inplace to be tracked)."
     )
 
 

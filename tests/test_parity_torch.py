@@ -924,6 +924,36 @@ def in_place_on_a_view_taken_under_no_grad_raises(lib):
 
 
 @scenario
+def using_a_no_grad_view_after_its_base_changed_raises(lib):
+    x = leaf(lib, [1.0, 2.0, 3.0]) * 1
+    with lib.no_grad():
+        v = x[0:2]
+        x.add_(1)
+    v * 2
+
+
+@scenario
+def using_a_view_of_a_no_grad_view_after_its_base_changed_raises(lib):
+    x = leaf(lib, [[1.0, 2.0], [3.0, 4.0]]) * 1
+    with lib.no_grad():
+        v = x.flatten(0, 1)
+    w = v[1:]
+    with lib.no_grad():
+        x.add_(x)
+    -w
+
+
+@scenario
+def a_no_grad_view_used_under_no_grad_after_its_base_changed(lib):
+    x = leaf(lib, [1.0, 2.0, 3.0]) * 1
+    with lib.no_grad():
+        v = x[0:2]
+    x.mul_(2)
+    with lib.no_grad():
+        return v.sum()
+
+
+@scenario
 def second_backward_through_an_index_tensor_raises(lib):
     x = leaf(lib, [1.0, 2.0])
     y = (x + 0)[[0, 0]].sum()
