@@ -13,6 +13,8 @@
     set_presentation(True)  projector sizes (text, pictures, controls) for every widget
                             made afterwards (common/style.py); False: normal sizes
     sized(ipw.HBox([...]))  your own buttons and sliders at the widgets' size (common/view.py)
+    set_language("zh")      widgets and exercise checks in Simplified Chinese from now on
+                            (common/language.py; lessons/zh/ notebooks need no call)
     momentum_map()          the (lr, β) map of momentum on a quadratic; a click races a
                             cell's settings (momentum_rates/view.py, momentum_rates/model.py)
 
@@ -52,6 +54,8 @@ _EXPORTS = {
     "MonitorModel": "monitor.model",
     "set_presentation": "common.style",
     "sized": "common.view",
+    "set_language": "common.language",
+    "get_language": "common.language",
     "momentum_map": "momentum_rates.view",
     "MomentumMap": "momentum_rates.view",
     "MomentumMapModel": "momentum_rates.model",
