@@ -111,7 +111,8 @@ def _inplace(x, op, *others, **options):
     if not recorded:
         _write(x, op.run_untracked(x, *others, **options))
         return x
-    if x._base is not None and x._base._requires_grad:
+    # (a view with a graph of its own counts even when its base was detach_()ed since)
+    if x._base is not None and (x._base._requires_grad or x.grad_fn is not None):
         if x._base.grad_fn is None:
             raise RuntimeError(
                 "a view of a leaf Variable that requires grad is being used in an in-place "
