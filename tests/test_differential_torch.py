@@ -143,6 +143,8 @@ DOCUMENTED_TORCH_ERRORS = [
     ("modified by an inplace operation", "mse_loss"),
     ("modified by an inplace operation", "clamp(min="),
     ("Subtraction, the `-` operator, with a bool tensor", "mse_loss"),  # torch's own bug
+    # a non-leaf detach_()ed after an op saved it: the graph keeps the value it saved
+    ("saved tensor that has been detached in-place", ""),
     # writing a tensor into itself through an index or a partly overlapping view
     ("some elements of the input tensor and the written-to tensor refer to a single", ""),
 ]

@@ -1331,6 +1331,13 @@ KNOWN_DIFFERENCES = {
     ),
     "view_in_place": "in-place on a view of a non-leaf raises (PyTorch rebases the view)",
     "stale_view": "a view taken before its base changed in place raises when used",
+    "detach_saved_non_leaf": (
+        "detach_() of a non-leaf an op saved: the graph keeps the saved value (PyTorch raises)"
+    ),
+    "no_grad_view_flags": (
+        "reading is_leaf or grad_fn of a no_grad() view whose base changed in place answers "
+        "(PyTorch raises; both refuse to record the view)"
+    ),
 }
 
 
@@ -1361,6 +1368,35 @@ def test_known_grad_fn_name_differences(key, make, ours, theirs):
     assert _grad_fn_name(make(torch)) != ours
     if theirs is not None:
         assert _grad_fn_name(make(torch)) == theirs
+
+
+def test_known_difference_detach_of_a_saved_non_leaf():
+    def run(lib):
+        x = leaf(lib, [1.0, 2.0])
+        y = -x
+        z = y.log()
+        y.detach_()
+        z.sum().backward()
+        return x.grad.tolist()
+
+    assert "detach_saved_non_leaf" in KNOWN_DIFFERENCES
+    with pytest.raises(RuntimeError, match="detached in-place"):
+        run(torch)
+    assert run(mt) == [1.0, 0.5]  # d/dx log(-x) = 1/x, from the value saved
+
+
+def test_known_difference_flags_of_a_changed_no_grad_view():
+    def run(lib):
+        x = leaf(lib, [1.0, 2.0]) * 1
+        with lib.no_grad():
+            v = x[0:1]
+        x.mul_(2)
+        return v.is_leaf
+
+    assert "no_grad_view_flags" in KNOWN_DIFFERENCES
+    with pytest.raises(RuntimeError, match="created in no_grad mode"):
+        run(torch)
+    assert run(mt) is True
 
 
 def test_known_difference_a_loss_does_not_save_its_input():
