@@ -954,6 +954,15 @@ def a_no_grad_view_used_under_no_grad_after_its_base_changed(lib):
 
 
 @scenario
+def setitem_of_a_one_element_tensor_into_a_scalar_slot(lib):
+    v = leaf(lib, [3.0])
+    x = lib.zeros(2, 2)
+    x[0, 1] = v
+    (x * lib.tensor([[1.0, 2.0], [3.0, 4.0]])).sum().backward()
+    return x, v.grad
+
+
+@scenario
 def second_backward_through_an_index_tensor_raises(lib):
     x = leaf(lib, [1.0, 2.0])
     y = (x + 0)[[0, 0]].sum()

@@ -714,6 +714,10 @@ class IndexPut(Op):
         grad_x = self.xp.asarray(grad, copy=True)
         self.backend.setitem(grad_x, index, 0)
         grad_values = self.backend.getitem(grad, index)
+        # values may carry leading size-1 axes the slot lacks (x[0] = v with v of shape (1,))
+        missing = len(self.values_shape) - grad_values.ndim
+        if missing > 0:
+            grad_values = self.xp.reshape(grad_values, (1,) * missing + grad_values.shape)
         return grad_x, unbroadcast(self.xp, grad_values, self.values_shape)
 
     def name(self):
