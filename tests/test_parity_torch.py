@@ -940,7 +940,7 @@ def using_a_view_of_a_no_grad_view_after_its_base_changed_raises(lib):
     w = v[1:]
     with lib.no_grad():
         x.add_(x)
-    -w
+    return -w
 
 
 @scenario
@@ -951,6 +951,24 @@ def a_no_grad_view_used_under_no_grad_after_its_base_changed(lib):
     x.mul_(2)
     with lib.no_grad():
         return v.sum()
+
+
+@scenario
+def recorded_in_place_on_a_no_grad_view_of_a_plain_tensor_raises(lib):
+    w = leaf(lib, [1.0, 2.0])
+    x = lib.zeros(3)
+    with lib.no_grad():
+        v = x[:2]
+    v.add_(w)
+
+
+@scenario
+def unrecorded_in_place_on_a_no_grad_view_of_a_plain_tensor(lib):
+    x = lib.zeros(3)
+    with lib.no_grad():
+        v = x[:2]
+    v.add_(2)
+    return x, v
 
 
 @scenario

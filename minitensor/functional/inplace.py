@@ -106,6 +106,8 @@ def _inplace(x, op, *others, **options):
             or builtins.any(isinstance(o, Tensor) and o._requires_grad for o in others)
         )
     )
+    if recorded and x._no_grad_view_version is not None:
+        _refuse_leaf(x)
     if recorded and x.grad_fn is None and x._requires_grad:
         _refuse_leaf(x)
     if not recorded:
@@ -145,7 +147,7 @@ def _inplace(x, op, *others, **options):
 
 def _refuse_leaf(x):
     """In-place on a tensor that requires grad but has no graph node: refused, as PyTorch."""
-    if x._base is not None and x._base._requires_grad:  # a view taken under no_grad()
+    if x._no_grad_view_version is not None:  # a view taken under no_grad()
         raise RuntimeError(
             "A view was created in no_grad mode and is being modified inplace with grad mode "
             "enabled. Given that this use case is ambiguous and error-prone, it is forbidden. "

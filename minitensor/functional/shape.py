@@ -19,16 +19,16 @@ def _view_of(result, x):
     """Mark `result` as sharing x's numbers: same version counter, as PyTorch's views.
 
     A view taken under no_grad() of a tensor that requires grad is, as in PyTorch, a leaf
-    that requires grad: it has no graph back to x (gradients reach the view, not x), and
-    changing it in place with grad mode on is refused (see functional/inplace.py). It
-    remembers the version counter's value, so that using it in a recorded op after its base
-    changed in place is refused too (Tensor._edge), and a view of it inherits that value.
+    that requires grad: it has no graph back to x (gradients reach the view, not x). Any
+    view taken under no_grad() remembers the version counter's value then: a recorded
+    in-place change of it is refused (functional/inplace.py), and so is using it in a
+    recorded op after its base changed in place (Tensor._edge); a view of it inherits that.
     """
     result._base = x._base if x._base is not None else x
     result._base_grad_fn = result._base.grad_fn  # a later recorded in-place op replaces it
     result._version = x._version
-    if result._base._requires_grad and not grad_mode.is_grad_enabled():
-        result._requires_grad = True
+    if not grad_mode.is_grad_enabled():
+        result._requires_grad = result._base._requires_grad
         result._no_grad_view_version = x._version[0]
     elif x._no_grad_view_version is not None:  # a view of such a view, in grad mode
         result._no_grad_view_version = x._no_grad_view_version
