@@ -53,7 +53,7 @@ def set_language(code):
 
 
 def _notebook_folder_language():
-    """"zh" when the kernel's notebook lies in a folder named zh (lessons/zh/...)."""
+    """ "zh" when the kernel's notebook lies in a folder named zh (lessons/zh/...)."""
     session = os.environ.get("JPY_SESSION_NAME")
     folder = Path(session).parent if session else Path.cwd()
     return "zh" if folder.name == "zh" else None
