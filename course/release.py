@@ -6,6 +6,7 @@
       minitensor/  widgets/  the library and the widgets
       lessons/NN_topic.ipynb the learner notebooks: exercises blank, no outputs, no hidden tests
       lessons/README.md      the lesson index
+      lessons/zh/            the Chinese edition (learner notebooks and index), once built
       course/checks/         the checks the exercise cells call, without the hidden ones
 
 Not in it: the instructor notebooks (lessons/solutions/), the lesson sources (which hold
@@ -29,6 +30,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 TOP_FILES = ("pyproject.toml", "environment.yml", "Makefile")
 PACKAGES = ("minitensor", "widgets")
 LESSON_FILES = ("README.md", "00_widgets_demo.ipynb")
+CHINESE = PROJECT / "lessons" / "zh"  # the Chinese edition's learner folder (course/build.py)
 # The release's course package holds the checks alone, under this docstring.
 COURSE_INIT = '''"""The exercise checks the lessons' check cells call (`from course.checks...`)."""
 '''
@@ -44,6 +46,11 @@ Start with `lessons/01_tensors.ipynb`; `lessons/README.md` has the index. Each e
 followed by a check cell: run it after your answer, and it tells you what is wrong and
 gives a hint. Hand in the notebooks as your teacher asks; they are graded with the same
 checks, plus a few hidden ones.
+"""
+
+README_CHINESE = """
+中文版：`lessons/zh/`，与英文版同名的笔记本，检查信息和提示都是中文；从
+`lessons/zh/01_tensors.ipynb` 开始，`lessons/zh/README.md` 是课程目录。
 """
 
 
@@ -79,12 +86,36 @@ def without_functions(source, names):
     return "\n".join(line for index, line in enumerate(lines) if index not in cut)
 
 
+def learner_files(folder):
+    """The files of `folder` that learners open: index, widget demo, lesson notebooks.
+
+    Only these names are copied, never whatever else the folder holds (a stray instructor
+    copy, a checkpoint folder), so the release cannot pick up a solution by accident.
+    """
+    names = [*LESSON_FILES, *(f"{name}.ipynb" for name in lesson_names())]
+    return [folder / name for name in names if (folder / name).is_file()]
+
+
+def copy_chinese_edition(source, lessons):
+    """Copy the Chinese learner files from `source` into lessons/zh/; False if none built.
+
+    The edition ships once its lesson notebooks exist (`make lessons` builds them); an
+    index alone, whose links would lead nowhere, does not.
+    """
+    files = learner_files(source)
+    if not any(path.stem in lesson_names() for path in files):
+        return False
+    (lessons / "zh").mkdir()
+    for path in files:
+        shutil.copy2(path, lessons / "zh" / path.name)
+    return True
+
+
 def write_release(target):
     target = Path(target)
     if target.exists():
         shutil.rmtree(target)
     target.mkdir(parents=True)
-    (target / "README.md").write_text(README, encoding="utf-8")
     for name in TOP_FILES:
         shutil.copy2(PROJECT / name, target / name)
     for package in PACKAGES:
@@ -96,6 +127,9 @@ def write_release(target):
             shutil.copy2(PROJECT / "lessons" / name, lessons / name)
     for name in lesson_names():
         shutil.copy2(learner_path(name), lessons / learner_path(name).name)
+    chinese = copy_chinese_edition(CHINESE, lessons)
+    readme = README + (README_CHINESE if chinese else "")
+    (target / "README.md").write_text(readme, encoding="utf-8")
     hidden = hidden_check_functions()
     checks = target / "course" / "checks"
     checks.mkdir(parents=True)

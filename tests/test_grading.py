@@ -41,7 +41,7 @@ from test_lessons import WRONG_ANSWERS
 from course import answers, gradebook, sandbox
 from course.build import lesson_names
 from course.official import Lesson, LessonError, check_calls
-from course.release import without_functions, write_release
+from course.release import CHINESE, copy_chinese_edition, without_functions, write_release
 from course.submissions import find, lesson_from_name, student_of
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -495,6 +495,36 @@ def test_the_release_holds_learner_notebooks_and_checks_but_no_solutions(tmp_pat
         cwd=target, capture_output=True, text=True,
     )  # fmt: skip
     assert probe.returncode == 0, probe.stderr
+
+
+def test_the_release_ships_the_chinese_edition_once_it_is_built(tmp_path):
+    target = write_release(tmp_path / "release")
+    built = [name for name in lesson_names() if (CHINESE / f"{name}.ipynb").is_file()]
+    shipped = target / "lessons" / "zh"
+    assert shipped.is_dir() == bool(built)
+    assert ("lessons/zh/" in (target / "README.md").read_text(encoding="utf-8")) == bool(built)
+    for name in built:
+        notebook = (shipped / f"{name}.ipynb").read_text(encoding="utf-8")
+        assert "BEGIN SOLUTION" not in notebook and "HIDDEN" not in notebook
+    if built:
+        assert (shipped / "README.md").is_file()
+
+
+def test_the_chinese_edition_ships_its_learner_files_and_nothing_else(tmp_path):
+    source, lessons = tmp_path / "zh", tmp_path / "release" / "lessons"
+    source.mkdir()
+    lessons.mkdir(parents=True)
+    (source / "README.md").write_text("[English](../README.md) | 中文\n", encoding="utf-8")
+    assert not copy_chinese_edition(source, lessons)  # an index alone: links to nothing yet
+    assert not (lessons / "zh").exists()
+    first = lesson_names()[0]
+    for name in (f"{first}.ipynb", "00_widgets_demo.ipynb", "scratch.ipynb", "notes.txt"):
+        (source / name).write_text("{}", encoding="utf-8")
+    (source / "solutions").mkdir()
+    (source / "solutions" / f"{first}.ipynb").write_text("{}", encoding="utf-8")
+    assert copy_chinese_edition(source, lessons)
+    shipped = sorted(path.name for path in (lessons / "zh").iterdir())
+    assert shipped == sorted(["README.md", "00_widgets_demo.ipynb", f"{first}.ipynb"])
 
 
 def test_without_functions_cuts_a_function_and_its_decorator():
