@@ -115,8 +115,28 @@ def test_each_student_gets_the_learner_notebooks_on_first_login(hub, classroom):
     names = sorted(item["name"] for item in classroom["listing"]["content"])
     expected = sorted(p.name for p in (hub.lessons).iterdir() if p.suffix == ".ipynb")
     assert "01_tensors.ipynb" in names and set(expected) <= set(names)
+    chinese = sorted(p.name for p in (hub.lessons / "zh").glob("*.ipynb"))
     for student in ("alice", "bob"):
         assert (classroom["homes"] / student / LESSON).is_file()
+        for name in chinese:  # the Chinese edition comes along, in lessons/zh/
+            assert (classroom["homes"] / student / "lessons" / "zh" / name).is_file()
+
+
+def test_first_login_copies_both_editions_and_nothing_else(tmp_path):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "first_login", ROOT / "deploy" / "jupyterhub" / "first_login.py"
+    )
+    first_login = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(first_login)
+    lessons = tmp_path / "release"
+    for name in ("01_a.ipynb", "README.md", "notes.txt", "zh/01_a.ipynb", "zh/README.md"):
+        (lessons / name).parent.mkdir(parents=True, exist_ok=True)
+        (lessons / name).write_text("{}")
+    copied = first_login.copy_lessons(lessons, tmp_path / "home")
+    found = sorted(str(p.relative_to(copied)) for p in copied.rglob("*") if p.is_file())
+    assert found == ["01_a.ipynb", "README.md", "zh/01_a.ipynb", "zh/README.md"]
 
 
 def test_lesson_1_runs_in_each_students_kernel(classroom):

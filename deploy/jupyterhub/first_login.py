@@ -8,9 +8,9 @@ survives every later login, a restart of their server, and an update of the cour
 give a student a fresh copy, rename their folder; the next login makes a new one.)
 
 `LESSONS` is the `lessons/` folder of the installed course (`make release` writes it: the
-learner notebooks with blank exercises, the lesson index, no solutions). Only notebooks
-and the README are copied; the checks they import come from the package installed once
-for everyone.
+learner notebooks with blank exercises, the lesson index, no solutions; zh/ the same in
+Chinese). Only notebooks and the READMEs are copied; the checks they import come from the
+package installed once for everyone.
 
 jupyterhub_config.py calls `copy_for_spawner` before each server starts (a JupyterHub
 pre_spawn_hook, run by the hub). When the hub runs as root and the student is a system
@@ -26,7 +26,7 @@ import shutil
 import sys
 from pathlib import Path
 
-COPIED = ("*.ipynb", "README.md")
+COPIED = ("*.ipynb", "README.md", "zh/*.ipynb", "zh/README.md")  # zh/: the Chinese edition
 FOLDER = "lessons"  # the student's copy: ~/lessons
 
 
@@ -43,7 +43,9 @@ def copy_lessons(lessons, home):
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
     for path in files:
-        shutil.copy2(path, partial / path.name)
+        copied = partial / path.relative_to(lessons)
+        copied.parent.mkdir(exist_ok=True)
+        shutil.copy2(path, copied)
     partial.rename(target)
     return target
 
