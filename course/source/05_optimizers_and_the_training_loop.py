@@ -64,6 +64,8 @@ for inputs, targets in data_loader:
 # %% [markdown]
 # ## The post's training loop
 #
+# > From the post 《深度学习(3):Tensor和Optimizer》: “使用主要包括三个步骤:计算梯度、执行参数更新和清除梯度。” (Using it takes three main steps: computing the gradients, updating the parameters and clearing the gradients.)
+#
 # Here it is, as the post writes it (the comments translated). The only additions:
 # `mt.manual_seed(0)` so that the random initial weights are the same every run, and a
 # `print`.
@@ -236,6 +238,8 @@ for name, order in orders.items():
 # lines in order.
 #
 # ## Forgetting `zero_grad()`
+#
+# > From the post 《深度学习(3):Tensor和Optimizer》: “梯度累积:在默认情况下,梯度会在每次反向传播中累积,需要手动清零。” (By default, gradients accumulate over backward passes and must be zeroed by hand.)
 #
 # Leave it out and, as in lesson 3, `backward()` *adds* every new gradient to the old ones:
 # each step follows the sum of all gradients so far. Again nothing complains:

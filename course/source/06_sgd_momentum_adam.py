@@ -37,6 +37,8 @@ optim = mt.optim
 # %% [markdown]
 # ## The race
 #
+# > From the post 《深度学习(3):Tensor和Optimizer》: “每一个优化器都继承自 torch.optim.Optimizer,并实现特定的优化策略。” (Every optimizer inherits from `torch.optim.Optimizer` and implements a particular optimization strategy.)
+#
 # Lesson 4's ill-conditioned bowl, $f(x, y) = \tfrac12 (x^2 + 10 y^2)$: ten times steeper
 # along $y$ than along $x$. Its Hessian has the eigenvalues $\mu = 1$ and $L = 10$ (the
 # curvatures along $x$ and $y$). A race is only fair when each optimizer runs at its own
