@@ -53,6 +53,8 @@ print(inspect.getsource(elementwise.Mul))
 #
 # ## The same op as a `Function`
 #
+# > From the post 《深度学习(3):Tensor和Optimizer》: “计算图:PyTorch 通过记录 Tensor 的操作,构建一个有向无环图(DAG),称为计算图。” (Computation graph: PyTorch records the operations on a `Tensor` and builds from them a directed acyclic graph (DAG), called the computation graph.)
+#
 # `mt.autograd.Function` is the public way to add an op. `forward(ctx, ...)` computes the
 # result and saves what backward needs with `ctx.save_for_backward`; `backward(ctx,
 # grad_output)` reads it back from `ctx.saved_tensors` and returns one gradient per input.
@@ -152,6 +154,8 @@ except RuntimeError as error:
 # the same.)
 #
 # ## Build your own optimizer
+#
+# > From the post 《深度学习(3):Tensor和Optimizer》: “每一个优化器都继承自 torch.optim.Optimizer,并实现特定的优化策略。” (Every optimizer inherits from `torch.optim.Optimizer` and implements its own optimization strategy.)
 #
 # An optimizer is a subclass of `mt.optim.Optimizer`. The base class builds the data model
 # you met in lesson 5 from your arguments (`param_groups`, with your defaults filled in,
