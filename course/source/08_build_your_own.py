@@ -33,6 +33,8 @@ nn, optim = mt.nn, mt.optim
 # %% [markdown]
 # ## Read the source: how `*` is differentiated
 #
+# > From the post 《深度学习(3):Tensor和Optimizer》: “反向传播:调用 loss.backward(),PyTorch 会自动计算损失对所有叶子节点的梯度。” (Backpropagation: call `loss.backward()`, and PyTorch automatically computes the gradients of the loss with respect to all leaf nodes.)
+#
 # Every op in minitensor is one small class in `minitensor/ops/`. Here is multiplication:
 
 # %% minitensor-only
@@ -52,8 +54,6 @@ print(inspect.getsource(elementwise.Mul))
 #   sums a gradient back to its input's shape when the input was broadcast.)
 #
 # ## The same op as a `Function`
-#
-# > From the post 《深度学习(3):Tensor和Optimizer》: “计算图:PyTorch 通过记录 Tensor 的操作,构建一个有向无环图(DAG),称为计算图。” (Computation graph: PyTorch records the operations on a `Tensor` and builds from them a directed acyclic graph (DAG), called the computation graph.)
 #
 # `mt.autograd.Function` is the public way to add an op. `forward(ctx, ...)` computes the
 # result and saves what backward needs with `ctx.save_for_backward`; `backward(ctx,

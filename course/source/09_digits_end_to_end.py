@@ -562,8 +562,6 @@ if torch is not None:
 #
 # ## Freezing a layer, fine-tuning the rest
 #
-# > From the post 《深度学习(3):Tensor和Optimizer》: “grad:Tensor 的梯度,只有当 requires_grad = True 时,才会在反向传播后被赋值。” (`grad`: the `Tensor`'s gradient, which is given a value by backpropagation only when `requires_grad = True`.)
-#
 # A trained first layer has learned features of digits (strokes, loops, corners). A common
 # move: keep those features, *freeze* them, and train only a new last layer on a new,
 # small set of data. That is fine-tuning. `requires_grad_(False)` on a module switches off
