@@ -277,11 +277,17 @@ def glossary(path=GLOSSARY):
     return sorted(rows, key=lambda row: -len(row[0]))
 
 
+# After "leaves" these make it the verb (it leaves `.grad` alone, a group leaves out, it
+# leaves Adam's alone, leaves the model in training mode), not the plural of "leaf".
+VERB_OBJECT = r"(?!\s+(?:`|(?:out|alone|the|a|an|it|them|its|their)\b|\w+'s\b))"
+
+
 def _term_pattern(english):
-    """`leaf` matches leaf, leafs, leaves; `loss` matches loss, losses (whole words)."""
+    """`leaf` matches leaf, leafs, leaves; `loss` matches loss, losses (whole words).
+    "leaves" followed by an object (VERB_OBJECT) is the verb and does not count."""
     forms = [re.escape(english) + "(?:s|es)?"]
     if english.endswith("f"):
-        forms.append(re.escape(english[:-1]) + "ves")
+        forms.append(re.escape(english[:-1]) + "ves" + VERB_OBJECT)
     return re.compile(r"\b(?:" + "|".join(forms) + r")\b", re.I)
 
 
