@@ -7,6 +7,8 @@
 # on an NVIDIA GPU. This lesson moves lesson 5's training loop to the GPU, times it
 # honestly, and compares the results the right way.
 #
+# > From the post 《深度学习(3):Tensor和Optimizer》: “Tensor(张量):在 PyTorch 中,Tensor 是一种多维数组, 可以在 GPU 上进行高效的数值计算。” (Tensor: in PyTorch, a Tensor is a multi-dimensional array that can do efficient numerical computation on a GPU.)
+#
 # **Goals.** After this lesson you can
 #
 # - write code that runs on the GPU when there is one and on the CPU otherwise;

@@ -33,6 +33,8 @@ nn, optim = mt.nn, mt.optim
 # %% [markdown]
 # ## Read the source: how `*` is differentiated
 #
+# > From the post 《深度学习(3):Tensor和Optimizer》: “反向传播:调用 loss.backward(),PyTorch 会自动计算损失对所有叶子节点的梯度。” (Backpropagation: call `loss.backward()`, and PyTorch automatically computes the gradients of the loss with respect to all leaf nodes.)
+#
 # Every op in minitensor is one small class in `minitensor/ops/`. Here is multiplication:
 
 # %% minitensor-only
@@ -152,6 +154,8 @@ except RuntimeError as error:
 # the same.)
 #
 # ## Build your own optimizer
+#
+# > From the post 《深度学习(3):Tensor和Optimizer》: “每一个优化器都继承自 torch.optim.Optimizer,并实现特定的优化策略。” (Every optimizer inherits from `torch.optim.Optimizer` and implements its own optimization strategy.)
 #
 # An optimizer is a subclass of `mt.optim.Optimizer`. The base class builds the data model
 # you met in lesson 5 from your arguments (`param_groups`, with your defaults filled in,

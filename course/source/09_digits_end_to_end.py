@@ -278,6 +278,8 @@ print(f"untrained: validation loss {loss:.3f}, accuracy {accuracy:.1%} (guessing
 #
 # ## Training, watched live
 #
+# > From the post 《深度学习(3):Tensor和Optimizer》: “Optimizer(优化器):在 PyTorch 中,优化器负责管理和更新模型的参数,特别是在训练过程中根据计算出的梯度来更新参数以最小化损失函数。” (Optimizer: in PyTorch, the optimizer manages and updates the model's parameters; above all, during training it updates the parameters from the computed gradients so as to minimise the loss function.)
+#
 # The loop is lesson 5's, with two additions. Once per epoch the training monitor gets the
 # validation loss and accuracy (`monitor.validate`), drawn over the per-batch training
 # curves. And every epoch starts with `mt.manual_seed(epoch)`: the epoch's shuffled order
