@@ -277,6 +277,9 @@ def glossary(path=GLOSSARY):
     return sorted(rows, key=lambda row: -len(row[0]))
 
 
+# How the Chinese edition quotes the seed post (../shared/seed): `> 原文《title》:“...”`.
+QUOTE = "> 原文"
+
 # After "leaves" these make it the verb (it leaves `.grad` alone, a group leaves out, it
 # leaves Adam's alone, leaves the model in training mode), not the plural of "leaf".
 VERB_OBJECT = r"(?!\s+(?:`|(?:out|alone|the|a|an|it|them|its|their)\b|\w+'s\b))"
@@ -301,8 +304,8 @@ def glossary_problems(pairs, where, terms=None):
     terms = glossary() if terms is None else terms
     found = []
     for english, translation in pairs:
-        if not translation:
-            continue
+        if not translation or translation.startswith(QUOTE):
+            continue  # the post's own words are quoted as written, whatever terms they use
         prose = NOT_PROSE.sub(" ", english)
         for term, chinese, must, _ in terms:
             pattern = _term_pattern(term)
