@@ -1,6 +1,9 @@
 # %% [markdown]
 # # Lesson 1: Tensors
 #
+# > From the post 《深度学习(3):Tensor和Optimizer》: “Tensor(张量):在 PyTorch 中,Tensor 是一种多维数组, 可以在 GPU 上进行高效的数值计算。”
+# > (Tensor: in PyTorch, a Tensor is a multi-dimensional array that can do efficient numerical computation on a GPU.)
+#
 # A tensor is a multi-dimensional array of numbers that can live on a GPU and that can
 # remember how it was computed, so that gradients can be computed for it later. This lesson
 # is about the array part; lesson 2 is about the remembering.
@@ -121,6 +124,9 @@ print(w)
 
 # %% [markdown]
 # ## Leaving the tensor world: `.item()`, `.tolist()`, `.numpy()`
+#
+# > From the post 《深度学习(3):Tensor和Optimizer》: “用途:用于打印、记录损失值或中间结果。”
+# > (What `.item()` is for: printing, and logging loss values or intermediate results.)
 #
 # To print, log or plot a number, take it out of the tensor. `.item()` turns a one-element
 # tensor into a Python number; it refuses a tensor with more elements.

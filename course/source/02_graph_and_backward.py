@@ -82,6 +82,10 @@ show_graph(loss)
 # %% [markdown]
 # ## `backward()`
 #
+# > From the post 《深度学习(3):Tensor和Optimizer》: “反向传播:调用 loss.backward(),PyTorch 会自动计算损失对所有叶子节点的梯度。”
+# > (Backpropagation: call loss.backward(), and PyTorch automatically computes the gradient of the loss
+# > with respect to every leaf node.)
+#
 # `loss.backward()` walks the graph from the loss back to the leaves, applying the chain
 # rule at every node, and stores $\partial\,\mathrm{loss} / \partial\,\mathrm{leaf}$ in each
 # leaf's `.grad`:

@@ -26,6 +26,10 @@ import minitensor as mt
 # %% [markdown]
 # ## Gradients accumulate
 #
+# > From the post 《深度学习(3):Tensor和Optimizer》: “梯度累积:在默认情况下,梯度会在每次反向传播中累积,需要手动清零。”
+# > (Gradient accumulation: by default, gradients accumulate over backward passes and must be zeroed
+# > by hand.)
+#
 # `backward()` does not *set* `.grad`, it *adds* to it. Run a fresh forward pass and a
 # backward pass three times, and watch `w.grad` grow:
 
@@ -117,6 +121,9 @@ print("w.grad after two iterations:", w.grad)
 
 # %% [markdown]
 # ## Three ways to clear a gradient
+#
+# > From the post 《深度学习(3):Tensor和Optimizer》: “w.grad.data.zero_():将梯度清零。”
+# > (`w.grad.data.zero_()`: sets the gradient to zero.)
 #
 # The source blog post clears a gradient with `w.grad.data.zero_()`. That works, but the
 # `.data` is a leftover from old PyTorch versions: a gradient is itself a tensor that does

@@ -41,6 +41,10 @@ plt.show()
 # %% [markdown]
 # ## One step, by hand
 #
+# > From the post 《深度学习(3):Tensor和Optimizer》: “使用主要包括三个步骤:计算梯度、执行参数更新和清除梯度。”
+# > (Using it comes down to three steps: computing the gradients, updating the parameters and
+# > clearing the gradients.)
+#
 # The model is `pred = w * x + b` with two parameters, and the loss is the mean squared
 # error. One step of gradient descent is: forward, backward, move each parameter a little
 # against its gradient, clear the gradients.
