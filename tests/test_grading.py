@@ -480,7 +480,9 @@ def test_the_release_holds_learner_notebooks_and_checks_but_no_solutions(tmp_pat
     target = write_release(tmp_path / "release")
     assert not (target / "lessons" / "solutions").exists()
     assert not (target / "lessons" / "source").exists()
-    assert sorted(p.name for p in (target / "course").iterdir()) == ["__init__.py", "checks"]
+    assert sorted(p.name for p in (target / "course").iterdir()) == [
+        "__init__.py", "checks", "locale"
+    ]  # fmt: skip
     assert not (target / "tests").exists()
     for name in lesson_names():
         notebook = (target / "lessons" / f"{name}.ipynb").read_text(encoding="utf-8")
@@ -489,6 +491,9 @@ def test_the_release_holds_learner_notebooks_and_checks_but_no_solutions(tmp_pat
     checks = (target / "course" / "checks" / "lesson01.py").read_text(encoding="utf-8")
     assert "def check_ex1(" in checks
     assert "def check_ex2_differentiable(" not in checks and "check_ex2_differentiable" in hidden
+    catalogue = (target / "course" / "locale" / "zh" / "checks.po").read_text(encoding="utf-8")
+    assert 'msgid "the sum has shape {actual}: (3, 1) and (4,) broadcast to (3, 4)"' in catalogue
+    assert "on a 2 x 4 tensor" not in catalogue, "a hidden test's message was shipped"
     probe = subprocess.run(
         [sys.executable, "-I", "-c", "import sys; sys.path.insert(0, '.');"
          "import course.checks.lesson01, course.checks.lesson08; import minitensor"],
