@@ -9,6 +9,10 @@ A submission is hostile code. For each one (in parallel, `--jobs`, default: the 
    and read here; only the newest copy per student and lesson is graded.
 2. The answer cells (under `# YOUR CODE HERE`) are reduced to their definitions and
    scanned for code that reaches for the grading machinery (course/answers.py).
+   Its language is the notebook's `metadata.lesson.language` ("zh" for the notebooks of
+   lessons/zh/; missing, or anything but "en" and "zh", is English). It reaches the checks
+   as the sandbox's MINITENSOR_LANG, so a Chinese submission's messages and hints are in
+   Chinese; the official check cells are the same in both languages.
 3. In a sandbox of its own (course/sandbox.py: bubblewrap, no network, nothing of the
    teacher's visible, resource and time limits), a fresh isolated interpreter imports the
    official checks *before* any student code, then, per exercise, in a child process of its
@@ -52,6 +56,7 @@ HERE = Path(__file__).resolve().parent
 VERDICT = HERE / "verdict.py"
 FEEDBACK_RUN = HERE / "feedback_run.py"
 SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### BEGIN HIDDEN TESTS")
+LANGUAGES = ("en", "zh")
 
 
 class Grader:
@@ -122,6 +127,7 @@ class Grader:
             [sys.executable, "-I", str(VERDICT)],
             stdin=json.dumps(job).encode("utf-8"),
             wall_seconds=self.notebook_timeout,
+            extra=_language_variables(notebook),
         )
         verdicts = _verdicts(result.stdout, lesson.exercise_ids)
         rows = []
@@ -155,6 +161,7 @@ class Grader:
             [sys.executable, "-I", str(FEEDBACK_RUN)],
             stdin=json.dumps(request).encode("utf-8"),
             wall_seconds=self.notebook_timeout,
+            extra=_language_variables(notebook),
         )
         try:
             answer = json.loads(result.stdout)
@@ -169,6 +176,20 @@ class Grader:
         target = self.feedback / _safe_name(submission.student) / f"{lesson.name}.ipynb"
         target.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(executed, str(target))
+
+
+def notebook_language(notebook):
+    """ "zh" or "en": the notebook's `metadata.lesson.language`, trusted only when it is one of
+    those two exact strings (the submission wrote it: anything else is English)."""
+    metadata = notebook.get("metadata")
+    lesson = metadata.get("lesson") if isinstance(metadata, dict) else None
+    language = lesson.get("language") if isinstance(lesson, dict) else None
+    return language if isinstance(language, str) and language in LANGUAGES else "en"
+
+
+def _language_variables(notebook):
+    """The sandbox's MINITENSOR_LANG, which the checks read (widgets/common/language.py)."""
+    return {"MINITENSOR_LANG": notebook_language(notebook)}
 
 
 def _answer_cells(notebook):

@@ -8,6 +8,7 @@
       lessons/README.md      the lesson index
       lessons/zh/            the Chinese edition (learner notebooks and index), once built
       course/checks/         the checks the exercise cells call, without the hidden ones
+      course/locale/zh/checks.po   their Chinese messages (only those of the shipped checks)
 
 Not in it: the instructor notebooks (lessons/solutions/), the lesson sources (which hold
 the solutions), the rest of course/ (the grader, the builder), the teachers' guides, the
@@ -24,6 +25,7 @@ from pathlib import Path
 
 from course.build import SOLUTIONS, learner_path, lesson_names
 
+from .locale import CHECKS_CATALOGUE, msgids
 from .official import CHECKS_PACKAGE, Lesson
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -138,7 +140,25 @@ def write_release(target):
         module = f"{CHECKS_PACKAGE}.{path.stem}" if path.stem != "__init__" else CHECKS_PACKAGE
         source = without_functions(path.read_text(encoding="utf-8"), hidden.get(module, set()))
         (checks / path.name).write_text(source, encoding="utf-8")
+    _write_checks_catalogue(checks, target / "course" / "locale" / "zh" / "checks.po")
     return target
+
+
+def _write_checks_catalogue(checks, target):
+    """The Chinese catalogue of the released checks: the entries of hidden tests stay out."""
+    import polib
+
+    shipped = set()
+    for path in checks.glob("*.py"):
+        shipped |= set(msgids(path.read_text(encoding="utf-8")))
+    catalogue = polib.pofile(str(CHECKS_CATALOGUE))
+    kept = polib.POFile(wrapwidth=catalogue.wrapwidth)
+    kept.header, kept.metadata = catalogue.header, catalogue.metadata
+    for entry in catalogue:
+        if entry.msgid in shipped:
+            kept.append(entry)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    kept.save(str(target))
 
 
 def main(argv=None):

@@ -120,8 +120,9 @@ def _project_binds():
     return args
 
 
-def environment():
-    """The variables a sandboxed program sees, and nothing of the teacher's."""
+def environment(extra=None):
+    """The variables a sandboxed program sees, and nothing of the teacher's: ours, plus
+    `extra` (the grader's own choices, such as MINITENSOR_LANG)."""
     return {
         "HOME": "/tmp/home",
         "PATH": f"{os.path.dirname(sys.executable)}:/usr/local/bin:/usr/bin:/bin",
@@ -141,6 +142,7 @@ def environment():
         "OMP_NUM_THREADS": "1",
         "MKL_NUM_THREADS": "1",
         "PYTHONHASHSEED": "0",
+        **(extra or {}),
     }
 
 
@@ -192,7 +194,7 @@ class Sandbox:
 
     # -------------------------------------------------------------- building the command
 
-    def _bwrap(self):
+    def _bwrap(self, extra=None):
         size = str(self.limits.tmp_mb * 1024 * 1024)
         args = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session"]
         args += ["--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID)]
@@ -206,7 +208,7 @@ class Sandbox:
             args += ["--ro-bind", path, path]
         args += _project_binds()
         args += ["--clearenv"]
-        for key, value in environment().items():
+        for key, value in environment(extra).items():
             args += ["--setenv", key, value]
         return args
 
@@ -226,27 +228,29 @@ class Sandbox:
             self.process_limit = f"pids cgroup {limits.processes}"
         return [*args, "--"]
 
-    def command(self, argv, cap):
-        """The full command line for `argv` (a list) inside the sandbox."""
-        inner = [*self._bwrap(), "--", *argv] if self.enabled else list(argv)
+    def command(self, argv, cap, extra=None):
+        """The full command line for `argv` (a list) inside the sandbox, with the variables
+        `extra` set there too."""
+        inner = [*self._bwrap(extra), "--", *argv] if self.enabled else list(argv)
         return cap.wrap([*self._prlimit(cap), *inner])
 
     # -------------------------------------------------------------- running
 
-    def run(self, argv, stdin=b"", wall_seconds=600):
-        """Run argv with `stdin` bytes as its input; never raises on what the command does."""
+    def run(self, argv, stdin=b"", wall_seconds=600, extra=None):
+        """Run argv with `stdin` bytes as its input and the variables `extra` (a dict) added
+        to its environment; never raises on what the command does."""
         cap = _ProcessCap(self.limits.processes)
         start = time.perf_counter()
         with tempfile.TemporaryDirectory(prefix="minitensor-grade-") as private:
             out_path, err_path = Path(private, "stdout"), Path(private, "stderr")
-            env = environment() if not self.enabled else {"PATH": os.environ.get("PATH", "")}
+            env = environment(extra) if not self.enabled else {"PATH": os.environ.get("PATH", "")}
             cwd = private if not self.enabled else None
             if not self.enabled:
                 Path(private, "home").mkdir()
                 env = {**env, **_unsandboxed_dirs(private)}
             with open(out_path, "wb") as out, open(err_path, "wb") as err:
                 process = subprocess.Popen(
-                    self.command(argv, cap),
+                    self.command(argv, cap, extra),
                     stdin=subprocess.PIPE,
                     stdout=out,
                     stderr=err,

@@ -23,6 +23,9 @@ the prelude (the instructor notebook's imports), and the answers' runnable code
 4. The parent reads at most one verdict per child, for that child's exercise only, kills
    the child's whole process group, and writes one JSON line per exercise to the channel.
 
+The messages speak the language of MINITENSOR_LANG, which the grader sets from the notebook's
+metadata ("en" or "zh"): the checks' catalogue is read in step 2, before any student code.
+
 A check passes only when every call of it returned normally; an exception, a timeout, a
 child that dies or says nothing, all fail. The grader accepts a line only for the lesson's
 known exercises.
@@ -46,6 +49,14 @@ _dumps, _write, _exit = json.dumps, os.write, os._exit
 PROJECT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MAX_VERDICT_BYTES = 64 * 1024
 PR_SET_DUMPABLE = 4
+# The checks' translation of this file's own messages (course/checks/__init__.py); Trusted
+# puts it in place. Until then: English.
+_catalogue = [lambda english, **fields: english.format(**fields) if fields else english]
+
+
+def _(english, **fields):
+    """`english` with its {fields} filled in, in the language the checks speak."""
+    return _catalogue[0](english, **fields)
 
 
 def _make_undumpable():
@@ -72,6 +83,9 @@ class Trusted:
     def __init__(self, exercises):
         checks = importlib.import_module("course.checks")
         self.check_failed = checks.CheckFailed
+        if importlib.import_module("widgets.common.language").get_language() == "zh":
+            checks._.table()  # the catalogue, read now: student code could break the reading
+        _catalogue[0] = checks._
         self.functions = {}
         for exercise in exercises:
             for call in exercise["calls"]:
@@ -87,9 +101,12 @@ def _argument(spec, namespace):
     if kind == "name":
         if value not in namespace:
             raise NameError(
-                f"name '{value}' is not defined: the check needs it (was the exercise "
-                "cell deleted or renamed, or is your definition among the lines that "
-                "were not run?)"
+                _(
+                    "name '{name}' is not defined: the check needs it (was the exercise "
+                    "cell deleted or renamed, or is your definition among the lines that "
+                    "were not run?)",
+                    name=value,
+                )
             )
         return namespace[value]
     return value
@@ -128,10 +145,11 @@ def _judge(exercise, job, trusted, namespace):
         return False, _one_line(error), notes
     except BaseException as error:  # the student's code raised: the check did not pass
         where = traceback.extract_tb(error.__traceback__)
-        line = next((f" (line {f.lineno})" for f in where if f.filename.startswith("<your")), "")
+        lines = [f.lineno for f in where if f.filename.startswith("<your")]
+        line = _(" (line {number})", number=lines[0]) if lines else ""
         return False, _one_line(f"{type(error).__name__}: {error}{line}"), notes
     success = [line for line in printed.getvalue().splitlines() if line.startswith("✔")]
-    return True, _one_line(success[-1] if success else "passed"), notes
+    return True, _one_line(success[-1] if success else _("passed")), notes
 
 
 def _child(exercise, job, trusted, namespace, write_end):
@@ -189,11 +207,14 @@ def _run_exercise(exercise, job, trusted, namespace, channel):
     if problem == "timeout":
         verdict = {
             "passed": False,
-            "message": f"timed out: the check ran for more than {job['timeout']} s "
-            "(an endless loop in your code?)",
+            "message": _(
+                "timed out: the check ran for more than {seconds} s (an endless loop in "
+                "your code?)",
+                seconds=job["timeout"],
+            ),
         }
     elif verdict is None or not isinstance(verdict, dict):
-        verdict = {"passed": False, "message": "the check ended without a verdict"}
+        verdict = {"passed": False, "message": _("the check ended without a verdict")}
     line = {
         "exercise": exercise["id"],
         "passed": verdict.get("passed") is True,

@@ -38,8 +38,9 @@ from grading_helpers import (
 )
 from test_lessons import WRONG_ANSWERS
 
-from course import answers, gradebook, sandbox
+from course import answers, grade, gradebook, sandbox
 from course.build import lesson_names
+from course.grade import notebook_language
 from course.official import Lesson, LessonError, check_calls
 from course.release import CHINESE, copy_chinese_edition, without_functions, write_release
 from course.submissions import find, lesson_from_name, student_of
@@ -152,6 +153,100 @@ def test_every_lesson_solved_gets_full_marks_and_every_wrong_answer_fails(tmp_pa
         for phrase in WRONG_ANSWERS[row["lesson"]][row["exercise"]][0][1]:
             assert phrase in row["message"], row
     assert len(rows_of(rows, "solver")) == sum(len(Lesson(n).exercises) for n in lesson_names())
+
+
+# ------------------------------------------------------------------------- languages
+
+
+def _with_answers(language=None):
+    """Lesson 1 with ex1 wrong (the shape (3, 1)), ex2 solved, ex3 left blank."""
+    notebook = solved()
+    answer_cell(notebook, "ex1").source = "def predicted_shape():\n    return (3, 1)"
+    answer_cell(notebook, "ex3").source = answer_cell(blank(), "ex3").source
+    if language is not None:
+        notebook.metadata.setdefault("lesson", {})["language"] = language
+    return notebook
+
+
+@pytest.mark.slow
+def test_a_chinese_submission_gets_chinese_messages_and_an_english_one_english(tmp_path):
+    sandbox_or_skip()
+    folder = tmp_path / "class"
+    write(_with_answers("zh"), folder / "wang" / f"{LESSON}.ipynb")
+    write(_with_answers(), folder / "li" / f"{LESSON}.ipynb")
+    write(_with_answers("fr"), folder / "ana" / f"{LESSON}.ipynb")  # not a course language
+    feedback = tmp_path / "feedback"
+    code, rows = run_grader(
+        folder, tmp_path / "book.csv", "--timeout", "20", "--feedback", str(feedback)
+    )
+    assert code == 0
+    messages = {(row["student"], row["exercise"]): row["message"] for row in rows}
+    assert messages["wang", "ex1"].startswith(
+        "练习 1：你预测的是 (3, 1)；mt.ones(3, 1) + mt.ones(4) 的形状是 (3, 4) "
+        "提示：把两个形状从右边对齐"
+    )
+    assert messages["wang", "ex2"].startswith("✔ 练习 2 通过：")
+    assert messages["wang", "ex3"] == "练习 3：还没有完成，请替换 # YOUR CODE HERE 下面的那一行"
+    for student in ("li", "ana"):
+        assert messages[student, "ex1"].startswith(
+            "ex1: you predicted (3, 1); mt.ones(3, 1) + mt.ones(4) has shape (3, 4) "
+            "Hint: line the shapes up from the right"
+        )
+        assert messages[student, "ex2"].startswith("✔ ex2 passed: ")
+        assert messages[student, "ex3"] == f"ex3: {NOT_DONE}"
+    assert "练习 1：你预测的是 (3, 1)" in (tmp_path / "book.md").read_text(encoding="utf-8")
+    # The feedback run speaks the submission's language too.
+    for student, phrase in (("wang", "练习 1：你预测的是 (3, 1)"), ("li", "ex1: you predicted")):
+        notebook = nbformat.read(feedback / student / f"{LESSON}.ipynb", 4)
+        errors = [o.get("evalue", "") for c in notebook.cells for o in c.get("outputs", [])]
+        if any("No module named 'minitensor'" in e for e in errors):
+            pytest.skip(
+                "the sandboxed kernel cannot import this checkout (the virtual environment's "
+                "editable install points at another one); the verdicts above were checked"
+            )
+        assert any(phrase in e for e in errors), student
+
+
+class _RecordingSandbox:
+    """Stands in for Sandbox: records what each run was given, returns nothing."""
+
+    def __init__(self):
+        self.runs = []
+
+    def run(self, argv, stdin=b"", wall_seconds=600, extra=None):
+        self.runs.append((Path(argv[-1]).name, extra))
+        return sandbox.Result(0, b"", b"", False, 0.0)
+
+
+@pytest.mark.parametrize("language, expected", [("zh", "zh"), (None, "en"), ("xx", "en")])
+def test_the_verdict_and_the_feedback_run_get_the_notebooks_language(tmp_path, language, expected):
+    write(_with_answers(language), tmp_path / "class" / "wang" / f"{LESSON}.ipynb")
+    recorder = _RecordingSandbox()
+    grader = grade.Grader(recorder, feedback=tmp_path / "feedback")
+    (submission,), _ = find(tmp_path / "class", grader.names)
+    grader.grade(submission)
+    assert recorder.runs == [
+        ("verdict.py", {"MINITENSOR_LANG": expected}),
+        ("feedback_run.py", {"MINITENSOR_LANG": expected}),
+    ]
+
+
+@pytest.mark.parametrize(
+    "metadata, language",
+    [
+        ({"lesson": {"language": "zh"}}, "zh"),
+        ({"lesson": {"language": "en"}}, "en"),
+        ({"lesson": {"name": LESSON}}, "en"),
+        ({}, "en"),
+        ({"lesson": {"language": "ZH"}}, "en"),
+        ({"lesson": {"language": "zh; rm -rf /"}}, "en"),
+        ({"lesson": {"language": ["zh"]}}, "en"),
+        ({"lesson": "zh"}, "en"),
+        ("zh", "en"),
+    ],
+)
+def test_the_language_is_the_notebooks_metadata_when_it_is_en_or_zh(metadata, language):
+    assert notebook_language({"metadata": metadata, "cells": []}) == language
 
 
 # ------------------------------------------------------------------------- hygiene
@@ -480,7 +575,9 @@ def test_the_release_holds_learner_notebooks_and_checks_but_no_solutions(tmp_pat
     target = write_release(tmp_path / "release")
     assert not (target / "lessons" / "solutions").exists()
     assert not (target / "lessons" / "source").exists()
-    assert sorted(p.name for p in (target / "course").iterdir()) == ["__init__.py", "checks"]
+    assert sorted(p.name for p in (target / "course").iterdir()) == [
+        "__init__.py", "checks", "locale"
+    ]  # fmt: skip
     assert not (target / "tests").exists()
     for name in lesson_names():
         notebook = (target / "lessons" / f"{name}.ipynb").read_text(encoding="utf-8")
@@ -489,6 +586,9 @@ def test_the_release_holds_learner_notebooks_and_checks_but_no_solutions(tmp_pat
     checks = (target / "course" / "checks" / "lesson01.py").read_text(encoding="utf-8")
     assert "def check_ex1(" in checks
     assert "def check_ex2_differentiable(" not in checks and "check_ex2_differentiable" in hidden
+    catalogue = (target / "course" / "locale" / "zh" / "checks.po").read_text(encoding="utf-8")
+    assert 'msgid "the sum has shape {actual}: (3, 1) and (4,) broadcast to (3, 4)"' in catalogue
+    assert "on a 2 x 4 tensor" not in catalogue, "a hidden test's message was shipped"
     probe = subprocess.run(
         [sys.executable, "-I", "-c", "import sys; sys.path.insert(0, '.');"
          "import course.checks.lesson01, course.checks.lesson08; import minitensor"],

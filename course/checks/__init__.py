@@ -24,6 +24,14 @@ from the tools below:
                               torch when they follow along with `import torch as mt`
     live_graph_nodes(leaf)    how many graph nodes that lead to `leaf` are alive right now
 
+Every sentence a learner reads goes through `_` (widgets/common/language.py), keyed by its
+English text with `{name}` fields: `_("you predicted {got}", got=value)`. In Chinese
+(`widgets.set_language("zh")`, MINITENSOR_LANG=zh, or a notebook in lessons/zh/) it comes
+from course/locale/zh/checks.po; numbers, shapes, code and error messages stay as they are.
+The language is looked up when a message is made, so a check module is imported once for
+both. The keys of an `errors={...}` dict are phrases of English exception messages and stay
+English; their hints are translated.
+
 The checks work on PyTorch too. They never import torch themselves: `library(answer)`
 looks at what the learner's function, class or object uses, and a check builds its test
 inputs with that library (`lib.tensor(...)`), so a learner who follows along with
@@ -32,10 +40,15 @@ inputs with that library (`lib.tensor(...)`), so a learner who follows along wit
 
 import contextlib
 import gc
+import re
 import sys
 import types
 from collections import Counter
+from pathlib import Path
 
+from widgets.common.language import Catalogue
+
+_ = Catalogue(Path(__file__).resolve().parent.parent / "locale" / "zh" / "checks.po")
 _failures = Counter()  # exercise -> how many times its check failed in this kernel
 
 
@@ -47,9 +60,12 @@ class CheckFailed(Exception):
         super().__init__(self.text())
 
     def text(self):
-        lines = [f"{self.exercise}: {self.what}"]
+        lines = [_("{exercise}: {what}", exercise=exercise_name(self.exercise), what=self.what)]
         for tier, hint in enumerate(self.hints):
-            lines.append(("Hint: " if tier == 0 else "Bigger hint: ") + hint)
+            if tier == 0:
+                lines.append(_("Hint: {hint}", hint=hint))
+            else:
+                lines.append(_("Bigger hint: {hint}", hint=hint))
         return "\n".join(lines)
 
     def _render_traceback_(self):
@@ -62,7 +78,13 @@ class NotDone(CheckFailed):
     """The exercise still holds the `raise NotImplementedError()` stub."""
 
     def __init__(self, exercise):
-        super().__init__(exercise, "not done yet, replace the line under # YOUR CODE HERE")
+        super().__init__(exercise, _("not done yet, replace the line under # YOUR CODE HERE"))
+
+
+def exercise_name(exercise):
+    """How a message names an exercise: "ex1" in English, "练习 1" in Chinese."""
+    numbered = re.fullmatch(r"ex(\d+)", exercise)
+    return _("ex{number}", number=numbered.group(1)) if numbered else exercise
 
 
 def fail(exercise, what, *hints):
@@ -72,7 +94,7 @@ def fail(exercise, what, *hints):
 
 
 def passed(exercise, what):
-    print(f"✔ {exercise} passed: {what}")
+    print(_("✔ {exercise} passed: {what}", exercise=exercise_name(exercise), what=what))
 
 
 def _is_stub(error):
@@ -84,12 +106,12 @@ def attempt(exercise, function, *args, errors=None, **kwargs):
     """Call the learner's `function(*args, **kwargs)` and return what it returns.
 
     `errors` maps a phrase of an exception message to a hint for it, e.g.
-    {"leaf Variable": "update inside `with mt.no_grad():`"}; the bigger hint says how to
+    {"leaf Variable": _("update inside `with mt.no_grad():`")}; the bigger hint says how to
     see the traceback.
     """
     if not callable(function):
-        fail(exercise, f"expected a function, got {function!r}")
-    name = getattr(function, "__name__", "your function")
+        fail(exercise, _("expected a function, got {function!r}", function=function))
+    name = getattr(function, "__name__", None) or _("your function")
     try:
         return function(*args, **kwargs)
     except NotImplementedError as error:
@@ -98,16 +120,22 @@ def attempt(exercise, function, *args, errors=None, **kwargs):
         caught = error
     except Exception as error:
         caught = error
-    message = f"{name}() raised {type(caught).__name__}: {caught}"
+    message = _(
+        "{name}() raised {error_type}: {error}",
+        name=name,
+        error_type=type(caught).__name__,
+        error=caught,
+    )
     hints = [hint for phrase, hint in (errors or {}).items() if phrase in str(caught)]
-    fail(exercise, message, *hints[:1], RUN_IT_YOURSELF)
+    fail(exercise, message, *hints[:1], run_it_yourself())
 
 
-# The second tier of every hint about an exception: the check hides the traceback.
-RUN_IT_YOURSELF = (
-    "call your function yourself in a new cell, on small tensors: the traceback shows the "
-    "line that raised."
-)
+def run_it_yourself():
+    """The second tier of every hint about an exception: the check hides the traceback."""
+    return _(
+        "call your function yourself in a new cell, on small tensors: the traceback shows the "
+        "line that raised."
+    )
 
 
 def close(a, b, tolerance=1e-4):

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from . import attempt, close, fail, library, number, passed
+from . import _, attempt, close, fail, library, number, passed
 
 
 def check_ex1(predicted_grad):
@@ -17,40 +17,45 @@ def check_ex1(predicted_grad):
     if prediction is None:
         fail(
             "ex1",
-            "predicted_grad() must return a number, such as 1.5",
-            "return a float: return 2.5",
-            "work out a.grad on paper, then return that number.",
+            _("predicted_grad() must return a number, such as 1.5"),
+            _("return a float: return 2.5"),
+            _("work out a.grad on paper, then return that number."),
         )
     if close(prediction, actual):
-        passed("ex1", f"a.grad is {actual:g}: 2a = 4 through b = a · a, plus 1 directly")
+        passed(
+            "ex1",
+            _("a.grad is {actual:g}: 2a = 4 through b = a · a, plus 1 directly", actual=actual),
+        )
         return
-    what = f"you predicted {prediction:g}; a.grad is {actual:g}"
+    what = _(
+        "you predicted {prediction:g}; a.grad is {actual:g}", prediction=prediction, actual=actual
+    )
     if close(prediction, 4.0):
         fail(
             "ex1",
-            f"{what}: you followed the path through b only",
-            "c also uses a directly: c = b + a sends a gradient of 1 straight to a.",
-            "dc/da = dc/db · db/da + 1 = 1 · 2a + 1.",
+            _("{what}: you followed the path through b only", what=what),
+            _("c also uses a directly: c = b + a sends a gradient of 1 straight to a."),
+            _("dc/da = dc/db · db/da + 1 = 1 · 2a + 1."),
         )
     if close(prediction, 1.0):
         fail(
             "ex1",
-            f"{what}: you counted only the direct use of a in c",
-            "c also reaches a through b = a · a: every path sends a gradient, and they add up.",
-            "dc/da = dc/db · db/da + 1 = 1 · 2a + 1.",
+            _("{what}: you counted only the direct use of a in c", what=what),
+            _("c also reaches a through b = a · a: every path sends a gradient, and they add up."),
+            _("dc/da = dc/db · db/da + 1 = 1 · 2a + 1."),
         )
     if close(prediction, 3.0):
         fail(
             "ex1",
-            f"{what}: b = a · a uses a twice, so db/da = a + a, not a",
-            "the product rule: each factor's gradient is the other factor, and both are a.",
-            "dc/da = 1 · (a + a) + 1 with a = 2.",
+            _("{what}: b = a · a uses a twice, so db/da = a + a, not a", what=what),
+            _("the product rule: each factor's gradient is the other factor, and both are a."),
+            _("dc/da = 1 · (a + a) + 1 with a = 2."),
         )
     fail(
         "ex1",
         what,
-        "a reaches c along two paths: through b = a · a, and directly.",
-        "dc/da = dc/db · db/da + 1 = 1 · 2a + 1 with a = 2.",
+        _("a reaches c along two paths: through b = a · a, and directly."),
+        _("dc/da = dc/db · db/da + 1 = 1 · 2a + 1 with a = 2."),
     )
 
 
@@ -67,16 +72,16 @@ def _graphs(mt):
     shared = x * 2
     wide = (shared.sum() + (shared * shared).sum() + shared.mean()) * 0.5
     return [
-        ("b = a + a; c = b + b", doubled, [a]),
-        ("a diamond with p used twice", diamond, [p, q]),
-        ("one tensor used by three ops", wide, [x]),
+        (_("b = a + a; c = b + b"), doubled, [a]),
+        (_("a diamond with p used twice"), diamond, [p, q]),
+        (_("one tensor used by three ops"), wide, [x]),
     ]
 
 
 def _reachable(root):
     seen, stack = {root}, [root]
     while stack:
-        for next_node, _ in stack.pop().next_functions:
+        for next_node, _input_number in stack.pop().next_functions:
             if next_node is not None and next_node not in seen:
                 seen.add(next_node)
                 stack.append(next_node)
@@ -86,23 +91,33 @@ def _reachable(root):
 def _order_problem(order, root):
     """What is wrong with `order` as a topological order of root's graph, or None."""
     if not isinstance(order, (list, tuple)):
-        return f"returned a {type(order).__name__}; return a list of nodes"
+        return _("returned a {type}; return a list of nodes", type=type(order).__name__)
     nodes = _reachable(root)
     if len(set(order)) != len(order):
-        return f"the order holds {len(order)} entries but only {len(set(order))} distinct nodes"
+        return _(
+            "the order holds {entries} entries but only {distinct} distinct nodes",
+            entries=len(order),
+            distinct=len(set(order)),
+        )
     missing = nodes - set(order)
     if missing:
-        return f"the order misses {len(missing)} node(s), e.g. {next(iter(missing)).name()}"
+        return _(
+            "the order misses {count} node(s), e.g. {node}",
+            count=len(missing),
+            node=next(iter(missing)).name(),
+        )
     extra = [n for n in order if n not in nodes]
     if extra:
-        return f"the order holds {extra[0]!r}, which is not a node of this graph"
+        return _("the order holds {extra!r}, which is not a node of this graph", extra=extra[0])
     position = {node: i for i, node in enumerate(order)}
     for node in order:
-        for next_node, _ in node.next_functions:
+        for next_node, _input_number in node.next_functions:
             if next_node is not None and position[next_node] < position[node]:
-                return (
-                    f"{next_node.name()} comes before {node.name()}, which sends it a gradient: "
-                    "it would run before all of its gradient has arrived"
+                return _(
+                    "{next_node} comes before {node}, which sends it a gradient: it would "
+                    "run before all of its gradient has arrived",
+                    next_node=next_node.name(),
+                    node=node.name(),
                 )
     return None
 
@@ -123,7 +138,7 @@ def _run_in_order(order, root_tensor, mt):
             continue
         sent = node(grad) if mt.__name__ == "torch" else node.backward(grad)
         sent = sent if isinstance(sent, tuple) else (sent,)
-        for (next_node, _), next_grad in zip(node.next_functions, sent):
+        for (next_node, _input_number), next_grad in zip(node.next_functions, sent):
             if next_node is not None:
                 arrived[next_node] = arrived.get(next_node, 0) + next_grad
     return leaf_grads
@@ -138,11 +153,15 @@ def check_ex2(topological_order):
         if problem:
             fail(
                 "ex2",
-                f"on the graph of {name}: {problem}",
-                "first count, for every node, how many edges point at it (walk the graph "
-                "once with a stack); then repeatedly take a node whose count is 0.",
-                "when you take a node, lower the count of each of its next_functions; a "
-                "count that reaches 0 makes that node ready.",
+                _("on the graph of {name}: {problem}", name=name, problem=problem),
+                _(
+                    "first count, for every node, how many edges point at it (walk the graph "
+                    "once with a stack); then repeatedly take a node whose count is 0."
+                ),
+                _(
+                    "when you take a node, lower the count of each of its next_functions; a "
+                    "count that reaches 0 makes that node ready."
+                ),
             )
         grads = _run_in_order(order, root, mt)
         root.backward()
@@ -150,12 +169,17 @@ def check_ex2(topological_order):
             if not close(grads[leaf], leaf.grad.tolist()):
                 fail(
                     "ex2",
-                    f"on the graph of {name}: backward in your order gave "
-                    f"{grads[leaf]}, the engine gives {leaf.grad.tolist()}",
-                    "every node must come after all the nodes that send it a gradient.",
-                    "count the incoming edges first; take a node only when its count is 0.",
+                    _(
+                        "on the graph of {name}: backward in your order gave {grads}, the engine "
+                        "gives {leaf_grad}",
+                        name=name,
+                        grads=grads[leaf],
+                        leaf_grad=leaf.grad.tolist(),
+                    ),
+                    _("every node must come after all the nodes that send it a gradient."),
+                    _("count the incoming edges first; take a node only when its count is 0."),
                 )
-    passed("ex2", "a valid topological order on all three graphs, and backward along it agrees")
+    passed("ex2", _("a valid topological order on all three graphs, and backward along it agrees"))
 
 
 def check_ex2_deep(topological_order, depth=5000):
@@ -163,26 +187,29 @@ def check_ex2_deep(topological_order, depth=5000):
     mt = library(topological_order)
     a = mt.tensor(1.0, requires_grad=True)
     t = a
-    for _ in range(depth):
+    for _step in range(depth):
         t = t * 1.0
     order = attempt(
         "ex2",
         topological_order,
         t.grad_fn,
         errors={
-            "recursion": f"a chain of {depth} nodes is deeper than Python's stack allows: use "
-            "a list as your own stack and a while loop instead of recursion.",
+            "recursion": _(
+                "a chain of {depth} nodes is deeper than Python's stack allows: use a "
+                "list as your own stack and a while loop instead of recursion.",
+                depth=depth,
+            ),
         },
     )
     problem = _order_problem(order, t.grad_fn)
     if problem:
         fail(
             "ex2",
-            f"on a chain of {depth} multiplications: {problem}",
-            "a chain is the simplest graph: each node sends a gradient to the next one.",
-            "count the incoming edges first; take a node only when its count is 0.",
+            _("on a chain of {depth} multiplications: {problem}", depth=depth, problem=problem),
+            _("a chain is the simplest graph: each node sends a gradient to the next one."),
+            _("count the incoming edges first; take a node only when its count is 0."),
         )
-    passed("ex2", f"also works on a chain of {depth} nodes")
+    passed("ex2", _("also works on a chain of {depth} nodes", depth=depth))
 
 
 def _f_square(x):
@@ -217,7 +244,7 @@ def check_ex3(vjp):
     ]
     for f, x_values, v_values, name in cases:
         _check_vjp_case(vjp, f, x_values, v_values, name)
-    passed("ex3", "vᵀ J right for a square and a 3 x 2 Jacobian, x left alone")
+    passed("ex3", _("vᵀ J right for a square and a 3 x 2 Jacobian, x left alone"))
 
 
 def _check_vjp_case(vjp, f, x_values, v_values, name):
@@ -230,34 +257,50 @@ def _check_vjp_case(vjp, f, x_values, v_values, name):
         f,
         x,
         v,
-        errors={"only for scalar": "pass v as the gradient: y.backward(gradient=v)."},
+        errors={"only for scalar": _("pass v as the gradient: y.backward(gradient=v).")},
     )
     if x.requires_grad:
         fail(
             "ex3",
-            "vjp() switched on requires_grad on the caller's x; leave x as it was",
-            "work on x.detach().requires_grad_(), a new leaf with x's numbers.",
-            "x = x.detach().requires_grad_() as the first line of vjp().",
+            _("vjp() switched on requires_grad on the caller's x; leave x as it was"),
+            _("work on x.detach().requires_grad_(), a new leaf with x's numbers."),
+            _("x = x.detach().requires_grad_() as the first line of vjp()."),
         )
     if not isinstance(result, mt.Tensor):
-        fail("ex3", f"vjp() returned {result!r}; return a tensor shaped like x",
-             "the gradient of x is shaped like x.", "return x.grad")  # fmt: skip
+        fail(
+            "ex3",
+            _("vjp() returned {result!r}; return a tensor shaped like x", result=result),
+            _("the gradient of x is shaped like x."),
+            _("return x.grad"),
+        )
     got = np.array(result.tolist())
     J = _jacobian(f, x)
     expected = np.array(v_values) @ J
     if got.shape != expected.shape:
-        fail("ex3", f"for {name}, vjp() returned shape {got.shape}; x has shape "
-             f"{expected.shape}", "vᵀ J has one entry per input: return x.grad.",
-             "y = f(x); y.backward(gradient=v); return x.grad")  # fmt: skip
+        fail(
+            "ex3",
+            _(
+                "for {name}, vjp() returned shape {got_shape}; x has shape {expected_shape}",
+                name=name,
+                got_shape=got.shape,
+                expected_shape=expected.shape,
+            ),
+            _("vᵀ J has one entry per input: return x.grad."),
+            _("y = f(x); y.backward(gradient=v); return x.grad"),
+        )
     if close(got, expected, tolerance=1e-3):
         again = attempt("ex3", vjp, f, x, v)
         if not close(again.tolist(), expected, tolerance=1e-3):
             fail(
                 "ex3",
-                f"calling vjp() a second time with the same x returned "
-                f"{again.tolist()} instead of {expected.tolist()}: gradients accumulated",
-                "make a fresh leaf inside vjp() each time.",
-                "x = x.detach().requires_grad_() as the first line of vjp().",
+                _(
+                    "calling vjp() a second time with the same x returned {again} instead of "
+                    "{expected}: gradients accumulated",
+                    again=again.tolist(),
+                    expected=expected.tolist(),
+                ),
+                _("make a fresh leaf inside vjp() each time."),
+                _("x = x.detach().requires_grad_() as the first line of vjp()."),
             )
         return
     _explain_wrong_vjp(got, J, x_values, v_values, name)
@@ -266,25 +309,31 @@ def _check_vjp_case(vjp, f, x_values, v_values, name):
 def _explain_wrong_vjp(got, J, x_values, v_values, name):
     """vjp() returned `got` instead of vᵀ J: name the usual mistake (ones, J v), or fail."""
     expected = np.array(v_values) @ J
-    what = f"for {name} at x = {x_values}, v = {v_values}: vjp() returned {got.tolist()}; "
-    what += f"vᵀ J = {np.round(expected, 4).tolist()}"
+    what = _(
+        "for {name} at x = {x}, v = {v}: vjp() returned {got}; vᵀ J = {expected}",
+        name=name,
+        x=x_values,
+        v=v_values,
+        got=got.tolist(),
+        expected=np.round(expected, 4).tolist(),
+    )
     if close(got, np.ones(len(v_values)) @ J, tolerance=1e-3):
         fail(
             "ex3",
-            f"{what}. You returned onesᵀ J, the gradient of f(x).sum(): v is ignored",
-            "call f(x).backward(gradient=v).",
-            "x = x.detach().requires_grad_(); f(x).backward(gradient=v); return x.grad",
+            _("{what}. You returned onesᵀ J, the gradient of f(x).sum(): v is ignored", what=what),
+            _("call f(x).backward(gradient=v)."),
+            _("x = x.detach().requires_grad_(); f(x).backward(gradient=v); return x.grad"),
         )
     if J.shape[0] == J.shape[1] and close(got, J @ np.array(v_values), tolerance=1e-3):
         fail(
             "ex3",
-            f"{what}. You returned J v, not vᵀ J",
-            "backward weighs the rows of J (the outputs) by v.",
-            "x = x.detach().requires_grad_(); f(x).backward(gradient=v); return x.grad",
+            _("{what}. You returned J v, not vᵀ J", what=what),
+            _("backward weighs the rows of J (the outputs) by v."),
+            _("x = x.detach().requires_grad_(); f(x).backward(gradient=v); return x.grad"),
         )
     fail(
         "ex3",
         what,
-        "x.grad after f(x).backward(gradient=v) is vᵀ J.",
-        "x = x.detach().requires_grad_(); f(x).backward(gradient=v); return x.grad",
+        _("x.grad after f(x).backward(gradient=v) is vᵀ J."),
+        _("x = x.detach().requires_grad_(); f(x).backward(gradient=v); return x.grad"),
     )

@@ -8,7 +8,7 @@ copies the gradients it finds at each `step()`. The grade is what those gradient
 
 import minitensor as mt
 
-from . import attempt, close, fail, library, number, passed
+from . import _, attempt, close, fail, library, number, passed
 
 nn, optim = mt.nn, mt.optim
 
@@ -134,7 +134,7 @@ def _same(grads_a, grads_b):
 
 
 def _order_text(calls):
-    return ", ".join(calls) if calls else "(nothing)"
+    return ", ".join(calls) if calls else _("(nothing)")
 
 
 def check_ex1(train_epoch):
@@ -150,10 +150,14 @@ def check_ex1(train_epoch):
         _WatchedLoss(log),
         _WatchedLoader(log, _batches()),
         errors={
-            "referenced before assignment": "a line uses a name before the line that makes "
-            "it: `outputs` comes from the forward pass, `loss` from the criterion.",
-            "not defined": "a line uses a name before the line that makes it: `outputs` "
-            "comes from the forward pass, `loss` from the criterion.",
+            "referenced before assignment": _(
+                "a line uses a name before the line that makes it: `outputs` comes from "
+                "the forward pass, `loss` from the criterion."
+            ),
+            "not defined": _(
+                "a line uses a name before the line that makes it: `outputs` comes from "
+                "the forward pass, `loss` from the criterion."
+            ),
         },
     )
     calls = log.calls_per_batch()
@@ -162,25 +166,43 @@ def check_ex1(train_epoch):
     _check_grads_at_each_step(log.grads_at_step, expected_grads, calls)
     _check_final_parameters(model, expected_model)
     _check_returned_losses(result, expected_losses)
-    passed("ex1", f"every step() used the fresh gradient of its batch ({_order_text(calls[0])})")
+    passed(
+        "ex1",
+        _(
+            "every step() used the fresh gradient of its batch ({order_text})",
+            order_text=_order_text(calls[0]),
+        ),
+    )
 
 
 def _check_one_step_per_batch(log, calls):
     """The loop went once over the loader and stepped once per batch."""
     n = len(_INPUTS)
-    order = f"your calls for the first batch: {_order_text(calls[0] if calls else [])}"
+    order = _(
+        "your calls for the first batch: {order_text}",
+        order_text=_order_text(calls[0] if calls else []),
+    )
     steps = log.events.count("step")
     if len(calls) != n:
         fail(
             "ex1",
-            f"your loop went through {len(calls)} batches of the loader; it has {n}",
-            "loop once over the loader: `for inputs, targets in loader:`.",
+            _(
+                "your loop went through {batches} batches of the loader; it has {n}",
+                batches=len(calls),
+                n=n,
+            ),
+            _("loop once over the loader: `for inputs, targets in loader:`."),
         )
     if steps != n:
         fail(
             "ex1",
-            f"optimizer.step() was called {steps} time(s) for {n} batches ({order})",
-            "one step per batch: each of the five lines runs once inside the loop.",
+            _(
+                "optimizer.step() was called {steps} time(s) for {n} batches ({order})",
+                steps=steps,
+                n=n,
+                order=order,
+            ),
+            _("one step per batch: each of the five lines runs once inside the loop."),
         )
 
 
@@ -193,29 +215,46 @@ def _check_grads_at_each_step(grads_at_step, expected_grads, calls):
         if all(g is None for g in got):
             fail(
                 "ex1",
-                f"at batch {k + 1}, optimizer.step() found no gradient at all, so it changed "
-                f"nothing (the calls for that batch: {batch_calls})",
-                "step() uses the .grad that backward() just computed: backward() must come "
-                "before step(), and zero_grad() (which sets .grad to None) must not come "
-                "between them.",
-                "per batch: optimizer.zero_grad(), outputs = model(inputs), loss = "
-                "criterion(outputs, targets), loss.backward(), optimizer.step().",
+                _(
+                    "at batch {batch}, optimizer.step() found no gradient at all, so it changed "
+                    "nothing (the calls for that batch: {batch_calls})",
+                    batch=k + 1,
+                    batch_calls=batch_calls,
+                ),
+                _(
+                    "step() uses the .grad that backward() just computed: backward() must "
+                    "come before step(), and zero_grad() (which sets .grad to None) must not "
+                    "come between them."
+                ),
+                _(
+                    "per batch: optimizer.zero_grad(), outputs = model(inputs), loss = "
+                    "criterion(outputs, targets), loss.backward(), optimizer.step()."
+                ),
             )
         if any(g is None for g in got) or not _same(got, expected):
             if k > 0 and not any(g is None for g in got) and _same(got, summed):
                 fail(
                     "ex1",
-                    f"at batch {k + 1}, step() used the sum of the gradients of batches 1 to "
-                    f"{k + 1}: they were never cleared (the calls for that batch: {batch_calls})",
-                    "backward() adds into .grad: call optimizer.zero_grad() once per batch.",
-                    "optimizer.zero_grad() as the first line inside the loop over batches.",
+                    _(
+                        "at batch {batch}, step() used the sum of the gradients of batches 1 to "
+                        "{batch}: "
+                        "they were never cleared (the calls for that batch: {batch_calls})",
+                        batch=k + 1,
+                        batch_calls=batch_calls,
+                    ),
+                    _("backward() adds into .grad: call optimizer.zero_grad() once per batch."),
+                    _("optimizer.zero_grad() as the first line inside the loop over batches."),
                 )
             fail(
                 "ex1",
-                f"at batch {k + 1}, the gradient step() used is not the gradient of that "
-                f"batch's loss (the calls for that batch: {batch_calls})",
-                "per batch: zero_grad, forward, loss, backward, step.",
-                "each of the five lines exactly once per batch, in that order.",
+                _(
+                    "at batch {batch}, the gradient step() used is not the gradient of that "
+                    "batch's loss (the calls for that batch: {batch_calls})",
+                    batch=k + 1,
+                    batch_calls=batch_calls,
+                ),
+                _("per batch: zero_grad, forward, loss, backward, step."),
+                _("each of the five lines exactly once per batch, in that order."),
             )
 
 
@@ -225,8 +264,12 @@ def _check_final_parameters(model, expected_model):
         if not close(got.tolist(), expected.tolist()):
             fail(
                 "ex1",
-                f"after the epoch, model.{name} is {got.tolist()}; a correct loop "
-                f"leaves {[round(v, 4) for v in expected.reshape(-1).tolist()]}",
+                _(
+                    "after the epoch, model.{name} is {got}; a correct loop leaves {expected}",
+                    name=name,
+                    got=got.tolist(),
+                    expected=[round(v, 4) for v in expected.reshape(-1).tolist()],
+                ),
             )
 
 
@@ -236,27 +279,40 @@ def _check_returned_losses(result, expected_losses):
     if not isinstance(result, list):
         fail(
             "ex1",
-            f"train_epoch() returned {result!r}; return the list of batch losses",
-            "append loss.item() to a list inside the loop, and return the list.",
+            _("train_epoch() returned {result!r}; return the list of batch losses", result=result),
+            _("append loss.item() to a list inside the loop, and return the list."),
         )
     if len(result) != n:
-        fail("ex1", f"train_epoch() returned {len(result)} losses for {n} batches")
+        fail(
+            "ex1",
+            _(
+                "train_epoch() returned {count} losses for {n} batches",
+                count=len(result),
+                n=n,
+            ),
+        )
     if any(isinstance(value, mt.Tensor) for value in result):
         fail(
             "ex1",
-            "the losses you return are tensors, and each keeps its batch's graph alive",
-            "append loss.item(), a Python float.",
-            "losses.append(loss.item()) inside the loop.",
+            _("the losses you return are tensors, and each keeps its batch's graph alive"),
+            _("append loss.item(), a Python float."),
+            _("losses.append(loss.item()) inside the loop."),
         )
     if not all(isinstance(value, float) for value in result):
-        fail("ex1", f"train_epoch() returned {result!r}; the losses must be Python floats")
+        fail(
+            "ex1",
+            _("train_epoch() returned {result!r}; the losses must be Python floats", result=result),
+        )
     if not close(result, expected_losses):
         fail(
             "ex1",
-            f"train_epoch() returned the losses {[round(v, 4) for v in result]}; expected "
-            f"{[round(v, 4) for v in expected_losses]}",
-            "record each batch's loss as computed, before the step changes the model.",
-            "losses.append(loss.item()) right after computing the loss (or after step()).",
+            _(
+                "train_epoch() returned the losses {result}; expected {expected_losses}",
+                result=[round(v, 4) for v in result],
+                expected_losses=[round(v, 4) for v in expected_losses],
+            ),
+            _("record each batch's loss as computed, before the step changes the model."),
+            _("losses.append(loss.item()) right after computing the loss (or after step())."),
         )
 
 
@@ -267,18 +323,27 @@ def check_ex2(make_optimizer):
     optimizer = attempt("ex2", make_optimizer, model)
     optim = lib.optim
     if not isinstance(optimizer, optim.Optimizer):
-        fail("ex2", f"make_optimizer() returned {optimizer!r}; return an optimizer object")
+        fail(
+            "ex2",
+            _(
+                "make_optimizer() returned {optimizer!r}; return an optimizer object",
+                optimizer=optimizer,
+            ),
+        )
     if not isinstance(optimizer, optim.SGD):
         fail(
             "ex2",
-            f"make_optimizer() returned an optimizer of class {type(optimizer).__name__}; the "
-            "exercise asks for optim.SGD",
+            _(
+                "make_optimizer() returned an optimizer of class {type}; the exercise "
+                "asks for optim.SGD",
+                type=type(optimizer).__name__,
+            ),
         )
     _check_every_parameter_is_grouped(optimizer, model)
     moves = _two_steps_with_a_gradient_of_one(optimizer, model)
     _check_learning_rates(moves)
     _check_momentum(moves)
-    passed("ex2", "the weight moves by lr 0.01, the bias by 0.1, both with momentum 0.9")
+    passed("ex2", _("the weight moves by lr 0.01, the bias by 0.1, both with momentum 0.9"))
 
 
 def _check_every_parameter_is_grouped(optimizer, model):
@@ -288,17 +353,22 @@ def _check_every_parameter_is_grouped(optimizer, model):
         if not any(p is getattr(model, name) for p in grouped):
             fail(
                 "ex2",
-                f"model.{name} is in none of the optimizer's param_groups, so step() would "
-                "never change it",
-                "pass a list of two dicts: [{'params': [model.weight]}, {'params': "
-                "[model.bias], 'lr': 0.1}].",
+                _(
+                    "model.{name} is in none of the optimizer's param_groups, so step() "
+                    "would never change it",
+                    name=name,
+                ),
+                _(
+                    "pass a list of two dicts: [{'params': [model.weight]}, {'params': "
+                    "[model.bias], 'lr': 0.1}]."
+                ),
             )
 
 
 def _two_steps_with_a_gradient_of_one(optimizer, model):
     """{'weight': [first move, second move], 'bias': [...]}: how far each step took each."""
     moves = {"weight": [], "bias": []}
-    for _ in range(2):  # the same gradient twice: momentum shows in the second step
+    for _step in range(2):  # the same gradient twice: momentum shows in the second step
         before = {name: getattr(model, name).detach().clone() for name in moves}
         model.weight.grad = model.weight.detach() * 0 + 1
         model.bias.grad = model.bias.detach() * 0 + 1
@@ -315,21 +385,32 @@ def _check_learning_rates(moves):
     if close(lrs["weight"], 0.1) and close(lrs["bias"], 0.01):
         fail(
             "ex2",
-            "the weight learns with lr 0.1 and the bias with 0.01: the other way round",
-            "the bias's group gets 'lr': 0.1; the default lr=0.01 is for the weight.",
-            "optim.SGD([{'params': [model.weight]}, {'params': [model.bias], 'lr': 0.1}], "
-            "lr=0.01, momentum=0.9)",
+            _("the weight learns with lr 0.1 and the bias with 0.01: the other way round"),
+            _("the bias's group gets 'lr': 0.1; the default lr=0.01 is for the weight."),
+            _(
+                "optim.SGD([{'params': [model.weight]}, {'params': [model.bias], 'lr': "
+                "0.1}], lr=0.01, momentum=0.9)"
+            ),
         )
     for name in moves:
         if not close(lrs[name], wanted[name]):
             fail(
                 "ex2",
-                f"with a gradient of 1, the first step moved model.{name} by {lrs[name]:.4g}; "
-                f"with lr={wanted[name]} it moves by {wanted[name]}",
-                "options a group names itself override the keyword arguments: "
-                "{'params': [model.bias], 'lr': 0.1}.",
-                "optim.SGD([{'params': [model.weight]}, {'params': [model.bias], 'lr': 0.1}], "
-                "lr=0.01, momentum=0.9)",
+                _(
+                    "with a gradient of 1, the first step moved model.{name} by {moved:.4g}; "
+                    "with lr={wanted} it moves by {wanted}",
+                    name=name,
+                    moved=lrs[name],
+                    wanted=wanted[name],
+                ),
+                _(
+                    "options a group names itself override the keyword arguments: {'params': "
+                    "[model.bias], 'lr': 0.1}."
+                ),
+                _(
+                    "optim.SGD([{'params': [model.weight]}, {'params': [model.bias], 'lr': "
+                    "0.1}], lr=0.01, momentum=0.9)"
+                ),
             )
 
 
@@ -340,11 +421,15 @@ def _check_momentum(moves):
         if not close(ratio, 1.9, tolerance=1e-3):
             fail(
                 "ex2",
-                f"with the same gradient twice, the second step moved model.{name} "
-                f"{ratio:.2f} times as far as the first; with momentum 0.9 it moves 1.9 "
-                "times as far (v = 0.9 v + g)",
-                "pass momentum=0.9 (for both groups: as a keyword argument of optim.SGD).",
-                "optim.SGD([...the two groups...], lr=0.01, momentum=0.9)",
+                _(
+                    "with the same gradient twice, the second step moved model.{name} "
+                    "{ratio:.2f} times as far as the first; with momentum 0.9 it moves 1.9 "
+                    "times as far (v = 0.9 v + g)",
+                    name=name,
+                    ratio=ratio,
+                ),
+                _("pass momentum=0.9 (for both groups: as a keyword argument of optim.SGD)."),
+                _("optim.SGD([...the two groups...], lr=0.01, momentum=0.9)"),
             )
 
 
@@ -353,7 +438,7 @@ def _step_lr_sequence(lr, step_size, gamma, epochs):
     optimizer = optim.SGD([mt.zeros(1, requires_grad=True)], lr=lr)
     scheduler = optim.lr_scheduler.StepLR(optimizer, step_size=step_size, gamma=gamma)
     lrs = []
-    for _ in range(epochs):
+    for _step in range(epochs):
         lrs.append(optimizer.param_groups[0]["lr"])
         optimizer.step()
         scheduler.step()
@@ -367,32 +452,50 @@ def check_ex3(predict_lrs):
     try:
         values = [float(v) for v in answer]
     except (TypeError, ValueError):
-        fail("ex3", f"predict_lrs() returned {answer!r}; return a list of six numbers")
+        fail(
+            "ex3",
+            _("predict_lrs() returned {answer!r}; return a list of six numbers", answer=answer),
+        )
     if len(values) != 6:
-        fail("ex3", f"predict_lrs() returned {len(values)} numbers; one per epoch 0 to 5 is six")
+        fail(
+            "ex3",
+            _(
+                "predict_lrs() returned {count} numbers; one per epoch 0 to 5 is six",
+                count=len(values),
+            ),
+        )
     if close(values, expected, tolerance=1e-6):
-        passed("ex3", f"the learning rates are {[round(v, 6) for v in expected]}")
+        passed(
+            "ex3", _("the learning rates are {expected}", expected=[round(v, 6) for v in expected])
+        )
         return
-    what = f"you predicted {values}; the optimizer uses {[round(v, 6) for v in expected]}"
+    what = _(
+        "you predicted {values}; the optimizer uses {expected}",
+        values=values,
+        expected=[round(v, 6) for v in expected],
+    )
     one_early = [0.2 * 0.1 ** ((epoch + 1) // 2) for epoch in range(6)]
     if close(values, one_early, tolerance=1e-6):
         fail(
             "ex3",
-            f"{what}: each drop comes one epoch early",
-            "epochs 0 and 1 both use the starting lr; scheduler.step() at the end of epoch "
-            "1 is the second call, and step_size=2 drops the rate every 2 calls.",
-            "in epoch e the rate is 0.2 * 0.1 ** (e // 2).",
+            _("{what}: each drop comes one epoch early", what=what),
+            _(
+                "epochs 0 and 1 both use the starting lr; scheduler.step() at the end of "
+                "epoch 1 is the second call, and step_size=2 drops the rate every 2 "
+                "calls."
+            ),
+            _("in epoch e the rate is 0.2 * 0.1 ** (e // 2)."),
         )
     if close(values, [0.2 * 0.1**epoch for epoch in range(6)], tolerance=1e-6):
         fail(
             "ex3",
-            f"{what}: the rate drops every epoch in your list",
-            "step_size=2: the rate is multiplied by gamma every 2 epochs.",
-            "in epoch e the rate is 0.2 * 0.1 ** (e // 2).",
+            _("{what}: the rate drops every epoch in your list", what=what),
+            _("step_size=2: the rate is multiplied by gamma every 2 epochs."),
+            _("in epoch e the rate is 0.2 * 0.1 ** (e // 2)."),
         )
     fail(
         "ex3",
         what,
-        "StepLR multiplies the rate by gamma = 0.1 every step_size = 2 epochs.",
-        "in epoch e the rate is 0.2 * 0.1 ** (e // 2).",
+        _("StepLR multiplies the rate by gamma = 0.1 every step_size = 2 epochs."),
+        _("in epoch e the rate is 0.2 * 0.1 ** (e // 2)."),
     )

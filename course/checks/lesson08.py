@@ -7,7 +7,7 @@ grad_output = 1 and once with grad_output = 3. Right with 1 but not with 3 means
 backward returned the local derivative without multiplying by grad_output.
 """
 
-from . import attempt, close, fail, library, passed
+from . import _, attempt, close, fail, library, passed
 
 _POINTS = [-2.0, -0.5, 0.0, 0.7, 1.5, 3.0]
 
@@ -22,8 +22,11 @@ def _grad_through(exercise, function, scale, mt):
     out = attempt(exercise, function.apply, x)
     attempt(exercise, (scale * out).sum().backward)
     if x.grad is None:
-        fail(exercise, "after backward(), x.grad is None: backward returned no gradient",
-             "return grad_output times the derivative.")  # fmt: skip
+        fail(
+            exercise,
+            _("after backward(), x.grad is None: backward returned no gradient"),
+            _("return grad_output times the derivative."),
+        )
     return x.grad.tolist()
 
 
@@ -31,21 +34,37 @@ def _check_function(exercise, function, name, forward_fn, derivative_fn):
     """Forward values, a recorded node, gradcheck, and grad_output really used."""
     mt = library(function)
     if not _is_function_class(function, mt):
-        fail(exercise, f"{function!r} is not a class derived from mt.autograd.Function",
-             f"class {name}(mt.autograd.Function): with static forward and backward.")  # fmt: skip
+        fail(
+            exercise,
+            _("{function!r} is not a class derived from mt.autograd.Function", function=function),
+            _("class {name}(mt.autograd.Function): with static forward and backward.", name=name),
+        )
     x = mt.tensor(_POINTS, requires_grad=True)
     out = attempt(exercise, function.apply, x)
     if not isinstance(out, mt.Tensor):
-        fail(exercise, f"{name}.apply(x) returned {out!r}; forward must return a tensor")
+        fail(
+            exercise,
+            _("{name}.apply(x) returned {out!r}; forward must return a tensor", name=name, out=out),
+        )
     expected = forward_fn(mt.tensor(_POINTS), mt).tolist()
     if tuple(out.shape) != (len(_POINTS),) or not close(out.tolist(), expected):
-        fail(exercise, f"{name}.apply({_POINTS}) returned "
-             f"{[round(v, 4) for v in out.tolist()]}; expected "
-             f"{[round(v, 4) for v in expected]}",
-             "forward computes the function itself; backward its derivative.",
-             "compare your forward with the formula in the exercise text.")  # fmt: skip
+        fail(
+            exercise,
+            _(
+                "{name}.apply({points}) returned {out}; expected {expected}",
+                name=name,
+                points=_POINTS,
+                out=[round(v, 4) for v in out.tolist()],
+                expected=[round(v, 4) for v in expected],
+            ),
+            _("forward computes the function itself; backward its derivative."),
+            _("compare your forward with the formula in the exercise text."),
+        )
     if out.grad_fn is None:
-        fail(exercise, f"{name}.apply(x) on an x that requires grad recorded no graph node")
+        fail(
+            exercise,
+            _("{name}.apply(x) on an x that requires grad recorded no graph node", name=name),
+        )
 
     derivative = derivative_fn(mt.tensor(_POINTS, dtype=mt.float64), mt).tolist()
     with_one = _grad_through(exercise, function, 1.0, mt)
@@ -53,29 +72,45 @@ def _check_function(exercise, function, name, forward_fn, derivative_fn):
     if close(with_one, derivative) and close(with_three, derivative):
         fail(
             exercise,
-            "inside (3 * out).sum() the gradient should be 3 times the derivative, but your "
-            f"backward returned the bare derivative {[round(v, 4) for v in with_three]}: it "
-            "ignores grad_output",
-            "backward receives d(loss)/d(out) as grad_output; the chain rule multiplies it "
-            "by the local derivative: return grad_output * (derivative).",
-            "the last line of backward: return grad_output * (the derivative of forward).",
+            _(
+                "inside (3 * out).sum() the gradient should be 3 times the derivative, "
+                "but your backward returned the bare derivative {with_three}: it ignores "
+                "grad_output",
+                with_three=[round(v, 4) for v in with_three],
+            ),
+            _(
+                "backward receives d(loss)/d(out) as grad_output; the chain rule "
+                "multiplies it by the local derivative: return grad_output * "
+                "(derivative)."
+            ),
+            _("the last line of backward: return grad_output * (the derivative of forward)."),
         )
     if not close(with_one, derivative):
         fail(
             exercise,
-            f"for loss = out.sum(), backward gave x.grad = {[round(v, 4) for v in with_one]} "
-            f"at x = {_POINTS}; the derivative there is {[round(v, 4) for v in derivative]}",
-            "check the local derivative formula in the exercise text.",
-            "differentiate forward's formula by hand at one point and compare with x.grad.",
+            _(
+                "for loss = out.sum(), backward gave x.grad = {with_one} at x = "
+                "{points}; the derivative there is {derivative}",
+                with_one=[round(v, 4) for v in with_one],
+                points=_POINTS,
+                derivative=[round(v, 4) for v in derivative],
+            ),
+            _("check the local derivative formula in the exercise text."),
+            _("differentiate forward's formula by hand at one point and compare with x.grad."),
         )
     if not close(with_three, [3 * d for d in derivative]):
-        fail(exercise, "the gradient inside (3 * out).sum() is not 3 times the derivative",
-             "return grad_output * (derivative), elementwise.")  # fmt: skip
+        fail(
+            exercise,
+            _("the gradient inside (3 * out).sum() is not 3 times the derivative"),
+            _("return grad_output * (derivative), elementwise."),
+        )
     x64 = mt.tensor([-1.3, 0.2, 2.1], dtype=mt.float64, requires_grad=True)
-    if not attempt(exercise, mt.autograd.gradcheck, function.apply, (x64,),
-                   raise_exception=False):  # fmt: skip
-        fail(exercise, "gradcheck(...) disagrees with your backward on float64 inputs",
-             "run mt.autograd.gradcheck(...) yourself: its report names the element.")  # fmt: skip
+    if not attempt(exercise, mt.autograd.gradcheck, function.apply, (x64,), raise_exception=False):
+        fail(
+            exercise,
+            _("gradcheck(...) disagrees with your backward on float64 inputs"),
+            _("run mt.autograd.gradcheck(...) yourself: its report names the element."),
+        )
 
 
 def check_ex1(SiLU):
@@ -89,13 +124,13 @@ def check_ex1(SiLU):
         return s * (1 + x * (1 - s))
 
     _check_function("ex1", SiLU, "SiLU", silu, derivative)
-    passed("ex1", "SiLU's forward is x·σ(x), its backward passes gradcheck and uses grad_output")
+    passed("ex1", _("SiLU's forward is x·σ(x), its backward passes gradcheck and uses grad_output"))
 
 
 def check_ex2(Square):
     """Exercise 2: Square's backward multiplies by grad_output."""
     _check_function("ex2", Square, "Square", lambda x, mt: x * x, lambda x, mt: 2 * x)
-    passed("ex2", "Square's backward is grad_output · 2x: right inside any graph")
+    passed("ex2", _("Square's backward is grad_output · 2x: right inside any graph"))
 
 
 # ----------------------------------------------------------------------------- exercise 3
@@ -125,28 +160,36 @@ def _trajectory(make_optimizer, mt, steps=8, exercise=None):
     """The (weight, bias) after every step, the optimizer, and the unused parameter."""
     model, unused = _setup(mt)
     groups = _groups(model, unused)
-    optimizer = (attempt(exercise, make_optimizer, groups, lr=0.1, momentum=0.9) if exercise
-                 else make_optimizer(groups, lr=0.1, momentum=0.9))  # fmt: skip
+    optimizer = (
+        attempt(exercise, make_optimizer, groups, lr=0.1, momentum=0.9)
+        if exercise
+        else make_optimizer(groups, lr=0.1, momentum=0.9)
+    )
     x, y = mt.tensor(_X), mt.tensor(_Y)
     rows = []
-    for _ in range(steps):
+    for _step in range(steps):
         optimizer.zero_grad()
         mt.nn.functional.mse_loss(model(x), y).backward()
         if exercise:
-            attempt(exercise, optimizer.step, errors={
-                "NoneType": "some parameters have no gradient (p.grad is None): skip them.",
-            })  # fmt: skip
+            attempt(
+                exercise,
+                optimizer.step,
+                errors={
+                    "NoneType": _("some parameters have no gradient (p.grad is None): skip them."),
+                },
+            )
         else:
             optimizer.step()
         rows.append(model.weight.reshape(-1).tolist() + model.bias.tolist())
     return rows, optimizer, model, unused
 
 
-_MOMENTUM_RECIPE = (
-    "per parameter with a gradient, using its group's lr and momentum: first step v = g (a "
-    "copy); later v = momentum * v + g; then p -= lr * v; v lives in "
-    "self.state[p]['momentum_buffer']."
-)
+def _momentum_recipe():
+    return _(
+        "per parameter with a gradient, using its group's lr and momentum: first step v = g "
+        "(a copy); later v = momentum * v + g; then p -= lr * v; v lives in "
+        "self.state[p]['momentum_buffer']."
+    )
 
 
 class _Variant:
@@ -193,49 +236,93 @@ def check_ex3(Momentum):
     """Exercise 3: the trajectory of optim.SGD(momentum=...), group options respected."""
     mt = library(Momentum)
     if not (isinstance(Momentum, type) and issubclass(Momentum, mt.optim.Optimizer)):
-        fail("ex3", f"{Momentum!r} is not a subclass of mt.optim.Optimizer",
-             "class Momentum(mt.optim.Optimizer): ...",
-             "subclass the library's Optimizer and write __init__ and step.")  # fmt: skip
+        fail(
+            "ex3",
+            _("{Momentum!r} is not a subclass of mt.optim.Optimizer", Momentum=Momentum),
+            _("class Momentum(mt.optim.Optimizer): ..."),
+            _("subclass the library's Optimizer and write __init__ and step."),
+        )
     got, optimizer, model, unused = _trajectory(Momentum, mt, exercise="ex3")
-    expected, reference, reference_model, _ = _trajectory(mt.optim.SGD, mt)
+    expected, reference, reference_model, _unused = _trajectory(mt.optim.SGD, mt)
     start = _setup(mt)[0]
     first = start.weight.reshape(-1).tolist() + start.bias.tolist()
     if close(got[-1], first):
-        fail("ex3", "after 8 steps the model's parameters have not changed",
-             "change each parameter in place (p -= ...): p = p - ... only rebinds a name "
-             "inside your loop.")  # fmt: skip
+        fail(
+            "ex3",
+            _("after 8 steps the model's parameters have not changed"),
+            _(
+                "change each parameter in place (p -= ...): p = p - ... only rebinds a "
+                "name inside your loop."
+            ),
+        )
     if not close(unused.tolist(), [1.0, 2.0]):
-        fail("ex3", f"a parameter that never had a gradient moved to {unused.tolist()}",
-             "skip parameters whose .grad is None.")  # fmt: skip
+        fail(
+            "ex3",
+            _("a parameter that never had a gradient moved to {unused}", unused=unused.tolist()),
+            _("skip parameters whose .grad is None."),
+        )
     for step, (row, right) in enumerate(zip(got, expected), start=1):
         if close(row, right):
             continue
-        where = (
-            f"at step {step} the parameters are {[round(v, 4) for v in row]}; "
-            f"optim.SGD(momentum=...) has {[round(v, 4) for v in right]}"
+        where = _(
+            "at step {step} the parameters are {row}; optim.SGD(momentum=...) has {right}",
+            step=step,
+            row=[round(v, 4) for v in row],
+            right=[round(v, 4) for v in right],
         )
         for rule, what, hint in [
-            ("no memory", "the velocity is forgotten between steps: this is plain SGD",
-             "keep v in self.state[p]['momentum_buffer'] and update it in place."),
-            ("moving average", "you average the gradient, v = μ v + (1 - μ) g: another "
-             "convention (lesson 6)", "PyTorch adds the gradient itself: v = μ v + g."),
-            ("default options", "every group steps with the default lr and momentum",
-             "read group['lr'] and group['momentum'] inside the loop over groups."),
-        ]:  # fmt: skip
+            (
+                "no memory",
+                _("the velocity is forgotten between steps: this is plain SGD"),
+                _("keep v in self.state[p]['momentum_buffer'] and update it in place."),
+            ),
+            (
+                "moving average",
+                _("you average the gradient, v = μ v + (1 - μ) g: another convention (lesson 6)"),
+                _("PyTorch adds the gradient itself: v = μ v + g."),
+            ),
+            (
+                "default options",
+                _("every group steps with the default lr and momentum"),
+                _("read group['lr'] and group['momentum'] inside the loop over groups."),
+            ),
+        ]:
             if close(row, _trajectory(_variant(rule, mt), mt)[0][step - 1]):
-                fail("ex3", f"{where}: {what}", hint, _MOMENTUM_RECIPE)
-        fail("ex3", where, _MOMENTUM_RECIPE, "compare one step by hand with optim.SGD's "
-             "docstring in minitensor/optim/sgd.py.")  # fmt: skip
+                fail("ex3", _("{where}: {what}", where=where, what=what), hint, _momentum_recipe())
+        fail(
+            "ex3",
+            where,
+            _momentum_recipe(),
+            _("compare one step by hand with optim.SGD's docstring in minitensor/optim/sgd.py."),
+        )
     for name in ("weight", "bias"):
         p = getattr(model, name)
         buffer = optimizer.state.get(p, {}).get("momentum_buffer")
         right = reference.state[getattr(reference_model, name)]["momentum_buffer"]
         if buffer is None:
-            fail("ex3", f"optimizer.state[model.{name}] has no 'momentum_buffer' (it has "
-                 f"{sorted(optimizer.state.get(p, {}))})",
-                 "store v as self.state[p]['momentum_buffer'], PyTorch's name.")  # fmt: skip
+            fail(
+                "ex3",
+                _(
+                    "optimizer.state[model.{name}] has no 'momentum_buffer' (it has {keys})",
+                    name=name,
+                    keys=sorted(optimizer.state.get(p, {})),
+                ),
+                _("store v as self.state[p]['momentum_buffer'], PyTorch's name."),
+            )
         if not close(buffer.tolist(), right.tolist()):
-            fail("ex3", f"state['momentum_buffer'] of model.{name} is {buffer.tolist()}; "
-                 f"optim.SGD's is {right.tolist()}")  # fmt: skip
-    passed("ex3", "the same 8-step trajectory and momentum buffers as optim.SGD, with two "
-           "groups and a parameter without gradient")  # fmt: skip
+            fail(
+                "ex3",
+                _(
+                    "state['momentum_buffer'] of model.{name} is {buffer}; optim.SGD's is {right}",
+                    name=name,
+                    buffer=buffer.tolist(),
+                    right=right.tolist(),
+                ),
+            )
+    passed(
+        "ex3",
+        _(
+            "the same 8-step trajectory and momentum buffers as optim.SGD, with two "
+            "groups and a parameter without gradient"
+        ),
+    )
