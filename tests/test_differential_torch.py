@@ -149,6 +149,10 @@ DOCUMENTED_TORCH_ERRORS = [
     ("some elements of the input tensor and the written-to tensor refer to a single", ""),
 ]
 
+# torch's errors that it raises before looking at the arguments (when it reads an input's
+# grad_fn): where minitensor refuses the same line for a bad argument instead, both refuse.
+CHECKED_FIRST_BY_TORCH = ["created in no_grad mode and its base"]
+
 NUMBERS = [0, 1, 2, -1, 0.5, -1.5, 2.0]
 
 
@@ -403,6 +407,9 @@ class Program:
             if any(phrase in str(ours) for phrase in DOCUMENTED_DIFFERENCES):
                 self.stopped = True
                 return
+        if ours is not None and any(p in str(theirs) for p in CHECKED_FIRST_BY_TORCH):
+            self.stopped = True  # both refuse the line; torch checks this before the arguments
+            return
         if theirs is not None and ours is None:
             program = "\n".join(self.lines)
             for phrase, word in DOCUMENTED_TORCH_ERRORS:
