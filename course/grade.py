@@ -45,10 +45,12 @@ from pathlib import Path
 import nbformat
 
 from course.build import lesson_names
+from widgets.common.language import Catalogue
 
 from . import answers as answer_cells
 from . import gradebook, submissions
 from .gradebook import NOT_GRADED, Row
+from .locale import CHECKS_CATALOGUE
 from .official import Lesson, LessonError, exercise_cell
 from .sandbox import Limits, Sandbox, SandboxUnavailable, check_available
 
@@ -57,6 +59,9 @@ VERDICT = HERE / "verdict.py"
 FEEDBACK_RUN = HERE / "feedback_run.py"
 SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### BEGIN HIDDEN TESTS")
 LANGUAGES = ("en", "zh")
+# What a student reads in their row and feedback notebook is in their notebook's language;
+# what only the teacher acts on ("not graded: ...", "needs review: ...") stays English.
+CATALOGUE = Catalogue(CHECKS_CATALOGUE)
 
 
 class Grader:
@@ -94,9 +99,12 @@ class Grader:
         except submissions.Refused as refused:
             return self._failed(submission, lesson, f"could not read the notebook: {refused}")
         if lesson is None:
+            _ = CATALOGUE.speaking(notebook_language(notebook))
             known = ", ".join(self.names)
             name = Path(submission.relative).name
-            why = f"{name}: which lesson is this? Name it after one of {known}"
+            why = _(
+                "{name}: which lesson is this? Name it after one of {known}", name=name, known=known
+            )
             return self._failed(submission, None, why)
         try:
             return self._grade_notebook(notebook, self.lesson(lesson), submission)
@@ -139,7 +147,7 @@ class Grader:
             notes = [n for n in selected.dropped if n.startswith(label)]
             verdict = verdicts.get(exercise)
             if verdict is None:
-                passed, message = False, _no_verdict(result, self.notebook_timeout)
+                passed, message = False, _no_verdict(result, self.notebook_timeout, notebook)
             else:
                 passed, message = verdict["passed"], verdict["message"]
                 notes += [f"not defined: {n}" for n in verdict["notes"]]
@@ -155,6 +163,7 @@ class Grader:
     # ----------------------------------------------------------------- feedback
 
     def _write_feedback(self, notebook, lesson, submission, rows):
+        _ = CATALOGUE.speaking(notebook_language(notebook))
         runnable = with_visible_checks(notebook, lesson)
         request = {"notebook": runnable, "timeout": self.cell_timeout}
         result = self.sandbox.run(
@@ -167,12 +176,14 @@ class Grader:
             answer = json.loads(result.stdout)
             executed = nbformat.from_dict(answer["notebook"])
             nbformat.validate(executed)
-            problem = answer["problem"] and f"**The run stopped early:** {answer['problem']}"
+            problem = answer["problem"] and _(
+                "**The run stopped early:** {problem}", problem=answer["problem"]
+            )
         except Exception:  # killed, timed out, or it wrote something else: show the input
-            executed, problem = runnable, _run_problem(result, self)
+            executed, problem = runnable, _run_problem(result, self, _)
         if problem:
             executed.cells.insert(0, nbformat.v4.new_markdown_cell(str(problem)))
-        executed.cells.insert(0, nbformat.v4.new_markdown_cell(_verdict_table(rows)))
+        executed.cells.insert(0, nbformat.v4.new_markdown_cell(_verdict_table(rows, _)))
         target = self.feedback / _safe_name(submission.student) / f"{lesson.name}.ipynb"
         target.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(executed, str(target))
@@ -226,9 +237,13 @@ def _verdicts(stdout, exercise_ids):
     return verdicts
 
 
-def _no_verdict(result, notebook_timeout):
+def _no_verdict(result, notebook_timeout, notebook):
+    _ = CATALOGUE.speaking(notebook_language(notebook))
     if result.timed_out:
-        return f"timed out: grading this notebook took more than {notebook_timeout} s"
+        return _(
+            "timed out: grading this notebook took more than {seconds} s",
+            seconds=notebook_timeout,
+        )
     if result.returncode < 0:  # bwrap itself was killed: not the student's doing
         signal_number = -result.returncode
         return f"{NOT_GRADED} the sandbox was killed (signal {signal_number}); use --resume"
@@ -236,19 +251,28 @@ def _no_verdict(result, notebook_timeout):
     # runs, so what is there is the grader's own trouble (a broken install, say).
     lines = result.stderr.decode("utf-8", "replace").strip().splitlines()
     said = f": {lines[-1][:300]}" if lines else ""
-    return f"no verdict: the check process ended early (exit code {result.returncode}){said}"
+    return _(
+        "no verdict: the check process ended early (exit code {code}){said}",
+        code=result.returncode,
+        said=said,
+    )
 
 
-def _run_problem(result, grader):
+def _run_problem(result, grader, _):
+    """Why the feedback notebook has no outputs; `_` speaks the student's language."""
     if result.timed_out:
-        return f"**The run was stopped after {grader.notebook_timeout} s.** Outputs are not shown."
-    return "**The notebook could not be run to the end.** Outputs are not shown."
+        return _(
+            "**The run was stopped after {seconds} s.** Outputs are not shown.",
+            seconds=grader.notebook_timeout,
+        )
+    return _("**The notebook could not be run to the end.** Outputs are not shown.")
 
 
-def _verdict_table(rows):
-    lines = ["## Your grade", "", "| exercise | passed | message |", "|---|---|---|"]
+def _verdict_table(rows, _):
+    header = _("| exercise | passed | message |")
+    lines = [_("## Your grade"), "", header, "|---|---|---|"]
     for row in rows:
-        cells = [row.exercise, "yes" if row.passed else "no", row.message]
+        cells = [row.exercise, _("yes") if row.passed else _("no"), row.message]
         lines.append("| " + " | ".join(gradebook.markdown_cell(c) for c in cells) + " |")
     return "\n".join(lines)
 

@@ -205,6 +205,23 @@ def test_a_chinese_submission_gets_chinese_messages_and_an_english_one_english(t
                 "editable install points at another one); the verdicts above were checked"
             )
         assert any(phrase in e for e in errors), student
+        table = notebook.cells[0].source  # the grade table the student reads first
+        assert table.startswith("## 你的成绩" if student == "wang" else "## Your grade"), table
+
+
+def test_what_the_grader_itself_tells_a_student_speaks_their_language():
+    timed_out = sandbox.Result(-9, b"", b"", True, 30.0)
+    chinese = {"metadata": {"lesson": {"language": "zh"}}}
+    assert grade._no_verdict(timed_out, 30, chinese) == "超时：批改这个笔记本用了超过 30 秒"
+    assert grade._no_verdict(timed_out, 30, {}).startswith("timed out: grading this notebook")
+    crashed = sandbox.Result(1, b"", b"ImportError: numpy\n", False, 1.0)
+    assert grade._no_verdict(crashed, 30, chinese) == (
+        "没有结果：检查进程提前结束（退出码 1）: ImportError: numpy"
+    )
+    row = gradebook.Row("wang", LESSON, "ex1", True, "✔")
+    table = grade._verdict_table([row], grade.CATALOGUE.speaking("zh"))
+    assert table.splitlines()[:3] == ["## 你的成绩", "", "| 练习 | 通过 | 信息 |"]
+    assert "| ex1 | 是 | ✔ |" in table
 
 
 class _RecordingSandbox:

@@ -1,7 +1,8 @@
 """The course's translations: gettext catalogues keyed by the English text.
 
     zh/checks.po    Simplified Chinese for every message of the exercise checks
-                    (course/checks/*.py) and of the verdict process (course/verdict.py)
+                    (course/checks/*.py), of the verdict process (course/verdict.py)
+                    and what the grader tells a student (course/grade.py)
 
 A message is written once, in English, as the literal first argument of `_()`:
 `_("you predicted {got}", got=value)`. `msgids(source)` finds them all without running the
@@ -18,7 +19,7 @@ from pathlib import Path
 
 CHECKS_CATALOGUE = Path(__file__).resolve().parent / "zh" / "checks.po"
 # The files whose `_()` messages live in the checks catalogue.
-CHECKS_SOURCES = ("checks/*.py", "verdict.py")
+CHECKS_SOURCES = ("checks/*.py", "verdict.py", "grade.py")
 
 
 def msgids(source):

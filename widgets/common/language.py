@@ -88,7 +88,16 @@ class Catalogue:
         return self._table
 
     def __call__(self, english, **fields):
+        return self.text(get_language(), english, **fields)
+
+    def text(self, language, english, **fields):
+        """`english` in `language` (not the current setting), its {fields} filled in."""
         text = english
-        if get_language() == "zh":
+        if language == "zh":
             text = self.table().get(english, english)
         return text.format(**fields) if fields else text
+
+    def speaking(self, language):
+        """A `_` for one language, whatever the setting: the grader's threads each grade a
+        notebook in its own language, so they cannot share the process-wide setting."""
+        return lambda english, **fields: self.text(language, english, **fields)
