@@ -145,6 +145,9 @@ DOCUMENTED_TORCH_ERRORS = [
     ("Subtraction, the `-` operator, with a bool tensor", "mse_loss"),  # torch's own bug
     # a non-leaf detach_()ed after an op saved it: the graph keeps the value it saved
     ("saved tensor that has been detached in-place", ""),
+    # torch's own slip: x_int[...] = y (y requiring grad) leaves an integer tensor that
+    # requires grad, which its next recorded op then refuses; here x_int needs no grad
+    ("Autograd not support dtype", ""),
     # writing a tensor into itself through an index or a partly overlapping view
     ("some elements of the input tensor and the written-to tensor refer to a single", ""),
 ]
