@@ -972,6 +972,12 @@ def unrecorded_in_place_on_a_no_grad_view_of_a_plain_tensor(lib):
 
 
 @scenario
+def setitem_of_an_empty_bool_tensor_through_a_mask_raises(lib):
+    x = lib.zeros(2, 0)
+    x[x > 0] = x.any(0)
+
+
+@scenario
 def setitem_of_a_one_element_tensor_into_a_scalar_slot(lib):
     v = leaf(lib, [3.0])
     x = lib.zeros(2, 2)

@@ -126,7 +126,7 @@ def _no_conversion(index, value):
         isinstance(p, list) or (isinstance(p, Tensor) and p.dtype is not dtypes.bool) for p in parts
     )
     masks = builtins.any(isinstance(p, Tensor) and p.dtype is dtypes.bool for p in parts)
-    return integers or (masks and value.numel() > 1)
+    return integers or (masks and value.numel() != 1)
 
 
 def _check_expands_to(value, shape):
