@@ -142,6 +142,8 @@ DOCUMENTED_TORCH_ERRORS = [
     # need, not their inputs (nor the bounds)
     ("modified by an inplace operation", "mse_loss"),
     ("modified by an inplace operation", "clamp(min="),
+    # norm(0) sends no gradient; torch still runs (and version-checks) the nodes behind it
+    ("modified by an inplace operation", "norm(0)"),
     ("Subtraction, the `-` operator, with a bool tensor", "mse_loss"),  # torch's own bug
     # a non-leaf detach_()ed after an op saved it: the graph keeps the value it saved
     ("saved tensor that has been detached in-place", ""),
