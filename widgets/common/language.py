@@ -30,6 +30,7 @@ tests make sure none is missing).
 """
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 LANGUAGES = {"en": "English", "zh": "简体中文 (Simplified Chinese)"}
@@ -53,7 +54,7 @@ def set_language(code):
 
 
 def _notebook_folder_language():
-    """"zh" when the kernel's notebook lies in a folder named zh (lessons/zh/...)."""
+    """ "zh" when the kernel's notebook lies in a folder named zh (lessons/zh/...)."""
     session = os.environ.get("JPY_SESSION_NAME")
     folder = Path(session).parent if session else Path.cwd()
     return "zh" if folder.name == "zh" else None
@@ -92,3 +93,16 @@ class Catalogue:
         if get_language() == "zh":
             text = self.table().get(english, english)
         return text.format(**fields) if fields else text
+
+
+@contextmanager
+def speaking(code):
+    """Speak `code` inside the block only (a picture drawn in English when no Chinese font
+    is installed: see ../common/fonts.py), then whatever was chosen before."""
+    global _chosen
+    before = _chosen
+    _chosen = _checked(code, "speaking()")
+    try:
+        yield
+    finally:
+        _chosen = before
