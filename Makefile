@@ -18,10 +18,10 @@ PYTHON := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
 # nbval runs the instructor notebooks (lessons/solutions/, exercises solved) and the widget
-# demo. The learner versions (lessons/NN_*.ipynb) are left out on purpose: their exercise
-# checks fail until the learner fills them in; tests/test_lessons*.py checks those. The
+# demo (and lessons/zh/, its Chinese edition). The learner versions (lessons/NN_*.ipynb) are
+# left out on purpose: their exercise checks fail until the learner fills them in; tests/test_lessons*.py checks those. The
 # notebooks are run only once there is at least one of them.
-NOTEBOOKS  := $(wildcard lessons/00_widgets_demo.ipynb lessons/solutions/*.ipynb)
+NOTEBOOKS  := $(wildcard lessons/00_widgets_demo.ipynb lessons/zh/00_widgets_demo.ipynb lessons/solutions/*.ipynb)
 NBVAL_ARGS := $(NOTEBOOKS) --nbval-lax --nbval-current-env --nbval-cell-timeout=120 \
               --nbval-sanitize-with course/sanitize.cfg
 PYTEST_ARGS := tests $(if $(NOTEBOOKS),$(NBVAL_ARGS)) -p no:cacheprovider

@@ -93,6 +93,19 @@ def legend_words():
     }
 
 
+def kind_words():
+    """{kind of node: its short name in the text form}, in the learner's language."""
+    return {
+        "parameter": _("parameter"),
+        "leaf": _("leaf"),
+        "tensor": _("tensor"),
+        "constant": _("constant"),
+        "op": _("op"),
+        "module": _("module"),
+        "more": _("more"),
+    }
+
+
 def legend_label(graph):
     """An HTML-like table: one row per kind of node in this graph (and the stepper marks)."""
     rows = []
@@ -209,12 +222,13 @@ def to_text(graph, hint=None):
         node = graph.nodes[node_id]
         return node.title if node.kind != "op" else f"{node.title}()"
 
-    width = max((len(n.kind) for n in graph.nodes.values()), default=0) + 2
+    kinds = kind_words()
+    width = max((len(kinds[n.kind]) for n in graph.nodes.values()), default=0) + 2
     lines = [hint] if hint else []
     lines.append(_("Computation graph, inputs first (kind, name: shape dtype | numbers | grad):"))
     for node in forward_order(graph):
         mark = {"current": styles.CURRENT_MARK, "done": styles.DONE_MARK}.get(node.state, "")
-        text = f"  {('[' + node.kind + ']').ljust(width)} {mark}{node.title}"
+        text = f"  {('[' + kinds[node.kind] + ']').ljust(width)} {mark}{node.title}"
         if node.lines:
             text += ": " + " | ".join(node.lines)
         sources = [name(s) for s in incoming.get(node.id, ())]
