@@ -7,7 +7,8 @@
 #   make release                   write release/: what students receive (no solutions)
 #   make grade SUBMISSIONS=folder   grade submitted notebooks (sandboxed) into gradebook.csv
 #   make fmt     format and auto-fix lint
-#   make screenshots  retake the README's widget pictures (docs/images/; needs chromium)
+#   make screenshots  retake the README's widget pictures (docs/images/; needs chromium),
+#                     the Chinese demo's too (docs/images/zh_widget_demo.png)
 #   make demo    the widgets as a presentation app (Voila, http://127.0.0.1:8866/)
 #   make nbgrader COURSE=dir   write the lessons as an nbgrader course into dir
 #
@@ -100,6 +101,7 @@ fmt: venv
 screenshots: venv
 	$(PYTHON) tools/screenshots.py
 	$(PYTHON) tools/demo_screenshot.py
+	$(PYTHON) tools/zh_screenshot.py
 
 gpu-check:
 	bash benchmarks/gpu_check.sh
