@@ -9,7 +9,8 @@
 #   make fmt     format and auto-fix lint
 #   make screenshots  retake the README's widget pictures (docs/images/; needs chromium),
 #                     the Chinese demo's too (docs/images/zh_widget_demo.png)
-#   make demo    the widgets as a presentation app (Voila, http://127.0.0.1:8866/)
+#   make demo    the widgets as a presentation app (Voila, http://127.0.0.1:8866/);
+#                make demo MINITENSOR_LANG=zh: in Simplified Chinese
 #   make nbgrader COURSE=dir   write the lessons as an nbgrader course into dir
 #
 # Everything is installed into .venv in this folder; nothing touches the system Python.
@@ -81,7 +82,8 @@ grade: venv
 	$(PYTHON) -m course.grade $(SUBMISSIONS) --out $(GRADEBOOK) --feedback $(FEEDBACK) $(GRADE_ARGS)
 
 # Teaching a class (README, "Teaching a class"): the presentation app on 127.0.0.1, and
-# the lessons as an nbgrader course. DEMO_ARGS: e.g. --port 9000 --size normal;
+# the lessons as an nbgrader course. DEMO_ARGS: e.g. --port 9000 --size normal --language zh
+# (MINITENSOR_LANG=zh on make's command line does the same);
 # LESSONS: lesson prefixes for the course, e.g. LESSONS="01 02" (default: all).
 COURSE ?= nbgrader-course
 demo: venv

@@ -316,9 +316,12 @@ def check_stepper(page):
 
 
 def _step_number(panel_line):
-    """The step a chain-rule panel's first line is about ("Step 4 of 14: ..." -> 4)."""
-    found = re.match(r"(?:Step |Start \()(\d+) of \d+", panel_line)
-    return int(found.group(1)) if found else None
+    """The step a chain-rule panel's first line is about ("Step 4 of 14: ..." -> 4), in
+    English or Chinese ("第 4 步，共 14 步：...", "开始（第 0 步，共 14 步）...")."""
+    found = re.match(r"(?:Step |Start \()(\d+) of \d+|(?:开始（)?第 (\d+) 步", panel_line)
+    if found:
+        return int(found.group(1) or found.group(2))
+    return None
 
 
 def _race_image_src(race):
