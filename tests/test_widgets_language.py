@@ -82,15 +82,16 @@ def test_every_widget_text_has_a_chinese_translation():
     missing = {text: where for text, where in found.items() if text not in entries}
     untranslated = [text for text in found if text in entries and not entries[text].msgstr]
     fuzzy = [text for text in found if text in entries and "fuzzy" in entries[text].flags]
-    assert missing == {}, "add these to widgets/locale/zh/widgets.po"
-    assert untranslated == []
+    update = "run `python tools/update_widgets_catalogue.py`, then translate the new entries"
+    assert missing == {}, update
+    assert untranslated == [], "translate these in widgets/locale/zh/widgets.po"
     assert fuzzy == []
 
 
 def test_catalogue_has_no_entry_the_code_no_longer_uses():
     found, _ = texts_in_code()
     stale = [entry.msgid for entry in catalogue() if entry.msgid not in found]
-    assert stale == [], "remove these from widgets/locale/zh/widgets.po"
+    assert stale == [], "run `python tools/update_widgets_catalogue.py` to remove them"
 
 
 def test_translations_keep_the_fields_of_the_english_text():
