@@ -110,6 +110,7 @@ def groups_for(ops, leaves, graph, graph_model):
     op_group = recorded if recorded else _guess_from_parameters(ops, parameter_group)
 
     groups = {graph.id_of[leaf]: owner for leaf, owner in parameter_group.items()}
+    anonymous = (_("no grad"), _("number"))  # the titles model.py gives such constants
     for op, owner in op_group.items():
         op_id = graph.op_id_of[op]
         groups[op_id] = owner
@@ -118,7 +119,6 @@ def groups_for(ops, leaves, graph, graph_model):
             constant = graph.nodes.get(f"{op_id}.in{i}")
             # Anonymous constants (numbers, unnamed tensors) go with the op; a named tensor
             # such as the input batch `x` is the module's input and stays outside.
-            anonymous = (_("no grad"), _("number"))  # the titles model.py gives them
             if child is None and constant is not None and constant.title in anonymous:
                 groups[constant.id] = owner
     return groups
@@ -178,8 +178,8 @@ def collapse(graph, names, modules):
         title = f"{owner}: {type(module).__name__}" if module is not None else owner
         box = result.add(GraphNode(into[node_id], "module", title))
         ops = [p for p in parts if p.kind == "op"]
-        names = ", ".join(_unique(p.title for p in ops))
-        box.lines = [_("{count} ops: {names}", count=len(ops), names=names)]
+        op_names = ", ".join(_unique(p.title for p in ops))
+        box.lines = [_("{count} ops: {names}", count=len(ops), names=op_names)]
         box.lines += [_parameter_line(p, owner) for p in parts if p.kind == "parameter"]
         box.tooltip = _("module {name} collapsed; expand it to see its ops", name=owner)
         states = [p.state for p in parts if p.kind in ("op", "parameter", "leaf")]
