@@ -18,8 +18,14 @@ Read next: language.py (how the language is chosen), fonts.py (Chinese in pictur
 
 from pathlib import Path
 
-from .language import Catalogue
+from .language import Catalogue, get_language
 
 CATALOGUE_PATH = Path(__file__).resolve().parents[1] / "locale" / "zh" / "widgets.po"
 
 _ = Catalogue(CATALOGUE_PATH)
+
+
+def sentences(parts):
+    """Sentences as one text: a space between them in English, none in Chinese (whose
+    full stop "。" already takes the room of one)."""
+    return ("" if get_language() == "zh" else " ").join(parts)

@@ -34,7 +34,7 @@ import numpy as np
 import minitensor as mt
 from minitensor import optim
 
-from ..common.translation import _
+from ..common.translation import _, sentences
 from ..optimizer_race.surfaces import get_surface
 from ..optimizer_race.tuning import best_gradient_descent, best_heavy_ball, momentum_rate
 
@@ -195,7 +195,7 @@ class MomentumMapModel:
         if self.selected is not None:
             parts.append(_("Selected: lr {lr:.3g}, β {beta:.2f}.", lr=self.selected[0],
                            beta=self.selected[1]))  # fmt: skip
-        return " ".join(parts)
+        return sentences(parts)
 
 
 def _rate(distances):

@@ -37,7 +37,7 @@ import numpy as np
 import minitensor as mt
 from minitensor import optim
 
-from ..common.translation import _
+from ..common.translation import _, sentences
 from .simulation import NoiseTable, Track, advance
 from .surfaces import OPTIMIZER_NAMES, get_surface
 from .teaching_optimizers import (
@@ -503,7 +503,7 @@ class RaceModel:
                         description=description)  # fmt: skip
         else:
             surface = _("{name}: {formula}.", name=name, formula=formula)
-        parts = [surface + " " + journey]
+        parts = [surface, journey]
         for run in result.runs:
             parts.append(_("{label} [{settings}]: {outcome}.", label=run.label,
                            settings=_hyperparameter_text(run), outcome=_outcome(run)))  # fmt: skip
@@ -526,7 +526,7 @@ class RaceModel:
                     "PyTorch classes."
                 )
             )
-        return " ".join(parts)
+        return sentences(parts)
 
     def _threshold_sentences(self, result):
         gd_runs = [r for r in result.runs if r.optimizer_name == "SGD"]
@@ -596,22 +596,23 @@ class RaceModel:
         predicted = (1 - beta1) / math.sqrt(1 - beta2)
         ratios = [(1 - beta1**t) / math.sqrt(1 - beta2**t) for t in range(1, 201)]
         peak = int(np.argmax(ratios)) + 1
-        sentence = _(
-            "Under a constant gradient the uncorrected step is (1 − β1^t)/√(1 − β2^t) times "
-            "the corrected one: {first}x at t = 1, peaking at {peak}x at t = {t}.",
-            first=_fmt(predicted),
-            peak=_fmt(ratios[peak - 1]),
-            t=peak,
-        )
+        said = [
+            _(
+                "Under a constant gradient the uncorrected step is (1 − β1^t)/√(1 − β2^t) times "
+                "the corrected one: {first}x at t = 1, peaking at {peak}x at t = {t}.",
+                first=_fmt(predicted), peak=_fmt(ratios[peak - 1]), t=peak,
+            )
+        ]  # fmt: skip
         measured = first_step_ratio(result.runs[1], result.runs[0])
         if measured is not None:
-            sentence += " " + _(
-                "Measured here at step 1: {measured}x. With correction the first step is "
-                "lr · sign(g) = {lr} per coordinate.",
-                measured=_fmt(measured),
-                lr=_fmt(result.runs[0].lr),
-            )
-        return [sentence]
+            said.append(
+                _(
+                    "Measured here at step 1: {measured}x. With correction the first step is "
+                    "lr · sign(g) = {lr} per coordinate.",
+                    measured=_fmt(measured), lr=_fmt(result.runs[0].lr),
+                )
+            )  # fmt: skip
+        return said
 
     def _weight_decay_sentences(self, result):
         wd = self.weight_decay
