@@ -98,7 +98,7 @@ class Catalogue:
 @contextmanager
 def speaking(code):
     """Speak `code` inside the block only (a picture drawn in English when no Chinese font
-    is installed: see ../common/fonts.py), then whatever was chosen before."""
+    is installed: see fonts.py), then whatever was chosen before."""
     global _chosen
     before = _chosen
     _chosen = _checked(code, "speaking()")
