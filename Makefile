@@ -7,8 +7,10 @@
 #   make release                   write release/: what students receive (no solutions)
 #   make grade SUBMISSIONS=folder   grade submitted notebooks (sandboxed) into gradebook.csv
 #   make fmt     format and auto-fix lint
-#   make screenshots  retake the README's widget pictures (docs/images/; needs chromium)
-#   make demo    the widgets as a presentation app (Voila, http://127.0.0.1:8866/)
+#   make screenshots  retake the README's widget pictures (docs/images/; needs chromium),
+#                     the Chinese demo's too (docs/images/zh_widget_demo.png)
+#   make demo    the widgets as a presentation app (Voila, http://127.0.0.1:8866/);
+#                make demo MINITENSOR_LANG=zh: in Simplified Chinese
 #   make nbgrader COURSE=dir   write the lessons as an nbgrader course into dir
 #
 # Everything is installed into .venv in this folder; nothing touches the system Python.
@@ -18,9 +20,10 @@ PYTHON := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
 # nbval runs the instructor notebooks (lessons/solutions/, exercises solved) and the widget
-# demo, in English and in Chinese (zh/). The learner versions (lessons/NN_*.ipynb) are left out on purpose: their exercise
-# checks fail until the learner fills them in; tests/test_lessons*.py checks those. The
-# notebooks are run only once there is at least one of them.
+# demo, in English and in Chinese (zh/). The learner versions (lessons/NN_*.ipynb) are left
+# out on purpose: their exercise checks fail until the learner fills them in;
+# tests/test_lessons*.py and tests/test_chinese_edition.py check those. The notebooks are
+# run only once there is at least one of them.
 NOTEBOOKS  := $(wildcard lessons/00_widgets_demo.ipynb lessons/solutions/*.ipynb \
                          lessons/zh/00_widgets_demo.ipynb lessons/solutions/zh/*.ipynb)
 NBVAL_ARGS := $(NOTEBOOKS) --nbval-lax --nbval-current-env --nbval-cell-timeout=120 \
@@ -81,7 +84,8 @@ grade: venv
 	$(PYTHON) -m course.grade $(SUBMISSIONS) --out $(GRADEBOOK) --feedback $(FEEDBACK) $(GRADE_ARGS)
 
 # Teaching a class (README, "Teaching a class"): the presentation app on 127.0.0.1, and
-# the lessons as an nbgrader course. DEMO_ARGS: e.g. --port 9000 --size normal;
+# the lessons as an nbgrader course. DEMO_ARGS: e.g. --port 9000 --size normal --language zh
+# (MINITENSOR_LANG=zh on make's command line does the same);
 # LESSONS: lesson prefixes for the course, e.g. LESSONS="01 02" (default: all).
 COURSE ?= nbgrader-course
 demo: venv
@@ -101,6 +105,7 @@ fmt: venv
 screenshots: venv
 	$(PYTHON) tools/screenshots.py
 	$(PYTHON) tools/demo_screenshot.py
+	$(PYTHON) tools/zh_screenshot.py
 
 gpu-check:
 	bash benchmarks/gpu_check.sh

@@ -2,6 +2,8 @@
 
     make demo                         http://127.0.0.1:8866/ , projector sizes
     python -m course.demo_app --port 9000
+    make demo MINITENSOR_LANG=zh      the same pages in Simplified Chinese (course/demo/zh/);
+    python -m course.demo_app --language zh   also: --language zh
 
 Serves the notebooks in course/demo/ with Voila: each becomes a page that shows the
 widget and the teacher's script above it, and no code cells. The pages are
@@ -16,6 +18,11 @@ page calls `apply_size()` first, which switches the widgets to the projector siz
 (widgets.set_presentation, ../widgets/common/style.py) unless the page's address ends in
 `?size=normal` (a laptop screen) or `--size normal` was given here.
 
+Language: `--language zh` (default: $MINITENSOR_LANG, else English) serves course/demo/zh/,
+the same pages with the teacher's scripts and the pages' own buttons in Chinese, and sets
+MINITENSOR_LANG for their kernels, so the widgets speak Chinese too
+(../widgets/common/language.py).
+
 Voila listens on 127.0.0.1 only: the app is for the teacher's own screen and projector.
 Ctrl-C stops it.
 
@@ -29,9 +36,12 @@ import sys
 from pathlib import Path
 from urllib.parse import parse_qs
 
+from widgets.common.language import LANGUAGES
+
 DEMO = Path(__file__).resolve().parent / "demo"
 PAGES = sorted(path.name for path in DEMO.glob("[0-9]_*.ipynb"))
 SIZES = ("projector", "normal")
+LANGUAGE_VARIABLE = "MINITENSOR_LANG"  # what --language sets for the pages' kernels
 SIZE_VARIABLE = "MINITENSOR_DEMO_SIZE"  # what --size sets for the pages' kernels
 DEFAULT_PORT = 8866
 
@@ -55,6 +65,11 @@ def apply_size(environ=None):
     return size
 
 
+def demo_folder(language="en"):
+    """The folder of the pages in `language`: course/demo/, or course/demo/zh/."""
+    return DEMO if language == "en" else DEMO / language
+
+
 def voila_command(port, root=DEMO):
     """The command that serves `root` with Voila on 127.0.0.1:`port`."""
     return [
@@ -73,15 +88,19 @@ def main(argv=None):
     parser.add_argument("--port", type=int, default=DEFAULT_PORT)
     parser.add_argument("--size", choices=SIZES, default="projector",
                         help="widget size on every page (a page's ?size= still wins)")  # fmt: skip
+    parser.add_argument("--language", choices=sorted(LANGUAGES),
+                        default=os.environ.get(LANGUAGE_VARIABLE) or "en",
+                        help="the pages' language (default: $MINITENSOR_LANG or en)")  # fmt: skip
     args = parser.parse_args(argv)
+    root = demo_folder(args.language)
     base = f"http://127.0.0.1:{args.port}"
     print(f"The minitensor demo app: open {base}/ in your browser (Ctrl-C stops it).")
-    for page in PAGES:
+    for page in sorted(path.name for path in root.glob("[0-9]_*.ipynb")):
         print(f"  {base}/voila/render/{page}")
     print(f"Widgets at {args.size} size; add ?size=normal to a page's address for a laptop screen.")
-    environment = {**os.environ, SIZE_VARIABLE: args.size}
+    environment = {**os.environ, SIZE_VARIABLE: args.size, LANGUAGE_VARIABLE: args.language}
     try:
-        return subprocess.call(voila_command(args.port), env=environment)
+        return subprocess.call(voila_command(args.port, root), env=environment)
     except KeyboardInterrupt:
         return 0
 

@@ -99,7 +99,7 @@ class Grader:
         except submissions.Refused as refused:
             return self._failed(submission, lesson, f"could not read the notebook: {refused}")
         if lesson is None:
-            _ = CATALOGUE.speaking(notebook_language(notebook))
+            _ = CATALOGUE.in_language(notebook_language(notebook))
             known = ", ".join(self.names)
             name = Path(submission.relative).name
             why = _(
@@ -163,7 +163,7 @@ class Grader:
     # ----------------------------------------------------------------- feedback
 
     def _write_feedback(self, notebook, lesson, submission, rows):
-        _ = CATALOGUE.speaking(notebook_language(notebook))
+        _ = CATALOGUE.in_language(notebook_language(notebook))
         runnable = with_visible_checks(notebook, lesson)
         request = {"notebook": runnable, "timeout": self.cell_timeout}
         result = self.sandbox.run(
@@ -238,7 +238,7 @@ def _verdicts(stdout, exercise_ids):
 
 
 def _no_verdict(result, notebook_timeout, notebook):
-    _ = CATALOGUE.speaking(notebook_language(notebook))
+    _ = CATALOGUE.in_language(notebook_language(notebook))
     if result.timed_out:
         return _(
             "timed out: grading this notebook took more than {seconds} s",

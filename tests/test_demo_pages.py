@@ -6,10 +6,13 @@ as notebooks: no stored outputs, a folded teacher's script, the size set first, 
 widget of each kind made when the page's code runs.
 """
 
+import ast
+import re
+
 import nbformat
 import pytest
 
-from course.demo_app import DEMO, PAGES, SIZE_VARIABLE, voila_command, wanted_size
+from course.demo_app import DEMO, PAGES, SIZE_VARIABLE, demo_folder, voila_command, wanted_size
 
 
 @pytest.mark.parametrize(
@@ -78,3 +81,57 @@ def _finds(widget, css_class):
     if css_class in getattr(widget, "_dom_classes", ()):
         return True
     return any(_finds(child, css_class) for child in getattr(widget, "children", ()))
+
+
+# ----------------------------------------------------------------------------- in Chinese
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _code_shape(page):
+    """The page's code with every string blanked: the Chinese pages change only their labels."""
+    shapes = []
+    for cell in nbformat.read(page, as_version=4).cells:
+        if cell.cell_type == "code":
+            tree = ast.parse(cell.source)
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                    node.value = ""
+            shapes.append(ast.dump(tree))
+    return shapes
+
+
+def test_every_page_has_a_chinese_edition_with_the_same_code():
+    chinese = demo_folder("zh")
+    assert sorted(path.name for path in chinese.glob("[0-9]_*.ipynb")) == PAGES
+    for page in PAGES:
+        assert _code_shape(chinese / page) == _code_shape(DEMO / page), page
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_each_chinese_page_has_a_folded_chinese_script_and_chinese_widgets(page, monkeypatch):
+    pytest.importorskip("ipywidgets")
+    import widgets
+
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    monkeypatch.setenv("MINITENSOR_LANG", "zh")  # what `--language zh` gives the kernels
+    monkeypatch.delenv("QUERY_STRING", raising=False)
+    notebook = nbformat.read(demo_folder("zh") / page, as_version=4)
+    intro = notebook.cells[0].source
+    assert "<summary><b>教师讲稿</b>" in intro and CJK.search(intro.split("<details")[0])
+    assert notebook.metadata["lesson"]["language"] == "zh"
+    namespace = {"__name__": "page"}
+    try:
+        for cell in notebook.cells[1:]:
+            exec(compile(cell.source, page, "exec"), namespace)
+        shown = _last_value(notebook, namespace)
+        assert any(CJK.search(text) for text in _descriptions(shown)), page
+    finally:
+        widgets.set_presentation(False)
+
+
+def _descriptions(widget):
+    """The descriptions of `widget` and its descendants (buttons, sliders, toggles)."""
+    yield str(getattr(widget, "description", ""))
+    for child in getattr(widget, "children", ()):
+        yield from _descriptions(child)

@@ -219,7 +219,7 @@ def test_what_the_grader_itself_tells_a_student_speaks_their_language():
         "没有结果：检查进程提前结束（退出码 1）: ImportError: numpy"
     )
     row = gradebook.Row("wang", LESSON, "ex1", True, "✔")
-    table = grade._verdict_table([row], grade.CATALOGUE.speaking("zh"))
+    table = grade._verdict_table([row], grade.CATALOGUE.in_language("zh"))
     assert table.splitlines()[:3] == ["## 你的成绩", "", "| 练习 | 通过 | 信息 |"]
     assert "| ex1 | 是 | ✔ |" in table
 

@@ -315,7 +315,7 @@ def no_dot(monkeypatch, tmp_path):
 
 def test_without_dot_render_gives_the_install_hint_not_an_error(no_dot):
     svg, problem = graph_render.render_svg("digraph { a -> b }")
-    assert svg is None and problem == graph_render.INSTALL_HINT
+    assert svg is None and problem == graph_render.install_hint()
 
 
 def test_without_dot_or_browser_layout_the_view_shows_text_and_hint(no_dot, monkeypatch):
@@ -327,7 +327,7 @@ def test_without_dot_or_browser_layout_the_view_shows_text_and_hint(no_dot, monk
     assert "MulBackward0" in view.picture.text_box.value
     bundle = view._repr_mimebundle_()
     assert "image/svg+xml" not in bundle
-    assert bundle["text/plain"].startswith(graph_render.INSTALL_HINT)
+    assert bundle["text/plain"].startswith(graph_render.install_hint())
 
 
 def test_without_dot_the_browser_layout_gets_the_dot_source(no_dot):

@@ -23,9 +23,10 @@ def module_name(path):
 
 
 ALL_MODULES = sorted(module_name(path) for path in WIDGETS.rglob("*.py"))
-# The display side of each widget folder: its view, and the race's matplotlib picture.
+# The display side of each widget folder: its view, and the race's matplotlib picture; and
+# the fonts for Chinese in the matplotlib pictures, which only those use.
 VIEWS = [name for name in ALL_MODULES if name.endswith(".view")]
-DISPLAY_SIDE = [*VIEWS, "widgets.optimizer_race.plot"]
+DISPLAY_SIDE = [*VIEWS, "widgets.optimizer_race.plot", "widgets.common.fonts"]
 # Everything else (every model, every helper, found by walking the folders so that a new
 # file cannot be forgotten) is plain Python.
 PURE_MODULES = [name for name in ALL_MODULES if name not in DISPLAY_SIDE]

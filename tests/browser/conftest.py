@@ -8,7 +8,7 @@ widget after its check, so that a failure in CI can be looked at.
 import pytest
 
 from .chromium import missing, playwright_session
-from .demo_flow import REPO, run_demo
+from .demo_flow import DEMO_NOTEBOOK, REPO, demo_lab
 
 ARTIFACTS = REPO / "test-artifacts" / "browser"
 
@@ -29,11 +29,17 @@ def artifacts():
 
 
 @pytest.fixture(scope="module")
-def demo_page(playwright, tmp_path_factory, artifacts):
-    """The demo notebook after Run All in a normal JupyterLab: (page, problems of the run)."""
+def lab(playwright, tmp_path_factory, artifacts):
+    """One JupyterLab and chromium for a module's tests (demo_flow.DemoLab)."""
     folder = tmp_path_factory.mktemp("lab")
-    with run_demo(playwright, folder, artifacts=artifacts) as (page, problems):
-        yield page, problems
+    with demo_lab(playwright, folder, artifacts=artifacts) as session:
+        yield session
+
+
+@pytest.fixture(scope="module")
+def demo_page(lab):
+    """The demo notebook after Run All in a normal JupyterLab: (page, problems of the run)."""
+    return lab.run(DEMO_NOTEBOOK, page=lab.page)
 
 
 @pytest.fixture

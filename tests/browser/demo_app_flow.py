@@ -25,13 +25,13 @@ PAGE_TIMEOUT = 90  # seconds: a page starts a kernel and runs its cells before i
 
 
 def open_page(page, app, name, query=""):
-    """Load `name` in Voila and wait for its widget; return problems (empty: it rendered)."""
+    """Load `name` in Voila and wait for its widget; return problems (empty: it rendered).
+    `name` may be in a folder: "zh/2_stepper" is the Chinese edition of "2_stepper"."""
     page.goto(app.url(f"voila/render/{name}.ipynb{query}"), timeout=PAGE_TIMEOUT * 1000)
-    root = page.locator(f".{PAGES[name]}")
+    css = PAGES[name.rsplit("/", 1)[-1]]
+    root = page.locator(f".{css}")
     if not wait_until(lambda: root.count() and root.first.is_visible(), PAGE_TIMEOUT):
-        return [f"{name}: no visible .{PAGES[name]} within {PAGE_TIMEOUT} s"] + page_failures(
-            page, name
-        )
+        return [f"{name}: no visible .{css} within {PAGE_TIMEOUT} s"] + page_failures(page, name)
     return page_failures(page, name)
 
 

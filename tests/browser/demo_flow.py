@@ -5,7 +5,9 @@
 
 run_demo copies the notebook with its outputs cleared (prepare_notebook), opens it
 (open_notebook, which accepts a "Select Kernel" dialog) and runs it from the Run menu
-(run_all).
+(run_all). Underneath, demo_lab starts one JupyterLab and one chromium that can run more
+notebooks in further tabs (`lab.run(ZH_DEMO_NOTEBOOK, folder="zh")`): the Chinese demo
+reuses the English demo's server.
 
 Every check returns a list of problems in words (empty: all good) instead of raising, so the
 same functions serve the tests, the negative control (where they must report problems),
@@ -27,6 +29,8 @@ from .lab_server import JupyterLab
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO_NOTEBOOK = REPO / "lessons" / "00_widgets_demo.ipynb"
+# The same demo in Chinese; in a folder named zh, so its kernel speaks Chinese by itself.
+ZH_DEMO_NOTEBOOK = REPO / "lessons" / "zh" / "00_widgets_demo.ipynb"
 # What ipywidgets' JupyterLab manager writes into a cell when a widget cannot be shown.
 WIDGET_FAILURES = ("Error displaying widget", "Loading widget")
 WIDGET_ROOTS = {  # check name -> the widget's outer DOM class
@@ -67,30 +71,56 @@ def wait_until(condition, timeout, interval=0.25):
 # ----------------------------------------------------------------------------- the notebook
 
 
+class DemoLab:
+    """One JupyterLab (`server`) and one chromium (`page`, its first tab) for the demos."""
+
+    def __init__(self, server, page, notebooks):
+        self.server, self.page, self.notebooks = server, page, notebooks
+
+    def run(self, source, folder="", page=None, hide_file_browser=False):
+        """Copy notebook `source` into `folder` (under the server's root), open it in `page`
+        (default: a new tab) and Run All: return (page, problems of the run)."""
+        where = self.notebooks / folder
+        where.mkdir(parents=True, exist_ok=True)
+        notebook = prepare_notebook(source, where)
+        page = page or self.page.context.new_page()
+        open_notebook(page, self.server, f"{folder}/{notebook.name}" if folder else notebook.name)
+        if hide_file_browser:
+            page.keyboard.press("Control+b")  # more width for the notebook
+        return page, run_all(page)
+
+
+@contextlib.contextmanager
+def demo_lab(
+    playwright, folder, disabled_extensions=(), viewport=(1400, 1000), artifacts=None,
+    label="demo",
+):  # fmt: skip
+    """JupyterLab in `folder` and chromium: yield a DemoLab. With `artifacts` (a folder),
+    leave a screenshot of the first tab and the server's log there, whatever happens."""
+    notebooks = Path(folder) / "notebooks"
+    notebooks.mkdir()
+    with JupyterLab(notebooks, disabled_extensions=disabled_extensions) as server:
+        with open_browser(playwright, Path(folder) / "profile", viewport) as (page, blocked):
+            try:
+                yield DemoLab(server, page, notebooks)
+            finally:
+                if artifacts is not None:
+                    page.screenshot(path=Path(artifacts) / f"{label}-page.png")
+                    log = server.log_tail(400)
+                    (Path(artifacts) / f"{label}-jupyterlab.log").write_text(log)
+            if blocked:
+                raise RuntimeError(f"the page asked for addresses other than 127.0.0.1: {blocked}")
+
+
 @contextlib.contextmanager
 def run_demo(
     playwright, folder, disabled_extensions=(), viewport=(1400, 1000), artifacts=None,
     label="demo", hide_file_browser=False,
 ):  # fmt: skip
     """JupyterLab in `folder`, the demo notebook opened in chromium and Run All: yield
-    (page, problems of the run). With `artifacts` (a folder), leave a screenshot of the page
-    and the server's log there, whatever happens."""
-    notebooks = Path(folder) / "notebooks"
-    notebooks.mkdir()
-    notebook = prepare_notebook(DEMO_NOTEBOOK, notebooks)
-    with JupyterLab(notebooks, disabled_extensions=disabled_extensions) as lab:
-        with open_browser(playwright, Path(folder) / "profile", viewport) as (page, blocked):
-            try:
-                open_notebook(page, lab, notebook.name)
-                if hide_file_browser:
-                    page.keyboard.press("Control+b")  # more width for the notebook
-                yield page, run_all(page)
-            finally:
-                if artifacts is not None:
-                    page.screenshot(path=Path(artifacts) / f"{label}-page.png")
-                    (Path(artifacts) / f"{label}-jupyterlab.log").write_text(lab.log_tail(400))
-            if blocked:
-                raise RuntimeError(f"the page asked for addresses other than 127.0.0.1: {blocked}")
+    (page, problems of the run). With `artifacts`, as demo_lab."""
+    with demo_lab(playwright, folder, disabled_extensions, viewport, artifacts, label) as lab:
+        yield lab.run(DEMO_NOTEBOOK, page=lab.page, hide_file_browser=hide_file_browser)
 
 
 def open_notebook(page, lab, name, timeout=90):
@@ -286,9 +316,12 @@ def check_stepper(page):
 
 
 def _step_number(panel_line):
-    """The step a chain-rule panel's first line is about ("Step 4 of 14: ..." -> 4)."""
-    found = re.match(r"(?:Step |Start \()(\d+) of \d+", panel_line)
-    return int(found.group(1)) if found else None
+    """The step a chain-rule panel's first line is about ("Step 4 of 14: ..." -> 4), in
+    English or Chinese ("第 4 步，共 14 步：...", "开始（第 0 步，共 14 步）...")."""
+    found = re.match(r"(?:Step |Start \()(\d+) of \d+|(?:开始（)?第 (\d+) 步", panel_line)
+    if found:
+        return int(found.group(1) or found.group(2))
+    return None
 
 
 def _race_image_src(race):
@@ -363,3 +396,41 @@ def run_checks(page):
         except Exception as error:  # a missing element times out: that is a problem found
             results[name] = [f"{name}: {type(error).__name__}: {error}".splitlines()[0]]
     return results
+
+
+# ----------------------------------------------------------------------------- in Chinese
+
+# What the Chinese demo must show, by where it is: buttons by their DOM class, and texts
+# anywhere in the notebook (labels, captions, the graph's legend, the stepper's panel).
+CHINESE_BUTTONS = {
+    "mt-graph-refresh": "刷新",
+    "mt-stepper-reset": "重置",
+    "mt-stepper-next": "下一步",
+    "mt-stepper-apply": "应用",
+    "mt-race-best": "最佳设置",
+}
+CHINESE_TEXTS = [
+    "一页看完所有控件",  # the notebook's own title (markdown)
+    "图例",  # the graph's legend, inside its SVG
+    "第 3 步，共 14 步",  # the stepper's chain-rule panel
+    "动量的三种写法",  # the race's comparison buttons
+    "每次运行都从",  # the race's caption
+    "之后的状态",  # the race's state table
+    "进度",  # the monitor's progress bar
+    "第 150/150 步",  # the monitor's label
+]
+
+
+def check_chinese(page):
+    """Every widget of the Chinese demo shows Chinese on its buttons and in its captions."""
+    wait_for_widgets(page)
+    problems = []
+    for css, words in CHINESE_BUTTONS.items():
+        buttons = page.locator(f".{css}")
+        if buttons.count() == 0:
+            problems.append(f"no button .{css} on the page")
+        elif buttons.first.inner_text().strip() != words:
+            problems.append(f".{css} says {buttons.first.inner_text().strip()!r}, not {words!r}")
+    text = page.locator(".jp-NotebookPanel .jp-Notebook").inner_text()
+    problems += [f"the page does not say {words!r}" for words in CHINESE_TEXTS if words not in text]
+    return problems + check_no_widget_failures(page)

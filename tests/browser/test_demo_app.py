@@ -5,7 +5,8 @@ own tab (its kernel stays alive for the clicks). Checked as a teacher would use 
 page renders with no error and no "Error displaying widget"; a click on the page's main
 control changes the picture (forward + backward(), Next and the step slider, Play and an
 optimizer toggle, Train); the widgets are at projector size, and `?size=normal` in the
-address gives the normal size (the negative control for the size check).
+address gives the normal size (the negative control for the size check). The Chinese
+edition (course/demo/zh/, `--language zh`) is checked on one page, from the same server.
 """
 
 import pytest
@@ -15,6 +16,7 @@ from widgets.common.style import CONTROL_SIZES_PX, PROJECTOR_SCALE
 
 from .chromium import open_browser
 from .demo_app_flow import CLICKS, PAGES, control_font_size, open_page
+from .demo_flow import check_stepper
 from .voila_server import DemoApp
 
 pytestmark = pytest.mark.browser
@@ -92,3 +94,13 @@ def test_size_normal_in_the_address_gives_normal_controls_and_a_smaller_picture(
         return tab.locator("img.mt-race-image").first.evaluate("img => img.naturalWidth")
 
     assert picture_width(big) > 1.2 * picture_width(normal)
+
+
+def test_chinese_page_speaks_chinese_and_steps(tabs, artifacts):
+    """course/demo/zh/ served by the same app: the page's text and its widget in Chinese
+    (its kernel starts in a folder named zh), and Next still steps."""
+    tab, problems = tabs("zh/2_stepper")
+    assert problems == []
+    assert "反向传播，一次一个节点" in tab.locator("body").inner_text()
+    assert tab.locator(".mt-stepper-next").first.inner_text().strip() == "下一步"
+    assert check_stepper(tab) == []

@@ -30,6 +30,7 @@ tests make sure none is missing).
 """
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 LANGUAGES = {"en": "English", "zh": "简体中文 (Simplified Chinese)"}
@@ -97,7 +98,20 @@ class Catalogue:
             text = self.table().get(english, english)
         return text.format(**fields) if fields else text
 
-    def speaking(self, language):
+    def in_language(self, language):
         """A `_` for one language, whatever the setting: the grader's threads each grade a
         notebook in its own language, so they cannot share the process-wide setting."""
         return lambda english, **fields: self.text(language, english, **fields)
+
+
+@contextmanager
+def speaking(code):
+    """Speak `code` inside the block only (a picture drawn in English when no Chinese font
+    is installed: see fonts.py), then whatever was chosen before."""
+    global _chosen
+    before = _chosen
+    _chosen = _checked(code, "speaking()")
+    try:
+        yield
+    finally:
+        _chosen = before

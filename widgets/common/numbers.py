@@ -13,6 +13,8 @@ Read next: ../graph/model.py (the labels these make).
 
 import numpy as np
 
+from .translation import _
+
 SMALL_TENSOR = 6  # at most this many numbers: show them all; more: min / mean / max
 
 
@@ -29,24 +31,26 @@ def summarize(values):
     """A tensor's numbers as a short text: all of them if few, else min / mean / max."""
     values = np.asarray(values)
     if values.size == 0:
-        return "[] (empty)"
+        return _("[] (empty)")
     if values.ndim == 0:
         return format_number(values.item())
     if values.size <= SMALL_TENSOR:
         formatter = {"all": format_number}
         return np.array2string(values, separator=", ", formatter=formatter, max_line_width=50)
     if values.dtype == np.bool_:
-        return f"{int(values.sum())} of {values.size} True"
+        return _("{count} of {total} True", count=int(values.sum()), total=values.size)
     as_float = values.astype(np.float64)
     finite = as_float[np.isfinite(as_float)]
     if finite.size == 0:
-        return "no finite values"
-    text = (
-        f"min {format_number(finite.min())}  mean {format_number(finite.mean())}  "
-        f"max {format_number(finite.max())}"
+        return _("no finite values")
+    text = _(
+        "min {low}  mean {mean}  max {high}",
+        low=format_number(finite.min()),
+        mean=format_number(finite.mean()),
+        high=format_number(finite.max()),
     )
     if finite.size < as_float.size:
-        text += f"  ({as_float.size - finite.size} inf/nan)"
+        text += "  " + _("({count} inf/nan)", count=as_float.size - finite.size)
     return text
 
 

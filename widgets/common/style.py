@@ -51,9 +51,9 @@ _TINTS = {
 
 @dataclass(frozen=True)
 class NodeStyle:
-    """How one kind of graph node looks, and the legend's words for it."""
+    """How one kind of graph node looks (the legend's words for it: ../graph/render.py,
+    legend_words, in the learner's language)."""
 
-    legend: str
     shape: str
     fill: str
     border: str = OKABE_ITO["black"]
@@ -63,33 +63,13 @@ class NodeStyle:
 
 # One entry per kind of node that ../graph/model.py produces.
 NODE_STYLES = {
-    "parameter": NodeStyle(
-        "parameter (leaf, named; double border)",
-        "box",
-        _TINTS["orange"],
-        peripheries=2,
-    ),
-    "leaf": NodeStyle("leaf tensor, requires_grad=True", "box", _TINTS["sky_blue"]),
-    "tensor": NodeStyle(
-        "intermediate tensor (non-leaf, has grad_fn)",
-        "box",
-        "#FFFFFF",
-        style="filled,rounded",
-    ),
-    "constant": NodeStyle(
-        "requires_grad=False (no gradient; dashed)",
-        "box",
-        _TINTS["grey"],
-        border="#555555",
-        style="filled,dashed",
-    ),
-    "op": NodeStyle("operation (grad_fn, PyTorch's name)", "ellipse", _TINTS["yellow"]),
-    "module": NodeStyle(
-        "collapsed module (expand to see its ops)",
-        "box3d",
-        _TINTS["reddish_purple"],
-    ),
-    "more": NodeStyle("nodes left out to keep the picture readable", "note", _TINTS["grey"]),
+    "parameter": NodeStyle("box", _TINTS["orange"], peripheries=2),  # leaf, named
+    "leaf": NodeStyle("box", _TINTS["sky_blue"]),  # requires_grad=True
+    "tensor": NodeStyle("box", "#FFFFFF", style="filled,rounded"),  # non-leaf
+    "constant": NodeStyle("box", _TINTS["grey"], border="#555555", style="filled,dashed"),
+    "op": NodeStyle("ellipse", _TINTS["yellow"]),  # grad_fn
+    "module": NodeStyle("box3d", _TINTS["reddish_purple"]),  # collapsed nn.Module
+    "more": NodeStyle("note", _TINTS["grey"]),  # nodes left out
 }
 
 # The backward stepper's marks, on top of the kind's own style.

@@ -39,6 +39,7 @@ from minitensor.autograd import AccumulateGrad
 from minitensor.autograd import graph as autograd_graph
 
 from ..common.numbers import format_number, shape_text, summarize, to_numpy
+from ..common.translation import _
 from . import modules as graph_modules
 from .diagram import Graph, GraphNode
 
@@ -177,8 +178,8 @@ class GraphModel:
             if t.requires_grad:  # its grad_fn, or a leaf's AccumulateGrad
                 roots.append(autograd_graph.get_gradient_edge(t).node)
             else:
-                node = graph.add(GraphNode("root", "constant", self.name_of(t) or "tensor"))
-                node.lines = [*self._tensor_lines(t), "requires_grad=False: no graph recorded"]
+                node = graph.add(GraphNode("root", "constant", self.name_of(t) or _("tensor")))
+                node.lines = [*self._tensor_lines(t), _("requires_grad=False: no graph recorded")]
                 graph.roots.append(node.id)
         engine_nodes = autograd_graph.nodes_behind(roots)
         leaves = [n for n in engine_nodes if isinstance(n, AccumulateGrad)]
@@ -200,13 +201,13 @@ class GraphModel:
         t = leaf.variable
         name = self.name_of(t)
         kind = "parameter" if id(t) in self._parameter_ids or is_parameter(t) else "leaf"
-        node = graph.add(GraphNode(node_id, kind, name or ("parameter" if kind == "parameter"
-                                                           else "leaf")))  # fmt: skip
+        kind_words = _("parameter") if kind == "parameter" else _("leaf")
+        node = graph.add(GraphNode(node_id, kind, name or kind_words))
         node.lines = [*self._tensor_lines(t), self._grad_line(t, leaf, overlay)]
-        node.tooltip = f"{kind} {name or ''} {shape_text(t.shape)}".strip()
+        node.tooltip = f"{kind_words} {name or ''} {shape_text(t.shape)}".strip()
         self._mark(node, leaf, overlay)
         graph.id_of[leaf] = node_id
-        graph.label_of[leaf] = name or f"leaf {shape_text(t.shape)}"
+        graph.label_of[leaf] = name or _("leaf {shape}", shape=shape_text(t.shape))
 
     def _add_op(self, graph, k, op, overlay):
         for i, child in enumerate(autograd_graph.input_nodes(op)):
@@ -215,26 +216,28 @@ class GraphModel:
         op_node = graph.add(GraphNode(f"op{k}", "op", op.name(), tooltip=formula_of(op)))
         graph.op_id_of[op] = op_node.id
         if type(op).saves_inputs or type(op).saves_output or op.saved or op.is_freed:
-            op_node.lines.append("saved tensors: FREED" if op.is_freed else "saved tensors: kept")
+            op_node.lines.append(
+                _("saved tensors: FREED") if op.is_freed else _("saved tensors: kept")
+            )
         self._mark(op_node, op, overlay)
         out = op.output()
         if out is None:
             # Nothing holds the result any more: the op stands in for its output tensor.
-            op_node.lines.append("output not kept")
+            op_node.lines.append(_("output not kept"))
             if overlay is not None:
                 op_node.lines.append(self._grad_line(None, op, overlay))
             graph.id_of[op] = op_node.id
-            graph.label_of[op] = f"output of {op.name()}"
+            graph.label_of[op] = _("output of {op}", op=op.name())
             return
         name = self.name_of(out)
-        tensor_node = graph.add(GraphNode(f"t{k}", "tensor", name or "tensor"))
+        tensor_node = graph.add(GraphNode(f"t{k}", "tensor", name or _("tensor")))
         tensor_node.lines = [*self._tensor_lines(out), self._grad_line(out, op, overlay)]
-        tensor_node.tooltip = f"made by {op.name()}"
+        tensor_node.tooltip = _("made by {op}", op=op.name())
         if overlay is not None:
             tensor_node.state = op_node.state
         graph.connect(op_node.id, tensor_node.id)
         graph.id_of[op] = tensor_node.id
-        graph.label_of[op] = name or f"output of {op.name()}"
+        graph.label_of[op] = name or _("output of {op}", op=op.name())
 
     def _connect_inputs(self, graph, op, overlay):
         op_id = graph.op_id_of[op]
@@ -247,10 +250,10 @@ class GraphModel:
 
     def _add_constant(self, graph, node_id, op, i):
         """An input of `op` that needs no gradient: say what we can prove about it."""
-        node = graph.add(GraphNode(node_id, "constant", "no grad", ["requires_grad=False"]))
+        node = graph.add(GraphNode(node_id, "constant", _("no grad"), ["requires_grad=False"]))
         value = autograd_graph.saved_input(op, i)
         if isinstance(value, (int, float, bool)):
-            node.title, node.lines = "number", ["value: " + format_number(value)]
+            node.title, node.lines = _("number"), [_("value: {value}", value=format_number(value))]
             return
         known = self._constants.setdefault(op, {})
         tensor = self._named_tensor_saved_as(op, i)
@@ -262,28 +265,30 @@ class GraphModel:
 
     def _named_tensor_saved_as(self, op, i):
         """The named tensor whose own array `op` saved as input i (not just equal numbers)."""
-        for _, t in self._names.values():
+        for _name, t in self._names.values():
             if not t.requires_grad and autograd_graph.saved_input_is(op, i, t):
                 return t
         return None
 
     def _tensor_lines(self, t):
         dtype = getattr(t.dtype, "name", str(t.dtype))
-        return [f"{shape_text(t.shape)} {dtype}", "value: " + summarize(to_numpy(t))]
+        return [f"{shape_text(t.shape)} {dtype}", _("value: {value}", value=summarize(to_numpy(t)))]
 
     def _grad_line(self, t, engine_node, overlay):
         if overlay is not None:
             grad = overlay.grad(engine_node)
             if grad is None:
-                return "grad: not reached yet"
+                return _("grad: not reached yet")
             count = overlay.contributions(engine_node)
-            added = f" ({count} contributions added)" if count > 1 else ""
-            return f"grad so far: {summarize(grad)}{added}"
+            if count > 1:
+                return _("grad so far: {values} ({count} contributions added)",
+                         values=summarize(grad), count=count)  # fmt: skip
+            return _("grad so far: {values}", values=summarize(grad))
         if t.grad_fn is not None and not t.retains_grad:
-            return "grad: None (non-leaf)"
+            return _("grad: None (non-leaf)")
         if t.grad is None:
-            return "grad: None"
-        return f"grad: {summarize(to_numpy(t.grad))}"
+            return _("grad: None")
+        return _("grad: {values}", values=summarize(to_numpy(t.grad)))
 
     @staticmethod
     def _mark(node, engine_node, overlay):
@@ -331,7 +336,7 @@ def _leave_out_far_nodes(graph, max_nodes):
     """Keep the `max_nodes` nodes nearest the roots (walking edges backwards); say how many
     were left out in one "more" node pointing at where they connected."""
     incoming = {}
-    for source, target, _ in graph.edges:
+    for source, target, _label in graph.edges:
         incoming.setdefault(target, []).append(source)
     keep = []
     seen = set()
@@ -353,8 +358,8 @@ def _leave_out_far_nodes(graph, max_nodes):
         if node_id in kept:
             smaller.add(node)
     left_out = len(graph) - len(kept)
-    more = smaller.add(GraphNode("more", "more", f"… {left_out} more nodes"))
-    more.lines = ["pass max_nodes=None to draw all"]
+    more = smaller.add(GraphNode("more", "more", _("… {count} more nodes", count=left_out)))
+    more.lines = [_("pass max_nodes=None to draw all")]
     joined = set()
     for source, target, label in graph.edges:
         if source in kept and target in kept:
@@ -364,7 +369,11 @@ def _leave_out_far_nodes(graph, max_nodes):
             smaller.connect(more.id, target)
     smaller.notes = [
         *graph.notes,
-        f"summary form: {graph.total_nodes} nodes in all; the {len(kept)} nearest the output "
-        "are drawn, without their numbers",
+        _(
+            "summary form: {total} nodes in all; the {kept} nearest the output are drawn, "
+            "without their numbers",
+            total=graph.total_nodes,
+            kept=len(kept),
+        ),
     ]
     return smaller

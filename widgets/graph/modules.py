@@ -30,6 +30,7 @@ from minitensor import Tensor
 from minitensor.autograd import AccumulateGrad
 from minitensor.autograd.graph import input_nodes
 
+from ..common.translation import _
 from .diagram import Graph, GraphNode
 
 # op node -> qualified name of the module that made it ("0", "encoder.fc1", ...).
@@ -109,6 +110,7 @@ def groups_for(ops, leaves, graph, graph_model):
     op_group = recorded if recorded else _guess_from_parameters(ops, parameter_group)
 
     groups = {graph.id_of[leaf]: owner for leaf, owner in parameter_group.items()}
+    anonymous = (_("no grad"), _("number"))  # the titles model.py gives such constants
     for op, owner in op_group.items():
         op_id = graph.op_id_of[op]
         groups[op_id] = owner
@@ -117,7 +119,7 @@ def groups_for(ops, leaves, graph, graph_model):
             constant = graph.nodes.get(f"{op_id}.in{i}")
             # Anonymous constants (numbers, unnamed tensors) go with the op; a named tensor
             # such as the input batch `x` is the module's input and stays outside.
-            if child is None and constant is not None and constant.title in ("no grad", "number"):
+            if child is None and constant is not None and constant.title in anonymous:
                 groups[constant.id] = owner
     return groups
 
@@ -176,9 +178,10 @@ def collapse(graph, names, modules):
         title = f"{owner}: {type(module).__name__}" if module is not None else owner
         box = result.add(GraphNode(into[node_id], "module", title))
         ops = [p for p in parts if p.kind == "op"]
-        box.lines = [f"{len(ops)} ops: " + ", ".join(_unique(p.title for p in ops))]
+        op_names = ", ".join(_unique(p.title for p in ops))
+        box.lines = [_("{count} ops: {names}", count=len(ops), names=op_names)]
         box.lines += [_parameter_line(p, owner) for p in parts if p.kind == "parameter"]
-        box.tooltip = f"module {owner} collapsed; expand it to see its ops"
+        box.tooltip = _("module {name} collapsed; expand it to see its ops", name=owner)
         states = [p.state for p in parts if p.kind in ("op", "parameter", "leaf")]
         if "current" in states:
             box.state = "current"
@@ -191,7 +194,8 @@ def collapse(graph, names, modules):
             seen.add((source, target))
             result.connect(source, target, label)
     shown = ", ".join(sorted(members))
-    result.notes = [*graph.notes, f"modules drawn as one box (expand to see inside): {shown}"]
+    note = _("modules drawn as one box (expand to see inside): {names}", names=shown)
+    result.notes = [*graph.notes, note]
     return result
 
 
@@ -203,5 +207,6 @@ def _parameter_line(node, owner):
     """'weight (3, 2)  grad: None' from a parameter node's own label lines."""
     short = node.title[len(owner) + 1 :] if node.title.startswith(owner + ".") else node.title
     shape = node.lines[0].rsplit(" ", 1)[0] if node.lines else ""  # "(4, 3) float32"
-    grad = next((line for line in node.lines if line.startswith("grad")), "")
+    # model.py writes a tensor's lines as [shape and dtype, value, grad] (in any language)
+    grad = node.lines[2] if len(node.lines) > 2 else ""
     return f"{short} {shape}  {grad}".rstrip()

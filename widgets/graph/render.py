@@ -18,11 +18,22 @@ import shutil
 import subprocess
 
 from ..common import style as styles
+from ..common.language import get_language
+from ..common.translation import _
 
-INSTALL_HINT = (
-    "Graphviz's `dot` program is not installed, so the graph is shown as text. For a picture: "
-    "`sudo apt-get install graphviz`, `brew install graphviz` or `conda install graphviz`."
-)
+# Put first in Chinese: fonts with Chinese characters, so that `dot` measures the labels
+# with the font the browser will most likely draw them in (boxes then fit their text).
+CJK_FONT_NAMES = "Noto Sans CJK SC,Source Han Sans SC,WenQuanYi Zen Hei,Microsoft YaHei,PingFang SC"
+
+
+def install_hint():
+    """What to install for pictures, in the learner's language."""
+    return _(
+        "Graphviz's `dot` program is not installed, so the graph is shown as text. For a "
+        "picture: `sudo apt-get install graphviz`, `brew install graphviz` or `conda install "
+        "graphviz`."
+    )
+
 
 DOT_TIMEOUT_S = 30
 
@@ -69,28 +80,58 @@ def _node_statement(node):
     return f"  {quote(node.id)} [{body}];"
 
 
+def legend_words():
+    """{kind of node: the legend's words for it}, in the learner's language."""
+    return {
+        "parameter": _("parameter (leaf, named; double border)"),
+        "leaf": _("leaf tensor, requires_grad=True"),
+        "tensor": _("intermediate tensor (non-leaf, has grad_fn)"),
+        "constant": _("requires_grad=False (no gradient; dashed)"),
+        "op": _("operation (grad_fn, PyTorch's name)"),
+        "module": _("collapsed module (expand to see its ops)"),
+        "more": _("nodes left out to keep the picture readable"),
+    }
+
+
+def kind_words():
+    """{kind of node: its short name in the text form}, in the learner's language."""
+    return {
+        "parameter": _("parameter"),
+        "leaf": _("leaf"),
+        "tensor": _("tensor"),
+        "constant": _("constant"),
+        "op": _("op"),
+        "module": _("module"),
+        "more": _("more"),
+    }
+
+
 def legend_label(graph):
     """An HTML-like table: one row per kind of node in this graph (and the stepper marks)."""
     rows = []
+    words = legend_words()
     for kind, look in styles.NODE_STYLES.items():
         if kind in graph.kinds():
-            rows.append((look.fill, look.legend))
+            rows.append((look.fill, words[kind]))
     states = {node.state for node in graph.nodes.values()}
     if "current" in states:
-        rows.append((styles.CURRENT_BORDER, f"{styles.CURRENT_MARK}current step (thick border)"))
+        rows.append((styles.CURRENT_BORDER, styles.CURRENT_MARK + _("current step (thick border)")))
     if "done" in states:
-        rows.append((styles.DONE_BORDER, f"{styles.DONE_MARK}already processed by backward"))
+        rows.append((styles.DONE_BORDER, styles.DONE_MARK + _("already processed by backward")))
     cells = "".join(
         f'<TR><TD BGCOLOR="{fill}" WIDTH="18"> </TD><TD ALIGN="LEFT">{_html(words)}</TD></TR>'
         for fill, words in rows
     )
-    return f'<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="2"><TR><TD COLSPAN="2"><B>legend</B></TD></TR>{cells}</TABLE>>'  # noqa: E501
+    return f'<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="2"><TR><TD COLSPAN="2"><B>{_html(_("legend"))}</B></TD></TR>{cells}</TABLE>>'  # noqa: E501
 
 
 def to_dot(graph, style=None, rankdir="TB", legend=True):
     """DOT source for `graph`, with the sizes of `style` (../common/style.py)."""
     style = styles.resolve(style)
-    font = quote(style.font_name)
+    font_name = style.font_name
+    if get_language() == "zh":
+        font_name = f"{CJK_FONT_NAMES},{font_name}"
+    font = quote(font_name)
     lines = [
         "digraph computation_graph {",
         f"  graph [rankdir={rankdir}, nodesep=0.25, ranksep=0.35, fontname={font}, "
@@ -117,7 +158,7 @@ def render_svg(dot_source, timeout=DOT_TIMEOUT_S):
     """(svg_text, None) when `dot` drew it, else (None, the reason in words)."""
     program = dot_program()
     if program is None:
-        return None, INSTALL_HINT
+        return None, install_hint()
     try:
         finished = subprocess.run(
             [program, "-Tsvg"],
@@ -127,13 +168,16 @@ def render_svg(dot_source, timeout=DOT_TIMEOUT_S):
             check=False,
         )
     except subprocess.TimeoutExpired:
-        return None, f"Graphviz's `dot` took longer than {timeout} s; shown as text instead."
+        return None, _(
+            "Graphviz's `dot` took longer than {seconds} s; shown as text instead.", seconds=timeout
+        )
     except OSError as error:  # found on PATH but cannot run (permissions, broken install)
-        return None, f"Graphviz's `dot` could not run ({error}); shown as text instead."
+        return None, _("Graphviz's `dot` could not run ({error}); shown as text instead.",
+                       error=error)  # fmt: skip
     if finished.returncode != 0:
         message = finished.stderr.decode("utf-8", "replace").strip().splitlines()
         reason = message[-1] if message else f"exit status {finished.returncode}"
-        return None, f"Graphviz's `dot` failed ({reason}); shown as text instead."
+        return None, _("Graphviz's `dot` failed ({reason}); shown as text instead.", reason=reason)
     return strip_xml_prolog(finished.stdout.decode("utf-8")), None
 
 
@@ -150,7 +194,7 @@ def forward_order(graph):
     """The nodes, each after everything it was made from (Kahn's algorithm, stable)."""
     waiting = {node_id: 0 for node_id in graph.nodes}
     users = {}
-    for source, target, _ in graph.edges:
+    for source, target, _label in graph.edges:
         if source in waiting and target in waiting:
             waiting[target] += 1
             users.setdefault(source, []).append(target)
@@ -171,19 +215,20 @@ def forward_order(graph):
 def to_text(graph, hint=None):
     """The graph as text: one line per node, inputs first, each with what it was made from."""
     incoming = {}
-    for source, target, _ in graph.edges:
+    for source, target, _label in graph.edges:
         incoming.setdefault(target, []).append(source)
 
     def name(node_id):
         node = graph.nodes[node_id]
         return node.title if node.kind != "op" else f"{node.title}()"
 
-    width = max((len(n.kind) for n in graph.nodes.values()), default=0) + 2
+    kinds = kind_words()
+    width = max((len(kinds[n.kind]) for n in graph.nodes.values()), default=0) + 2
     lines = [hint] if hint else []
-    lines.append("Computation graph, inputs first (kind, name: shape dtype | numbers | grad):")
+    lines.append(_("Computation graph, inputs first (kind, name: shape dtype | numbers | grad):"))
     for node in forward_order(graph):
         mark = {"current": styles.CURRENT_MARK, "done": styles.DONE_MARK}.get(node.state, "")
-        text = f"  {('[' + node.kind + ']').ljust(width)} {mark}{node.title}"
+        text = f"  {('[' + kinds[node.kind] + ']').ljust(width)} {mark}{node.title}"
         if node.lines:
             text += ": " + " | ".join(node.lines)
         sources = [name(s) for s in incoming.get(node.id, ())]

@@ -24,6 +24,7 @@ import inspect
 import ipywidgets as ipw
 
 from ..common import style as styles
+from ..common.translation import _
 from ..common.view import sized
 from . import render as graph_render
 from .model import GraphModel, names_in_frame
@@ -32,11 +33,6 @@ try:  # optional: lays the graph out in the browser when `dot` is missing
     from graphviz_anywidget import GraphvizAnyWidget
 except ImportError:  # pragma: no cover - depends on what is installed
     GraphvizAnyWidget = None
-
-BROWSER_LAYOUT_NOTE = (
-    "Graphviz's `dot` is not installed: this graph is laid out in your browser. "
-    "Install Graphviz for a picture that also shows in saved notebooks."
-)
 
 
 class Rendering:
@@ -96,7 +92,11 @@ class GraphPicture(ipw.VBox):
             if self.browser_layout is None:
                 self.browser_layout = GraphvizAnyWidget().add_class("mt-graph-browser")
             self.browser_layout.dot_source = rendering.dot
-            self.notice.value = f"<i>{_escape(BROWSER_LAYOUT_NOTE)}</i>"
+            note = _(
+                "Graphviz's `dot` is not installed: this graph is laid out in your browser. "
+                "Install Graphviz for a picture that also shows in saved notebooks."
+            )
+            self.notice.value = f"<i>{_escape(note)}</i>"
             self.children = [self.notice, self.browser_layout]
         else:
             font = self.display_style.css_font(13)
@@ -122,8 +122,8 @@ class GraphView(ipw.VBox):
         self.rankdir = rankdir
         self._svg_cache = {}
         self.refresh_button = ipw.Button(
-            description="Refresh",
-            tooltip="Draw again from the tensors as they are now (after backward: the grads)",
+            description=_("Refresh"),
+            tooltip=_("Draw again from the tensors as they are now (after backward: the grads)"),
             icon="refresh",
         ).add_class("mt-graph-refresh")
         self.refresh_button.on_click(lambda _: self.refresh())
@@ -155,14 +155,16 @@ class GraphView(ipw.VBox):
         if current != names:
             buttons = []
             for name in names:
-                button = ipw.ToggleButton(description=name, tooltip=f"expand/collapse {name}")
+                button = ipw.ToggleButton(
+                    description=name, tooltip=_("expand/collapse {name}", name=name)
+                )
                 button.add_class("mt-graph-module")
                 button.observe(self._on_module_button, "value")
                 buttons.append(button)
             self.module_buttons.children = buttons
             toolbar = [self.refresh_button]
             if buttons:
-                toolbar += [ipw.Label("modules (pressed = expanded):"), self.module_buttons]
+                toolbar += [ipw.Label(_("modules (pressed = expanded):")), self.module_buttons]
             # children[2:]: the size rule that sized() appended, if any
             self.children = [ipw.HBox(toolbar), self.picture, *self.children[2:]]
         for button in self.module_buttons.children:

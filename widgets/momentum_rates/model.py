@@ -34,6 +34,7 @@ import numpy as np
 import minitensor as mt
 from minitensor import optim
 
+from ..common.translation import _, sentences
 from ..optimizer_race.surfaces import get_surface
 from ..optimizer_race.tuning import best_gradient_descent, best_heavy_ball, momentum_rate
 
@@ -81,7 +82,7 @@ class MomentumMapModel:
     def _measure(self):
         """Run the grid (see the module docstring); the rate of every cell."""
         rows = []
-        for _ in self.betas:
+        for _beta in self.betas:
             points = np.tile(np.asarray(self.start, dtype=np.float32), (len(self.lrs), 1))
             rows.append(mt.tensor(points, requires_grad=True))
         groups = [{"params": [p], "momentum": float(beta)} for p, beta in zip(rows, self.betas)]
@@ -89,7 +90,7 @@ class MomentumMapModel:
         lrs = mt.tensor(self.lrs, dtype=mt.float32)
         distances = [np.stack([self._distance(p) for p in rows])]  # one (betas, lrs) per step
         with np.errstate(all="ignore"):  # diverging cells overflow on purpose
-            for _ in range(self.steps):
+            for _step in range(self.steps):
                 optimizer.zero_grad()
                 loss = sum((lrs * self.surface.fn(p[:, 0], p[:, 1])).sum() for p in rows)
                 loss.backward()
@@ -140,8 +141,9 @@ class MomentumMapModel:
     def cell_text(self, i, j):
         """A cell's tooltip: its settings and what happened."""
         rate = self.rates[j, i]
-        outcome = "diverges" if rate >= 1 else f"rate {rate:.3f}"
-        return f"lr {self.lrs[i]:.3g}, β {self.betas[j]:.2f}: {outcome} (click to race it)"
+        outcome = _("diverges") if rate >= 1 else _("rate {rate:.3f}", rate=rate)
+        return _("lr {lr:.3g}, β {beta:.2f}: {outcome} (click to race it)", lr=self.lrs[i],
+                 beta=self.betas[j], outcome=outcome)  # fmt: skip
 
     # ------------------------------------------------------------------ words
 
@@ -153,28 +155,47 @@ class MomentumMapModel:
         gd_lr, gd_rate = best_gradient_descent(self.eigenvalues)
         diverged = int(np.sum(self.rates >= 1))
         parts = [
-            f"Convergence rate of SGD(lr, momentum=β) on {self.surface.formula}, one cell per "
-            f"(lr, β): {len(self.lrs)} x {len(self.betas)} real runs of {self.steps} steps from "
-            f"({self.start[0]:g}, {self.start[1]:g}), the rate measured as how much the "
-            f"distance to the minimum shrinks per step in the second half of the run "
-            "(smaller is faster).",
-            f"{diverged} cells diverge: right of the line lr = 2(1 + β)/λ_max (λ_max = {lam:g}).",
-            f"Star: Polyak's optimum lr = 4/(√L + √μ)² = {lr:.3g}, β = ((√L − √μ)/(√L + √μ))² "
-            f"= {beta:.3g} (L = {lam:g}, μ = {mu:g}), rate {rate:.3f}; the best cell measured: "
-            f"lr {best_lr:.3g}, β {best_beta:.2f}, rate {best_rate:.3f}.",
-            f"Plain gradient descent (β = 0) at its best, lr = 2/(L + μ) = {gd_lr:.3g}, has "
-            f"rate {gd_rate:.3f}: to shrink the error a millionfold it needs "
-            f"{_steps_to(gd_rate)} steps, momentum at its best {_steps_to(rate)}.",
-        ]
+            _(
+                "Convergence rate of SGD(lr, momentum=β) on {formula}, one cell per (lr, β): "
+                "{columns} x {rows} real runs of {steps} steps from ({x:g}, {y:g}), the rate "
+                "measured as how much the distance to the minimum shrinks per step in the "
+                "second half of the run (smaller is faster).",
+                formula=self.surface.words()[1], columns=len(self.lrs), rows=len(self.betas),
+                steps=self.steps, x=self.start[0], y=self.start[1],
+            ),
+            _(
+                "{count} cells diverge: right of the line lr = 2(1 + β)/λ_max (λ_max = {lam:g}).",
+                count=diverged, lam=lam,
+            ),
+            _(
+                "Star: Polyak's optimum lr = 4/(√L + √μ)² = {lr:.3g}, β = ((√L − √μ)/(√L + √μ))² "
+                "= {beta:.3g} (L = {lam:g}, μ = {mu:g}), rate {rate:.3f}; the best cell "
+                "measured: lr {best_lr:.3g}, β {best_beta:.2f}, rate {best_rate:.3f}.",
+                lr=lr, beta=beta, lam=lam, mu=mu, rate=rate, best_lr=best_lr,
+                best_beta=best_beta, best_rate=best_rate,
+            ),
+            _(
+                "Plain gradient descent (β = 0) at its best, lr = 2/(L + μ) = {lr:.3g}, has rate "
+                "{rate:.3f}: to shrink the error a millionfold it needs {steps} steps, momentum "
+                "at its best {momentum_steps}.",
+                lr=gd_lr, rate=gd_rate, steps=_steps_to(gd_rate),
+                momentum_steps=_steps_to(rate),
+            ),
+        ]  # fmt: skip
         high = self.betas[self.betas >= 0.8]
         if len(high):
             parts.append(
-                f"Too much momentum is slow too: at β = {high[-1]:.2f} no lr does better than "
-                f"√β = {math.sqrt(high[-1]):.3f}."
+                _(
+                    "Too much momentum is slow too: at β = {beta:.2f} no lr does better than "
+                    "√β = {rate:.3f}.",
+                    beta=high[-1],
+                    rate=math.sqrt(high[-1]),
+                )
             )
         if self.selected is not None:
-            parts.append(f"Selected: lr {self.selected[0]:.3g}, β {self.selected[1]:.2f}.")
-        return " ".join(parts)
+            parts.append(_("Selected: lr {lr:.3g}, β {beta:.2f}.", lr=self.selected[0],
+                           beta=self.selected[1]))  # fmt: skip
+        return sentences(parts)
 
 
 def _rate(distances):

@@ -27,7 +27,9 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from ..common.fonts import picture_text
 from ..common.png import png_bytes
+from ..common.translation import _
 from ..optimizer_race.view import race
 from .model import MomentumMapModel
 
@@ -42,7 +44,7 @@ FASTEST_SHOWN = 0.5
 def draw_map(model):
     """The map as PNG bytes: rates as colours, the boundary, the optimum, the selection."""
     rc = {"font.size": 11, "axes.titlesize": 12}
-    with mpl.rc_context(rc):
+    with picture_text(rc):  # in Chinese, a Chinese font (../common/fonts.py)
         figure = Figure(figsize=(WIDTH / DPI, HEIGHT / DPI), dpi=DPI)
         canvas = FigureCanvasAgg(figure)
         ax = figure.add_axes(_fractions(BOX))
@@ -54,21 +56,30 @@ def draw_map(model):
                              vmin=FASTEST_SHOWN, vmax=SLOWEST_SHOWN)  # fmt: skip
         betas = np.linspace(beta_edges[0], beta_edges[-1], 100)
         ax.plot(model.boundary(betas), betas, "--", color="black", lw=1.8,
-                label="lr = 2(1 + β)/λ_max: diverges to the right")  # fmt: skip
+                label=_("lr = 2(1 + β)/λ_max: diverges to the right"))  # fmt: skip
         lr, beta, rate = model.optimum()
         ax.plot([lr], [beta], "*", color="white", markeredgecolor="black", markersize=17,
-                label=f"best: lr {lr:.3g}, β {beta:.2f}, rate {rate:.2f}")  # fmt: skip
+                label=_("best: lr {lr:.3g}, β {beta:.2f}, rate {rate:.2f}", lr=lr, beta=beta,
+                        rate=rate))  # fmt: skip
         if model.selected is not None:
-            ax.plot(*model.selected, "o", markersize=13, markerfacecolor="none",
-                    markeredgecolor="#D55E00", markeredgewidth=2.5, label="racing now")  # fmt: skip
+            ax.plot(
+                *model.selected,
+                "o",
+                markersize=13,
+                markerfacecolor="none",
+                markeredgecolor="#D55E00",
+                markeredgewidth=2.5,
+                label=_("racing now"),
+            )
         ax.set_xlim(lr_edges[0], lr_edges[-1])
         ax.set_ylim(beta_edges[0], beta_edges[-1])
-        ax.set_xlabel("learning rate lr")
-        ax.set_ylabel("momentum β")
-        ax.set_title(f"SGD(lr, momentum=β) on {model.surface.formula}: rate per step")
+        ax.set_xlabel(_("learning rate lr"))
+        ax.set_ylabel(_("momentum β"))
+        ax.set_title(_("SGD(lr, momentum=β) on {formula}: rate per step",
+                       formula=model.surface.words()[1]))  # fmt: skip
         ax.legend(loc="lower right", fontsize=9, framealpha=0.9)
         bar = figure.colorbar(mesh, cax=bar_axes, extend="max")
-        bar.set_label("rate (smaller = faster; grey: diverges)")
+        bar.set_label(_("rate (smaller = faster; grey: diverges)"))
         canvas.draw()
         return png_bytes(canvas)
 

@@ -18,6 +18,8 @@ import math
 
 import numpy as np
 
+from ..common.translation import _
+
 # Redraws per run when `every` is not given and the total is known: enough to look live,
 # few enough that drawing costs little next to the training itself.
 REDRAWS_PER_RUN = 25
@@ -81,8 +83,6 @@ class MonitorModel:
                 "this monitor has finished; make a new TrainingMonitor for a new training run"
             )
         self.losses.append(as_number(loss, "loss"))
-        if metric is not None and self.metric_name is None:
-            self.metric_name = "metric"
         self.metrics.append(float("nan") if metric is None else as_number(metric, "metric"))
         due = self.step % self.every == 0 or self.step == self.total
         if due:
@@ -98,8 +98,6 @@ class MonitorModel:
             raise RuntimeError(
                 "this monitor has finished; make a new TrainingMonitor for a new training run"
             )
-        if metric is not None and self.metric_name is None:
-            self.metric_name = "metric"
         value = float("nan") if metric is None else as_number(metric, "validation metric")
         self.validation.append((self.step, as_number(loss, "validation loss"), value))
         return True
@@ -139,28 +137,37 @@ class MonitorModel:
         every = self.metrics + [metric for _, _, metric in self.validation]
         return any(math.isfinite(m) for m in every)
 
+    def metric_label(self):
+        """The metric's name: the one given, else "metric" (in the learner's language)."""
+        return self.metric_name or _("metric")
+
     def summary(self):
         """One line, e.g. 'step 120/500 · loss 0.0312 · best 0.0298 (step 97)'."""
         if not self.losses:
-            return "waiting for the first update"
-        of = f"/{self.total}" if self.total is not None else ""
-        parts = [f"step {self.step}{of}", f"loss {_fmt(self.losses[-1])}"]
+            return _("waiting for the first update")
+        if self.total is not None:
+            parts = [_("step {step}/{total}", step=self.step, total=self.total)]
+        else:
+            parts = [_("step {step}", step=self.step)]
+        parts.append(_("loss {loss}", loss=_fmt(self.losses[-1])))
         best = self.best()
         if best is not None:
-            parts.append(f"best {_fmt(best[1])} (step {best[0]})")
+            parts.append(_("best {loss} (step {step})", loss=_fmt(best[1]), step=best[0]))
         given = [m for m in self.metrics if math.isfinite(m)]
         if given:
-            parts.append(f"{self.metric_name} {_fmt(given[-1])}")
+            parts.append(f"{self.metric_label()} {_fmt(given[-1])}")
         if self.validation:
-            _, val_loss, val_metric = self.validation[-1]
-            parts.append(f"validation loss {_fmt(val_loss)}")
+            _step, val_loss, val_metric = self.validation[-1]
+            parts.append(_("validation loss {loss}", loss=_fmt(val_loss)))
             if math.isfinite(val_metric):
-                parts.append(f"validation {self.metric_name} {_fmt(val_metric)}")
+                parts.append(_("validation {metric} {value}", metric=self.metric_label(),
+                               value=_fmt(val_metric)))  # fmt: skip
         bad = self.first_bad_step()
         if bad is not None:
-            parts.append(f"loss became {self.losses[bad - 1]} at step {bad}: training diverged")
+            parts.append(_("loss became {loss} at step {step}: training diverged",
+                           loss=self.losses[bad - 1], step=bad))  # fmt: skip
         if self.finished:
-            parts.append("finished")
+            parts.append(_("finished"))
         return " · ".join(parts)
 
 

@@ -30,15 +30,16 @@ import html
 import time
 
 import ipywidgets as ipw
-import matplotlib as mpl
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import LogFormatterSciNotation, LogLocator, NullLocator
 
 from ..common import style as styles
+from ..common.fonts import picture_text
 from ..common.png import png_bytes
 from ..common.style import OKABE_ITO
+from ..common.translation import _
 from ..common.view import sized
 from .model import MonitorModel
 
@@ -50,7 +51,7 @@ class TrainingMonitor(ipw.VBox):
     every        redraw every this many updates (default: about 25 redraws per run)
     metric       name of a second curve, e.g. "accuracy" (pass values to update(metric=))
     log_scale    loss axis on a log scale (default True: losses shrink by orders of magnitude)
-    title        shown above the curve
+    title        shown above the curve (default: "training", in the learner's language)
     display      show the monitor at once (default: only inside a running notebook kernel)
     min_interval  at least this many seconds between two pictures (the bar and the numbers
                  still move at every redraw): drawing never slows a fast loop down much
@@ -62,7 +63,7 @@ class TrainingMonitor(ipw.VBox):
         every=None,
         metric=None,
         log_scale=True,
-        title="training",
+        title=None,
         font_scale=None,
         style=None,
         display=None,
@@ -73,7 +74,7 @@ class TrainingMonitor(ipw.VBox):
         self.log_scale = log_scale
         self.title = title
         self.progress = ipw.FloatProgress(
-            value=0, min=0, max=total or 1, description="progress", bar_style="info"
+            value=0, min=0, max=total or 1, description=_("progress"), bar_style="info"
         ).add_class("mt-monitor-progress")
         if total is None:
             self.progress.layout.display = "none"  # no end known: the label counts steps
@@ -134,8 +135,9 @@ class TrainingMonitor(ipw.VBox):
             self._last_draw = now
 
     def _draw_png(self):
-        # every text (ticks are made lazily, at draw time) must see the scaled font sizes
-        with mpl.rc_context(self._rc()):
+        # every text (ticks are made lazily, at draw time) must see the scaled font sizes,
+        # and in Chinese a Chinese font (English words if none is installed: ../common/fonts.py)
+        with picture_text(self._rc()):
             return self._draw_curves()
 
     def _rc(self):
@@ -162,9 +164,9 @@ class TrainingMonitor(ipw.VBox):
             ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0), numticks=6))
             ax.yaxis.set_major_formatter(LogFormatterSciNotation(labelOnlyBase=False))
         ax.yaxis.set_minor_locator(NullLocator())
-        title = self.title
+        title = self.title if self.title is not None else _("training")
         if self.log_scale and not log and len(finite):
-            title += " (linear axis: some losses are ≤ 0)"
+            title += " " + _("(linear axis: some losses are ≤ 0)")
         # With validation points the legend takes the left, above the axes: title right.
         where, other = ("right", "center") if model.validation else ("center", "right")
         ax.set_title(title, loc=where)
@@ -179,7 +181,8 @@ class TrainingMonitor(ipw.VBox):
             self._bad_line.set_xdata([bad, bad])
             self._bad_line.set_visible(True)
             self._bad_text.set_position((bad, 0.5))
-            self._bad_text.set_text(f" loss is {losses[bad - 1]} from step {bad}")
+            self._bad_text.set_text(" " + _("loss is {loss} from step {step}", loss=losses[bad - 1],
+                                            step=bad))  # fmt: skip
         if model.validation:
             self._show_validation(finite)
         if model.has_metric():
@@ -197,8 +200,8 @@ class TrainingMonitor(ipw.VBox):
         FigureCanvasAgg(self._figure)
         ax = self._axes = self._figure.add_subplot(1, 1, 1)
         (self._loss_line,) = ax.plot([], [], color=OKABE_ITO["blue"], lw=2)
-        ax.set_xlabel("step")
-        ax.set_ylabel("loss", color=OKABE_ITO["blue"])
+        ax.set_xlabel(_("step"))
+        ax.set_ylabel(_("loss"), color=OKABE_ITO["blue"])
         ax.grid(True, alpha=0.3)
         self._bad_line = ax.axvline(0, color=OKABE_ITO["vermillion"], ls="--", visible=False)
         self._bad_text = ax.text(0, 0.5, "", transform=ax.get_xaxis_transform(),
@@ -214,7 +217,8 @@ class TrainingMonitor(ipw.VBox):
         if self._metric_axes is None:
             mx = self._metric_axes = self._axes.twinx()
             (self._metric_line,) = mx.plot([], [], "--", color=OKABE_ITO["vermillion"], lw=2)
-            mx.set_ylabel(f"{self.model.metric_name} (dashed)", color=OKABE_ITO["vermillion"])
+            label = _("{metric} (dashed)", metric=self.model.metric_label())
+            mx.set_ylabel(label, color=OKABE_ITO["vermillion"])
             self._validation_metric_line = None
         metrics = np.array(self.model.metrics, dtype=float)
         self._metric_line.set_data(steps, metrics)
@@ -226,7 +230,7 @@ class TrainingMonitor(ipw.VBox):
                     [], [], "s--", color=OKABE_ITO["reddish_purple"], lw=2
                 )
                 self._metric_axes.set_ylabel(
-                    f"{self.model.metric_name} (dashed; squares: validation)",
+                    _("{metric} (dashed; squares: validation)", metric=self.model.metric_label()),
                     color=OKABE_ITO["vermillion"],
                 )
             points = [(s, m) for s, _, m in self.model.validation if np.isfinite(m)]
@@ -241,14 +245,16 @@ class TrainingMonitor(ipw.VBox):
         ax = self._axes
         if self._validation_line is None:
             (self._validation_line,) = ax.plot(
-                [], [], "o-", color=OKABE_ITO["orange"], lw=2, label="validation loss"
+                [], [], "o-", color=OKABE_ITO["orange"], lw=2, label=_("validation loss")
             )
-            self._loss_line.set_label("training loss")
+            self._loss_line.set_label(_("training loss"))
             # above the axes: inside, the accuracy curves (drawn later, on top) would cross it
             ax.legend(
                 loc="lower left", bbox_to_anchor=(0, 1), ncol=2, fontsize="small", frameon=False
             )
-        steps, losses, _ = (np.array(column, dtype=float) for column in zip(*self.model.validation))
+        steps, losses, _metrics = (
+            np.array(column, dtype=float) for column in zip(*self.model.validation)
+        )
         self._validation_line.set_data(steps, losses)
         every = np.concatenate([finite_losses, losses[np.isfinite(losses)]])
         if len(every) and ax.get_yscale() == "log" and (every > 0).all():
@@ -260,7 +266,7 @@ class TrainingMonitor(ipw.VBox):
         """The live widget, plus the current curve as PNG and the summary as text."""
         bundle = super()._repr_mimebundle_(**kwargs) or {}
         bundle["image/png"] = base64.b64encode(self.png).decode("ascii")
-        bundle["text/plain"] = f"TrainingMonitor: {self.model.summary()}"
+        bundle["text/plain"] = "TrainingMonitor: " + self.model.summary()
         return bundle
 
     def _repr_png_(self):

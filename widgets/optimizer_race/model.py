@@ -37,6 +37,7 @@ import numpy as np
 import minitensor as mt
 from minitensor import optim
 
+from ..common.translation import _, sentences
 from .simulation import NoiseTable, Track, advance
 from .surfaces import OPTIMIZER_NAMES, get_surface
 from .teaching_optimizers import (
@@ -326,12 +327,12 @@ class RaceModel:
         mu = self.momentum
         average_factor = 1 / (1 - mu) if self.rescale_lr else 1.0
         return [
-            Runner("Momentum", "PyTorch SGD: v = μv + g, p −= lr·v", make["Momentum"],
+            Runner("Momentum", _("PyTorch SGD: v = μv + g, p −= lr·v"), make["Momentum"],
                    "Momentum"),
-            Runner("Momentum (average)", "moving average: v = μv + (1−μ)g, p −= lr·v",
+            Runner("Momentum (average)", _("moving average: v = μv + (1−μ)g, p −= lr·v"),
                    lambda ps, lr: MovingAverageMomentum(ps, lr=lr, momentum=mu),
                    "Momentum", lr_factor=average_factor, dash="dashed", teaching=True),
-            Runner("Momentum (lr inside)", "lr inside: v = μv + lr·g, p −= v",
+            Runner("Momentum (lr inside)", _("lr inside: v = μv + lr·g, p −= v"),
                    lambda ps, lr: LrInsideMomentum(ps, lr=lr, momentum=mu),
                    "Momentum", dash="dotted", teaching=True, buffer_has_lr=True),
         ]  # fmt: skip
@@ -339,18 +340,18 @@ class RaceModel:
     def _bias_correction_runners(self, make):
         betas = self.betas
         return [
-            Runner("Adam", "Adam (bias-corrected, PyTorch)", make["Adam"], "Adam"),
-            Runner("Adam (no correction)", "Adam WITHOUT bias correction (teaching variant)",
+            Runner("Adam", _("Adam (bias-corrected, PyTorch)"), make["Adam"], "Adam"),
+            Runner("Adam (no correction)", _("Adam WITHOUT bias correction (teaching variant)"),
                    lambda ps, lr: AdamWithoutBiasCorrection(ps, lr=lr, betas=betas),
                    "Adam", dash="dashed", teaching=True, bias_corrected=False),
         ]  # fmt: skip
 
     def _weight_decay_runners(self, make):
         return [
-            Runner("Adam", "Adam, no weight decay", make["Adam"], "Adam", dash="dotted"),
-            Runner("Adam (L2)", "Adam(weight_decay): wd·p added to the gradient",
+            Runner("Adam", _("Adam, no weight decay"), make["Adam"], "Adam", dash="dotted"),
+            Runner("Adam (L2)", _("Adam(weight_decay): wd·p added to the gradient"),
                    make["Adam (L2)"], "Adam"),
-            Runner("AdamW", "AdamW(weight_decay): p shrunk by (1 − lr·wd)", make["AdamW"],
+            Runner("AdamW", _("AdamW(weight_decay): p shrunk by (1 − lr·wd)"), make["AdamW"],
                    "Adam", dash="dashed"),
         ]  # fmt: skip
 
@@ -458,18 +459,18 @@ class RaceModel:
         """The settings as short lines, for the panel next to the plot."""
         result = self.result
         lines = [
-            f"surface: {self.surface.name}",
-            f"start: ({_fmt(self.start[0])}, {_fmt(self.start[1])})",
-            f"steps: {self.steps} for every run",
+            _("surface: {name}", name=self.surface.words()[0]),
+            _("start: ({x}, {y})", x=_fmt(self.start[0]), y=_fmt(self.start[1])),
+            _("steps: {steps} for every run", steps=self.steps),
         ]
         if self.surface.is_stochastic:
-            lines.append(f"noise: seed {self.seed}, the same samples for every run")
+            lines.append(_("noise: seed {seed}, the same samples for every run", seed=self.seed))
         for run in result.runs:
             lines.append(f"{run.runner.key}: {_hyperparameter_text(run)}")
         threshold = self.divergence_threshold()
         if threshold is not None:
-            lines.append(f"GD diverges for lr > 2/λ_max = {_fmt(threshold)}")
-        lines.extend(f"best settings: {note}" for note in self.best_notes())
+            lines.append(_("GD diverges for lr > 2/λ_max = {limit}", limit=_fmt(threshold)))
+        lines.extend(_("best settings: {note}", note=note) for note in self.best_notes())
         return lines
 
     def divergence_threshold(self, momentum=0.0, nesterov=False):
@@ -490,17 +491,22 @@ class RaceModel:
     def caption(self):
         """A caption generated from the current settings and results (never stale)."""
         result = self.result
-        s = self.surface
-        parts = [
-            f"{s.name}: {s.formula}"
-            + (f" ({s.description})" if s.description else "")
-            + f". Every run starts at ({_fmt(self.start[0])}, {_fmt(self.start[1])}) and "
-            f"takes {self.steps} steps"
-            + (f", seeing the same noisy gradients (seed {self.seed})" if s.is_stochastic else "")
-            + "."
-        ]
+        name, formula, description = self.surface.words()
+        start = {"x": _fmt(self.start[0]), "y": _fmt(self.start[1]), "steps": self.steps}
+        if self.surface.is_stochastic:
+            journey = _("Every run starts at ({x}, {y}) and takes {steps} steps, seeing the same "
+                        "noisy gradients (seed {seed}).", seed=self.seed, **start)  # fmt: skip
+        else:
+            journey = _("Every run starts at ({x}, {y}) and takes {steps} steps.", **start)
+        if description:
+            surface = _("{name}: {formula} ({description}).", name=name, formula=formula,
+                        description=description)  # fmt: skip
+        else:
+            surface = _("{name}: {formula}.", name=name, formula=formula)
+        parts = [surface, journey]
         for run in result.runs:
-            parts.append(f"{run.label} [{_hyperparameter_text(run)}]: {_outcome(run)}.")
+            parts.append(_("{label} [{settings}]: {outcome}.", label=run.label,
+                           settings=_hyperparameter_text(run), outcome=_outcome(run)))  # fmt: skip
         parts.extend(self._threshold_sentences(result))
         explain = {
             "momentum": self._momentum_sentences,
@@ -511,13 +517,16 @@ class RaceModel:
             parts.extend(explain(result))
         notes = self.best_notes()
         if notes:
-            parts.append("These are the best settings: " + "; ".join(notes) + ".")
+            parts.append(_("These are the best settings: {notes}.", notes="; ".join(notes)))
         if any(run.runner.teaching for run in result.runs):
             parts.append(
-                "Dashed/dotted variants marked 'teaching' are small optimizers written for this "
-                "comparison (widgets/optimizer_race/teaching_optimizers.py), not PyTorch classes."
+                _(
+                    "Dashed/dotted variants marked 'teaching' are small optimizers written for "
+                    "this comparison (widgets/optimizer_race/teaching_optimizers.py), not "
+                    "PyTorch classes."
+                )
             )
-        return " ".join(parts)
+        return sentences(parts)
 
     def _threshold_sentences(self, result):
         gd_runs = [r for r in result.runs if r.optimizer_name == "SGD"]
@@ -525,21 +534,34 @@ class RaceModel:
             return []
         lam = self.surface.lambda_max
         sentences = [
-            f"On this quadratic (λ_max = {_fmt(lam)}) plain gradient descent diverges for "
-            f"lr > 2/λ_max = {_fmt(2 / lam)}."
+            _(
+                "On this quadratic (λ_max = {lam}) plain gradient descent diverges for "
+                "lr > 2/λ_max = {limit}.",
+                lam=_fmt(lam),
+                limit=_fmt(2 / lam),
+            )
         ]
         for run in gd_runs:
             mu = run.hyperparameters.get("momentum", 0)
             nesterov = run.hyperparameters.get("nesterov", False)
             limit = self.divergence_threshold(mu, nesterov)
-            if mu:
-                kind = "Nesterov" if nesterov else "momentum"
-                formula = "2(1+μ)/((1+2μ)λ_max)" if nesterov else "2(1+μ)/λ_max"
-                limit_text = f"with {kind} μ = {_fmt(mu)} the limit is {formula} = {_fmt(limit)}"
+            if mu and nesterov:
+                limit_text = _(
+                    "with Nesterov μ = {mu} the limit is {formula} = {limit}",
+                    mu=_fmt(mu),
+                    formula="2(1+μ)/((1+2μ)λ_max)",
+                    limit=_fmt(limit),
+                )
+            elif mu:
+                limit_text = _("with momentum μ = {mu} the limit is {formula} = {limit}",
+                               mu=_fmt(mu), formula="2(1+μ)/λ_max", limit=_fmt(limit))  # fmt: skip
             else:
-                limit_text = f"the limit is {_fmt(limit)}"
-            side = "above" if run.lr > limit else "below"
-            sentences.append(f"{run.label}: lr = {_fmt(run.lr)} is {side} it ({limit_text}).")
+                limit_text = _("the limit is {limit}", limit=_fmt(limit))
+            words = {"label": run.label, "lr": _fmt(run.lr), "limit_text": limit_text}
+            if run.lr > limit:
+                sentences.append(_("{label}: lr = {lr} is above it ({limit_text}).", **words))
+            else:
+                sentences.append(_("{label}: lr = {lr} is below it ({limit_text}).", **words))
         return sentences
 
     def _momentum_sentences(self, result):
@@ -548,43 +570,61 @@ class RaceModel:
         gap = max_gap(result.runs)
         if self.rescale_lr:
             return [
-                f"The moving average's lr is PyTorch's lr / (1 − μ) = {_fmt(result.runs[1].lr)} "
-                f"(lrs {lrs}); then the three paths coincide: the largest distance between "
-                f"them over all steps is {gap:.1e}, rounding error.",
-                f"All three step about lr/(1 − μ) = {_fmt(result.runs[0].lr / (1 - mu))} "
-                "times the gradient once the velocity has built up.",
-            ]
+                _(
+                    "The moving average's lr is PyTorch's lr / (1 − μ) = {lr} (lrs {lrs}); then "
+                    "the three paths coincide: the largest distance between them over all "
+                    "steps is {gap:.1e}, rounding error.",
+                    lr=_fmt(result.runs[1].lr), lrs=lrs, gap=gap,
+                ),
+                _(
+                    "All three step about lr/(1 − μ) = {factor} times the gradient once the "
+                    "velocity has built up.",
+                    factor=_fmt(result.runs[0].lr / (1 - mu)),
+                ),
+            ]  # fmt: skip
         return [
-            f"Same lr for all three ({lrs}): the moving average's velocity is (1 − μ) = "
-            f"{_fmt(1 - mu)} times PyTorch's, so it moves that much slower (largest distance "
-            f"between the paths: {gap:.3g}). Tick 'rescale lr' to match them."
-        ]
+            _(
+                "Same lr for all three ({lrs}): the moving average's velocity is (1 − μ) = "
+                "{factor} times PyTorch's, so it moves that much slower (largest distance "
+                "between the paths: {gap:.3g}). Tick 'rescale lr' to match them.",
+                lrs=lrs, factor=_fmt(1 - mu), gap=gap,
+            )
+        ]  # fmt: skip
 
     def _bias_correction_sentences(self, result):
         beta1, beta2 = self.betas
         predicted = (1 - beta1) / math.sqrt(1 - beta2)
         ratios = [(1 - beta1**t) / math.sqrt(1 - beta2**t) for t in range(1, 201)]
         peak = int(np.argmax(ratios)) + 1
-        sentence = (
-            f"Under a constant gradient the uncorrected step is (1 − β1^t)/√(1 − β2^t) times "
-            f"the corrected one: {_fmt(predicted)}x at t = 1, peaking at "
-            f"{_fmt(ratios[peak - 1])}x at t = {peak}."
-        )
+        said = [
+            _(
+                "Under a constant gradient the uncorrected step is (1 − β1^t)/√(1 − β2^t) times "
+                "the corrected one: {first}x at t = 1, peaking at {peak}x at t = {t}.",
+                first=_fmt(predicted), peak=_fmt(ratios[peak - 1]), t=peak,
+            )
+        ]  # fmt: skip
         measured = first_step_ratio(result.runs[1], result.runs[0])
         if measured is not None:
-            sentence += (
-                f" Measured here at step 1: {_fmt(measured)}x. With correction the first "
-                f"step is lr · sign(g) = {_fmt(result.runs[0].lr)} per coordinate."
-            )
-        return [sentence]
+            said.append(
+                _(
+                    "Measured here at step 1: {measured}x. With correction the first step is "
+                    "lr · sign(g) = {lr} per coordinate.",
+                    measured=_fmt(measured), lr=_fmt(result.runs[0].lr),
+                )
+            )  # fmt: skip
+        return said
 
     def _weight_decay_sentences(self, result):
         wd = self.weight_decay
         lr = result.runs[0].lr
         return [
-            f"weight_decay = {_fmt(wd)}. Adam(weight_decay) adds wd·p to the gradient, which "
-            "is then divided by √v̂ like the rest of it; AdamW instead multiplies p by "
-            f"(1 − lr·wd) = {_fmt(1 - lr * wd)} every step, whatever the gradient."
+            _(
+                "weight_decay = {wd}. Adam(weight_decay) adds wd·p to the gradient, which is "
+                "then divided by √v̂ like the rest of it; AdamW instead multiplies p by "
+                "(1 − lr·wd) = {factor} every step, whatever the gradient.",
+                wd=_fmt(wd),
+                factor=_fmt(1 - lr * wd),
+            )
         ]
 
 
@@ -724,7 +764,7 @@ def _hyperparameter_text(run):
 
 def _outcome(run):
     if run.diverged_at is not None:
-        return f"diverged (left the plot for good at step {run.diverged_at})"
+        return _("diverged (left the plot for good at step {step})", step=run.diverged_at)
     final = run.losses[-1]
     x, y = run.positions[-1]
-    return f"ends at ({_fmt(x)}, {_fmt(y)}) with loss {_fmt(final)}"
+    return _("ends at ({x}, {y}) with loss {loss}", x=_fmt(x), y=_fmt(y), loss=_fmt(final))

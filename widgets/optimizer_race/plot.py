@@ -22,14 +22,15 @@ picture reads in greyscale and for colour-blind viewers.
 Read next: view.py (the widget around this picture).
 """
 
-import matplotlib as mpl
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import LogFormatterSciNotation, LogLocator, NullLocator
 
+from ..common.fonts import picture_text
 from ..common.png import png_bytes
 from ..common.style import OKABE_ITO
+from ..common.translation import _
 
 # runner key -> (colour, marker). Yellow is left out: it vanishes on white.
 LOOKS = {
@@ -74,7 +75,7 @@ class RacePicture:
     def __init__(self, font_scale=1.0, size=(11.0, 4.4), dpi=80):
         self.font_scale = font_scale
         grow = max(1.0, font_scale**0.5)  # bigger text needs some more room, not all of it
-        with mpl.rc_context(self._rc()):
+        with picture_text(self._rc()):
             self.figure = Figure(figsize=(size[0] * grow, size[1] * grow), dpi=dpi)
             self.canvas = FigureCanvasAgg(self.figure)
             self.contour_axes, self.loss_axes = self.figure.subplots(
@@ -108,7 +109,8 @@ class RacePicture:
         """PNG bytes of the race at step t, redrawing only the layers that changed."""
         result = model.result
         key = (id(result), bool(log_scale))
-        with mpl.rc_context(self._rc()):
+        # picture_text: a Chinese font in Chinese (English words if none is installed)
+        with picture_text(self._rc()):
             if key != self._drawn_key:
                 self._draw_race(model, result, log_scale)
                 self._drawn_key = key
@@ -193,7 +195,7 @@ class RacePicture:
             ax.plot(mx, my, "*", ms=14, mfc="white", mec="black", mew=1.2)
         ax.set_xlim(surface.xlim)
         ax.set_ylim(surface.ylim)
-        ax.set_title(surface.formula, loc="left")
+        ax.set_title(surface.words()[1], loc="left")  # the formula
         ax.set_aspect("equal", adjustable="box")
         ax.set_xlabel("x")
         ax.set_ylabel("y")
@@ -247,14 +249,14 @@ class RacePicture:
         # a minimum; the panel's title keeps that row free
         self._step_text = animated(lx.text(1.0, 1.02, "", transform=lx.transAxes, ha="right",
                                            va="bottom", weight="bold"))  # fmt: skip
-        lx.set_title("loss against step", loc="left")
-        lx.set_xlabel("step")
+        lx.set_title(_("loss against step"), loc="left")
+        lx.set_xlabel(_("step"))
         if log_scale:
             lx.set_yscale("log")
             known = result.surface.min_value is not None
-            lx.set_ylabel("loss − min f" if known else "loss − lowest loss seen")
+            lx.set_ylabel(_("loss − min f") if known else _("loss − lowest loss seen"))
         else:
-            lx.set_ylabel("loss f(p)")
+            lx.set_ylabel(_("loss f(p)"))
         lx.grid(True, alpha=0.3)
         self._limits = None
 
@@ -262,14 +264,20 @@ class RacePicture:
         """Put this result's numbers into the artists; new limits invalidate the frame."""
         floor = _loss_floor(result.surface, result.runs) if log_scale else 0.0
         curves = [run.losses - floor for run in result.runs]
+        # the runs' labels made again here: in the picture's language (English when no
+        # Chinese font is installed, see ../common/fonts.py), whatever the caption's
+        labels = {runner.key: runner.label for runner in model.runners()}
         for i, run in enumerate(result.runs):
             self._faint[i].set_data(run.positions[:, 0], run.positions[:, 1])
             last = run.positions[run.diverged_at - 1] if run.diverged_at is not None else None
             self._crosses[i].set_data(*(([last[0]], [last[1]]) if last is not None else ([], [])))
             self._loss_lines[i].set_data(np.arange(len(curves[i])), curves[i])
-            label = f"{run.label}  (lr={run.lr:.3g})"
+            words = {"label": labels.get(run.runner.key, run.label), "lr": f"{run.lr:.3g}"}
             if run.diverged_at is not None:
-                label += f", diverged at step {run.diverged_at}"
+                label = _("{label}  (lr={lr}), diverged at step {step}", step=run.diverged_at,
+                          **words)  # fmt: skip
+            else:
+                label = _("{label}  (lr={lr})", **words)
             self._legend.get_texts()[i].set_text(label)
         self._start.set_data([result.start[0]], [result.start[1]])
         self._note.set_text(_threshold_text(model, result))
@@ -279,9 +287,10 @@ class RacePicture:
         if log_scale:
             if len(finite) and finite.min() < 1e-11:
                 known = result.surface.min_value is not None
-                note = "bottom line: " + (
-                    "loss = min f to float32 precision" if known else "the lowest loss seen"
-                )
+                if known:
+                    note = _("bottom line: loss = min f to float32 precision")
+                else:
+                    note = _("bottom line: the lowest loss seen")
             finite = finite[finite > 0]
         self._floor_note.set_text(note)
         limits = ((0, max(1, result.steps)), _loss_limits(finite, log_scale, self._limits))
@@ -305,7 +314,7 @@ class RacePicture:
         for artists, run in zip(self._moving, result.runs):
             artists.show(run, t, floor)
         self._step_line.set_xdata([t, t])
-        self._step_text.set_text(f"step {t} of {result.steps}")
+        self._step_text.set_text(_("step {t} of {steps}", t=t, steps=result.steps))
         for artist in [self._step_line, self._step_text]:
             self.figure.draw_artist(artist)
 
@@ -380,7 +389,7 @@ def _threshold_text(model, result):
     threshold = model.divergence_threshold()
     if threshold is None or not any(run.optimizer_name == "SGD" for run in result.runs):
         return ""
-    return f"GD diverges for lr > 2/λ_max = {threshold:.3g}"
+    return _("GD diverges for lr > 2/λ_max = {limit}", limit=f"{threshold:.3g}")
 
 
 def _loss_floor(surface, runs):

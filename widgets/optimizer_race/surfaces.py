@@ -25,6 +25,7 @@ import numpy as np
 
 import minitensor as mt
 
+from ..common.translation import _
 from .tuning import best_gradient_descent, best_heavy_ball, best_nesterov_lr
 
 
@@ -83,6 +84,13 @@ class Surface:
 
     def __repr__(self):
         return f"Surface({self.name!r}: {self.formula})"
+
+    def words(self):
+        """(name, formula, description) as shown, in the learner's language: the built-in
+        surfaces are translated, your own surface shows the words you gave it."""
+        if SURFACES.get(self.name) is self:
+            return _builtin_words()[self.name]
+        return self.name, self.formula, self.description
 
     @property
     def is_stochastic(self):
@@ -202,7 +210,7 @@ def _quadratic_surface():
     # The race starts at each momentum method's best settings, computed from the
     # eigenvalues (tuning.py): a comparison at anyone's worse settings would be unfair.
     eigenvalues = (1.0, 10.0)
-    momentum_lr, beta, _ = best_heavy_ball(eigenvalues)
+    momentum_lr, beta, _rate = best_heavy_ball(eigenvalues)
     lrs = _lrs(sgd=best_gradient_descent(eigenvalues)[0], momentum=momentum_lr, adaptive=0.3,
                adagrad=1.0)  # fmt: skip
     lrs["Nesterov"] = best_nesterov_lr(beta, eigenvalues)[0]
@@ -309,6 +317,41 @@ def _noisy_bowl_surface():
         description="a round bowl seen through noisy gradients: each step differentiates "
         "½|p − ξ|² for a fresh sample ξ ~ N(0, I)",
     )
+
+
+def _builtin_words():
+    """{name: (name, formula, description)} of the built-in surfaces, looked up now (the
+    English is the same as in the Surface objects above)."""
+    return {
+        "quadratic": (
+            _("quadratic"),
+            "f(x, y) = ½(x² + 10y²)",
+            _("an ill-conditioned bowl (condition number 10)"),
+        ),
+        "rosenbrock": (
+            _("rosenbrock"),
+            "f(x, y) = (1 − x)² + 100(y − x²)²",
+            _("a curved valley with a flat floor; the minimum is at (1, 1)"),
+        ),
+        "saddle": (
+            _("saddle"),
+            "f(x, y) = ½x² − ½y² + ¼y⁴",
+            _("a saddle point at (0, 0) between two minima at (0, ±1)"),
+        ),
+        "wells": (
+            _("wells"),
+            _("f = 0.08(x² + y²) − three Gaussian dips"),
+            _("three dips of different depth; the deepest is near (1.5, −1.0)"),
+        ),
+        "noisy_bowl": (
+            _("noisy_bowl"),
+            _("f = ½(x² + y²), noisy gradients p − ξ"),
+            _(
+                "a round bowl seen through noisy gradients: each step differentiates "
+                "½|p − ξ|² for a fresh sample ξ ~ N(0, I)"
+            ),
+        ),
+    }
 
 
 def _builtin_surfaces():

@@ -38,6 +38,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..common.translation import _
+
 # The lrs a sweep tries: 10^-4 to 10^1, 8 per decade.
 SWEEP_LRS = tuple(float(lr) for lr in np.logspace(-4, 1, 41))
 
@@ -123,31 +125,44 @@ def best_settings(surface, optimizers, steps, momentum, run_losses):
         lr, momentum, rate = best_heavy_ball(eigenvalues)
         lrs["Momentum"] = lr
         notes.append(
-            f"Momentum: Polyak's lr = 4/(√L + √μ)² = {lr:.3g} and μ = ((√L − √μ)/(√L + √μ))² "
-            f"= {momentum:.3g} (L = {L:g}, μ = {mu:g} are the Hessian's eigenvalues); the "
-            f"error shrinks by {rate:.3g} per step"
-        )
+            _(
+                "Momentum: Polyak's lr = 4/(√L + √μ)² = {lr:.3g} and μ = ((√L − √μ)/(√L + √μ))² "
+                "= {momentum:.3g} (L = {L:g}, μ = {mu:g} are the Hessian's eigenvalues); the "
+                "error shrinks by {rate:.3g} per step",
+                lr=lr, momentum=momentum, L=L, mu=mu, rate=rate,
+            )
+        )  # fmt: skip
         lr, rate = best_gradient_descent(eigenvalues)
         lrs["SGD"] = lr
-        notes.append(f"SGD: lr = 2/(L + μ) = {lr:.3g}; the error shrinks by {rate:.3g} per step")
+        notes.append(_("SGD: lr = 2/(L + μ) = {lr:.3g}; the error shrinks by {rate:.3g} per step",
+                       lr=lr, rate=rate))  # fmt: skip
         lr, rate = best_nesterov_lr(momentum, eigenvalues)
         lrs["Nesterov"] = lr
         notes.append(
-            f"Nesterov: at the same μ, the lr with the smallest rate of its update's "
-            f"eigenvalues, {lr:.3g} (rate {rate:.3g})"
-        )
+            _(
+                "Nesterov: at the same μ, the lr with the smallest rate of its update's "
+                "eigenvalues, {lr:.3g} (rate {rate:.3g})",
+                lr=lr, rate=rate,
+            )
+        )  # fmt: skip
     swept = [name for name in optimizers if name not in lrs]
     for name in swept:
-        lrs[name], _ = sweep_lr(lambda grid, name=name: run_losses(name, grid, momentum))
+        lrs[name], _score = sweep_lr(lambda grid, name=name: run_losses(name, grid, momentum))
     if swept:
         notes.append(
-            f"{', '.join(swept)}: no formula; each lr is the best of {len(SWEEP_LRS)} from "
-            f"{SWEEP_LRS[0]:g} to {SWEEP_LRS[-1]:g} (log-spaced), by the mean loss over the "
-            f"last 10 of {steps} steps, running the real optimizer"
-        )
+            _(
+                "{names}: no formula; each lr is the best of {count} from {low:g} to {high:g} "
+                "(log-spaced), by the mean loss over the last 10 of {steps} steps, running the "
+                "real optimizer",
+                names=", ".join(swept), count=len(SWEEP_LRS), low=SWEEP_LRS[0],
+                high=SWEEP_LRS[-1], steps=steps,
+            )
+        )  # fmt: skip
     if "AdamW" in swept and (0.0, 0.0) in surface.minima:
         notes.append(
-            "AdamW's weight decay pulls every parameter towards 0, which is this surface's "
-            "minimum: here decay helps it, which says nothing about a network's loss"
+            _(
+                "AdamW's weight decay pulls every parameter towards 0, which is this surface's "
+                "minimum: here decay helps it, which says nothing about a network's loss"
+            )
         )
     return BestSettings(lrs, momentum, notes)

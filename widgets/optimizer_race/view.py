@@ -27,33 +27,42 @@ import html
 import ipywidgets as ipw
 
 from ..common import style as styles
+from ..common.translation import _
 from ..common.view import sized
 from .model import COMPARISONS, RaceModel
 from .plot import MARKER_SYMBOLS, RacePicture, look
 from .surfaces import OPTIMIZER_NAMES, SURFACES
 
-COMPARE_LABELS = {
-    "optimizers": "optimizers",
-    "momentum": "momentum conventions",
-    "bias_correction": "Adam bias correction",
-    "weight_decay": "Adam L2 vs AdamW",
-}
-# Rows of the state table: (name in Run.quantities_at, what the table calls it)
-STATE_ROWS = [
-    ("position", "position p"),
-    ("loss", "loss f(p)"),
-    ("gradient", "gradient g"),
-    ("update", "update p_t − p_(t−1)"),
-    ("momentum_buffer", "momentum_buffer v"),
-    ("step", "Adam step t"),
-    ("exp_avg", "exp_avg m"),
-    ("exp_avg_sq", "exp_avg_sq v"),
-    ("m_hat", "m̂"),
-    ("v_hat", "v̂"),
-    ("effective lr", "lr / (√v̂ + ε)"),
-    ("square_avg", "square_avg"),
-    ("sum", "sum of g²"),
-]
+
+def compare_labels():
+    """{comparison: the words on its button}, in the learner's language."""
+    return {
+        "optimizers": _("optimizers"),
+        "momentum": _("momentum conventions"),
+        "bias_correction": _("Adam bias correction"),
+        "weight_decay": _("Adam L2 vs AdamW"),
+    }
+
+
+def state_rows():
+    """Rows of the state table: (name in Run.quantities_at, what the table calls it).
+    PyTorch's state keys (momentum_buffer, exp_avg, ...) stay as they are: they are what
+    a learner finds in `optimizer.state[p]`."""
+    return [
+        ("position", _("position p")),
+        ("loss", _("loss f(p)")),
+        ("gradient", _("gradient g")),
+        ("update", _("update p_t − p_(t−1)")),
+        ("momentum_buffer", "momentum_buffer v"),
+        ("step", _("Adam step t")),
+        ("exp_avg", "exp_avg m"),
+        ("exp_avg_sq", "exp_avg_sq v"),
+        ("m_hat", "m̂"),
+        ("v_hat", "v̂"),
+        ("effective lr", "lr / (√v̂ + ε)"),
+        ("square_avg", "square_avg"),
+        ("sum", _("sum of g²")),
+    ]
 
 
 class OptimizerRace(ipw.VBox):
@@ -86,7 +95,7 @@ class OptimizerRace(ipw.VBox):
         """The comparison buttons, the surface menu and one toggle per optimizer."""
         m = self.model
         self.compare = ipw.ToggleButtons(
-            options=[(COMPARE_LABELS[c], c) for c in COMPARISONS],
+            options=[(compare_labels()[c], c) for c in COMPARISONS],
             value=m.compare,
             style={"button_width": "auto"},  # whole labels, not "momentum conv..."
         ).add_class("mt-race-compare")
@@ -94,12 +103,16 @@ class OptimizerRace(ipw.VBox):
         if m.surface.name not in SURFACES:
             self.surfaces[m.surface.name] = m.surface  # your own function
         self.surface = ipw.Dropdown(
-            options=list(self.surfaces), value=m.surface.name, description="surface"
+            options=[(surface.words()[0], name) for name, surface in self.surfaces.items()],
+            value=m.surface.name,
+            description=_("surface"),
         )
         self.best = ipw.Button(
-            description="best settings",
-            tooltip="every optimizer at its best lr (and momentum): from the eigenvalues on "
-            "a quadratic, else by a sweep; the settings panel says how",
+            description=_("best settings"),
+            tooltip=_(
+                "every optimizer at its best lr (and momentum): from the eigenvalues on a "
+                "quadratic, else by a sweep; the settings panel says how"
+            ),
         ).add_class("mt-race-best")
         self.optimizer_toggles = {
             name: ipw.ToggleButton(value=name in m.optimizers, description=name).add_class(
@@ -115,12 +128,17 @@ class OptimizerRace(ipw.VBox):
         self.lr_sliders = {
             name: ipw.FloatLogSlider(
                 value=m.lrs[name], base=10, min=-5, max=1, step=0.05,
-                description=f"lr {name}", readout_format=".3g", **recompute,
+                description=_("lr {name}", name=name), readout_format=".3g", **recompute,
             ).add_class("mt-race-lr")
             for name in OPTIMIZER_NAMES
         }  # fmt: skip
         self.momentum = ipw.FloatSlider(
-            value=m.momentum, min=0, max=0.99, step=0.01, description="momentum μ", **recompute
+            value=m.momentum,
+            min=0,
+            max=0.99,
+            step=0.01,
+            description=_("momentum μ"),
+            **recompute,
         )
         self.beta1 = ipw.FloatSlider(
             value=m.betas[0], min=0, max=0.99, step=0.01, description="β1", **recompute
@@ -130,20 +148,21 @@ class OptimizerRace(ipw.VBox):
             description="β2", **recompute,
         )  # fmt: skip
         self.weight_decay = ipw.FloatSlider(
-            value=m.weight_decay, min=0, max=1, step=0.01, description="weight_decay",
+            value=m.weight_decay, min=0, max=1, step=0.01, description=_("weight_decay"),
             **recompute,
         )  # fmt: skip
-        self.steps = ipw.IntSlider(value=m.steps, min=1, max=1000, description="steps", **recompute)
-        self.start_x = ipw.FloatSlider(description="start x", readout_format=".2f", **recompute)
-        self.start_y = ipw.FloatSlider(description="start y", readout_format=".2f", **recompute)
-        self.seed = ipw.BoundedIntText(value=m.seed, min=0, max=2**31 - 1, description="seed")
-        self.rescale_lr = ipw.Checkbox(value=m.rescale_lr, description="rescale lr to match")
+        self.steps = ipw.IntSlider(value=m.steps, min=1, max=1000, description=_("steps"),
+                                   **recompute)  # fmt: skip
+        self.start_x = ipw.FloatSlider(description=_("start x"), readout_format=".2f", **recompute)
+        self.start_y = ipw.FloatSlider(description=_("start y"), readout_format=".2f", **recompute)
+        self.seed = ipw.BoundedIntText(value=m.seed, min=0, max=2**31 - 1, description=_("seed"))
+        self.rescale_lr = ipw.Checkbox(value=m.rescale_lr, description=_("rescale lr to match"))
 
     def _build_timeline_and_panels(self, log_scale):
         """Play and the step slider (they only redraw), the picture and the text panels."""
         m = self.model
-        self.log_scale = ipw.Checkbox(value=log_scale, description="log-scale loss")
-        self.step_slider = ipw.IntSlider(value=0, min=0, max=m.steps, description="step")
+        self.log_scale = ipw.Checkbox(value=log_scale, description=_("log-scale loss"))
+        self.step_slider = ipw.IntSlider(value=0, min=0, max=m.steps, description=_("step"))
         self.step_slider.add_class("mt-race-step")
         self.play = ipw.Play(value=0, min=0, max=m.steps, step=1, interval=80)
         self.play.add_class("mt-race-play")
@@ -239,7 +258,7 @@ class OptimizerRace(ipw.VBox):
                 m.set(surface=self.surfaces[self.surface.value])
             elif change["owner"] in self.optimizer_toggles.values() and not chosen:
                 change["owner"].value = True  # keep at least one optimizer in the race
-                self.messages.append_stdout("Keep at least one optimizer in the race.\n")
+                self.messages.append_stdout(_("Keep at least one optimizer in the race.") + "\n")
                 return
             else:
                 m.set(
@@ -318,7 +337,7 @@ class OptimizerRace(ipw.VBox):
         font = self.display_style.css_font(13)
         lines = "".join(f"<li>{html.escape(line)}</li>" for line in self.model.settings_lines())
         return (
-            f'<div style="font-size:{font}; line-height:1.4"><b>Settings</b>'
+            f'<div style="font-size:{font}; line-height:1.4"><b>{html.escape(_("Settings"))}</b>'
             f'<ul style="margin:0.2em 0; padding-left:1.2em">{lines}</ul></div>'
         )
 
@@ -335,13 +354,13 @@ class OptimizerRace(ipw.VBox):
             )
         head = "".join(heads)
         rows = []
-        for name, label in STATE_ROWS:
+        for name, label in state_rows():
             if not any(name in values for values in table):
                 continue
             cells = "".join(f"<td>{_number(values.get(name))}</td>" for values in table)
             rows.append(f"<tr><td>{html.escape(label)}</td>{cells}</tr>")
         return (
-            f'<div style="font-size:{font}"><b>State after step {t}</b>'
+            f'<div style="font-size:{font}"><b>{html.escape(_("State after step {t}", t=t))}</b>'
             f'<table style="border-collapse:collapse"><tr><th></th>{head}</tr>'
             f"{''.join(rows)}</table></div>"
         )

@@ -37,6 +37,7 @@ from minitensor.autograd import AccumulateGrad
 from minitensor.autograd import graph as autograd_graph
 
 from ..common.numbers import format_number, summarize, to_numpy
+from ..common.translation import _
 from ..graph.model import GraphModel, formula_of
 
 
@@ -122,7 +123,7 @@ class Overlay:
         sent = self.sent.get((op, i))
         if sent is None or sent.size != 1:
             return ""
-        return "grad " + summarize(sent)
+        return _("grad {values}", values=summarize(sent))
 
 
 class BackwardStepperModel:
@@ -225,7 +226,7 @@ class BackwardStepperModel:
 
     def label(self, node):
         if node is None:
-            return "(needs no grad)"
+            return _("(needs no grad)")
         return self._labels.get(node, node.name())
 
     def final_grads(self):
@@ -240,22 +241,27 @@ class BackwardStepperModel:
         total = len(self.steps)
         if position == 0:
             seed = next(iter(self._seeds.values()))
-            seed_text = summarize(seed) if seed is not None else "(none)"
-            return (
-                f"Start (0 of {total} steps). The seed gradient d loss/d loss = {seed_text} "
-                f"sits at {self.label(self.steps[0].node) if self.steps else 'the output'}. "
-                "Next runs the first node."
+            seed_text = summarize(seed) if seed is not None else _("(none)")
+            output = self.label(self.steps[0].node) if self.steps else _("the output")
+            return _(
+                "Start (0 of {total} steps). The seed gradient d loss/d loss = {seed} sits at "
+                "{output}. Next runs the first node.",
+                total=total,
+                seed=seed_text,
+                output=output,
             )
         step = self.steps[position - 1]
         after = self.gradients_after(position)[0]
         if step.is_leaf:
             return self._leaf_text(step, position, total)
+        formula = formula_of(step.node)
         lines = [
-            f"Step {position} of {total}: {step.node.name()}",
-            f"formula: {formula_of(step.node)}" if formula_of(step.node) else "",
-            f"upstream gradient (d loss / d {self.label(step.node)}): "
-            + _array_text(step.grad_output),
-        ]
+            _("Step {position} of {total}: {op}", position=position, total=total,
+              op=step.node.name()),
+            _("formula: {formula}", formula=formula) if formula else "",
+            _("upstream gradient (d loss / d {name}): {values}", name=self.label(step.node),
+              values=_array_text(step.grad_output)),
+        ]  # fmt: skip
         for i, child in enumerate(step.inputs):
             lines.append(self._term_text(step, i, child, after))
         return "\n".join(line for line in lines if line)
@@ -264,19 +270,28 @@ class BackwardStepperModel:
         name = self.label(child)
         contribution = step.grad_inputs[i] if i < len(step.grad_inputs) else None
         if child is None or contribution is None:
-            return f"  input {i} {name}: no gradient needed"
+            return "  " + _("input {i} {name}: no gradient needed", i=i, name=name)
         local = step.local[i]
         if local is not None and contribution.size == 1:
             upstream = step.grad_output.reshape(-1)[0]
             value = format_number(contribution.reshape(-1)[0])
-            maths = f"upstream {format_number(upstream)} × local {format_number(local)} = {value}"
+            maths = _(
+                "upstream {upstream} × local {local} = {value}",
+                upstream=format_number(upstream),
+                local=format_number(local),
+                value=value,
+            )
         else:
-            value = "this contribution"
-            maths = "contribution " + _array_text(contribution)
-        text = f"  {name} (input {i}): {maths}   → d loss/d {name} "
+            value = _("this contribution")
+            maths = _("contribution {values}", values=_array_text(contribution))
+        text = "  " + _("{name} (input {i}): {maths}", name=name, i=i, maths=maths)
+        text += f"   → d loss/d {name} "
         if step.accumulated[i]:
-            total = _array_text(after[child])
-            return text + f"+= {value}   (fan-out: another path already sent some; now {total})"
+            return text + _(
+                "+= {value}   (fan-out: another path already sent some; now {total})",
+                value=value,
+                total=_array_text(after[child]),
+            )
         return text + f"= {value}"
 
     def _leaf_text(self, step, position, total):
@@ -285,16 +300,20 @@ class BackwardStepperModel:
         arrived = _array_text(step.grad_output)
         now = "None" if leaf.grad is None else _array_text(to_numpy(leaf.grad))
         lines = [
-            f"Step {position} of {total}: AccumulateGrad for leaf {name}",
-            f"all gradient has arrived: d loss / d {name} = {arrived}",
-        ]
+            _("Step {position} of {total}: AccumulateGrad for leaf {name}", position=position,
+              total=total, name=name),
+            _("all gradient has arrived: d loss / d {name} = {values}", name=name,
+              values=arrived),
+        ]  # fmt: skip
         if self.applied:
-            lines.append(f"apply() has added it ({self.applied}x): {name}.grad is now {now}.")
+            lines.append(_("apply() has added it ({times}x): {name}.grad is now {now}.",
+                           times=self.applied, name=name, now=now))  # fmt: skip
         else:
             lines += [
-                f"loss.backward() would now do {name}.grad += that ({name}.grad is {now} now).",
-                "The stepper changes no .grad: call apply() (or the Apply button) to add it.",
-            ]
+                _("loss.backward() would now do {name}.grad += that ({name}.grad is {now} now).",
+                  name=name, now=now),
+                _("The stepper changes no .grad: call apply() (or the Apply button) to add it."),
+            ]  # fmt: skip
         return "\n".join(lines)
 
     # ---------------------------------------------------------------- applying
@@ -318,5 +337,5 @@ class BackwardStepperModel:
 
 def _array_text(values):
     values = np.asarray(values)
-    shape = "" if values.ndim == 0 else f" (shape {tuple(values.shape)})"
+    shape = "" if values.ndim == 0 else " " + _("(shape {shape})", shape=tuple(values.shape))
     return summarize(values) + shape

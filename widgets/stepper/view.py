@@ -22,6 +22,7 @@ import ipywidgets as ipw
 
 from ..common import style as styles
 from ..common.numbers import summarize, to_numpy
+from ..common.translation import _
 from ..common.view import sized
 from ..graph.view import GraphPicture, _escape, names_or_callers, render
 from .model import BackwardStepperModel
@@ -67,18 +68,23 @@ class BackwardStepper(ipw.VBox):
     def _build_controls(self, interval_ms):
         """The buttons, Play, the step slider and the speed slider, wired to this widget."""
         steps = len(self.stepper)
-        self.reset_button = _button("Reset", "mt-stepper-reset", "back to the start", "undo")
-        self.prev_button = _button("Prev", "mt-stepper-prev", "one step back", "step-backward")
-        self.next_button = _button("Next", "mt-stepper-next", "run the next node", "step-forward")
+        self.reset_button = _button(_("Reset"), "mt-stepper-reset", _("back to the start"), "undo")
+        self.prev_button = _button(
+            _("Prev"), "mt-stepper-prev", _("one step back"), "step-backward"
+        )
+        self.next_button = _button(_("Next"), "mt-stepper-next", _("run the next node"),
+                                   "step-forward")  # fmt: skip
         self.apply_button = _button(
-            "Apply", "mt-stepper-apply", "add the gradients into .grad, as loss.backward() does"
+            _("Apply"),
+            "mt-stepper-apply",
+            _("add the gradients into .grad, as loss.backward() does"),
         )
         self.play = ipw.Play(value=0, min=0, max=steps, step=1, interval=interval_ms)
         self.play.add_class("mt-stepper-play")
-        self.slider = ipw.IntSlider(value=0, min=0, max=steps, description="step")
+        self.slider = ipw.IntSlider(value=0, min=0, max=steps, description=_("step"))
         self.slider.add_class("mt-stepper-slider")
         self.speed = ipw.IntSlider(
-            value=interval_ms, min=100, max=3000, step=100, description="ms/step"
+            value=interval_ms, min=100, max=3000, step=100, description=_("ms/step")
         ).add_class("mt-stepper-speed")
         # Kernel-side links (not jslink): Python must redraw when the Play widget ticks.
         ipw.link((self.play, "value"), (self.slider, "value"))
@@ -137,12 +143,14 @@ class BackwardStepper(ipw.VBox):
         """Add the gradients into .grad (like loss.backward(retain_graph=True)); report it."""
         changed = self.stepper.apply()
         self._move_to(len(self.stepper))
-        lines = [f"Applied (time {self.stepper.applied}): the leaves' .grad now hold"]
+        lines = [
+            _("Applied (time {times}): the leaves' .grad now hold", times=self.stepper.applied)
+        ]
         for leaf in changed:
-            name = self.stepper.graph_model.name_of(leaf) or "a leaf"
+            name = self.stepper.graph_model.name_of(leaf) or _("a leaf")
             lines.append(f"  {name}.grad = {summarize(to_numpy(leaf.grad))}")
         if self.stepper.applied > 1:
-            lines.append("Applied again: gradients accumulate, as with a second backward().")
+            lines.append(_("Applied again: gradients accumulate, as with a second backward()."))
         self.messages.append_stdout("\n".join(lines) + "\n")
         self.redraw()
         return changed
@@ -153,10 +161,9 @@ class BackwardStepper(ipw.VBox):
         """The live widget plus a static copy: the graph now, and the chain rule as text."""
         bundle = super()._repr_mimebundle_(**kwargs) or {}
         bundle.update(self.rendering.static_bundle())
-        bundle["text/plain"] = (
-            f"BackwardStepper at step {self.stepper.position} of {len(self.stepper)}\n"
-            + self.stepper.chain_rule_text()
-        )
+        where = _("BackwardStepper at step {position} of {total}",
+                  position=self.stepper.position, total=len(self.stepper))  # fmt: skip
+        bundle["text/plain"] = where + "\n" + self.stepper.chain_rule_text()
         return bundle
 
     def __repr__(self):
