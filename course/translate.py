@@ -264,7 +264,15 @@ def update(name, notebook, language=LANGUAGE):
 
 GLOSSARY = LOCALE / LANGUAGE / "glossary.tsv"
 # What a term inside these is not prose: `code`, fenced code, $maths$, a link's address.
-NOT_PROSE = re.compile(r"```.*?```|`[^`]*`|\$\$.*?\$\$|\$[^$]*\$|\]\([^)]*\)", re.S)
+# In messages written as plain text (check messages, widget labels) also: {fields}, and
+# "d loss/d w" (a derivative's notation).
+NOT_PROSE = re.compile(
+    r"```.*?```|`[^`]*`|\$\$.*?\$\$|\$[^$]*\$|\]\([^)]*\)|\{[^{}]*\}|\bd \w+ ?/ ?d\b", re.S
+)
+# A word touching code (x.grad, loss.backward(), momentum=0.9, loss = ..., d(loss),
+# group['lr']) is a name, not a term: the lookarounds of _term_pattern skip it.
+NAME_BEFORE = r"(?<![.\w=(\['])"
+NAME_AFTER = r"(?![\w=(\[')]|\.\w| \+?= )"
 
 
 def glossary(path=GLOSSARY):
@@ -291,7 +299,7 @@ def _term_pattern(english):
     forms = [re.escape(english) + "(?:s|es)?"]
     if english.endswith("f"):
         forms.append(re.escape(english[:-1]) + "ves" + VERB_OBJECT)
-    return re.compile(r"\b(?:" + "|".join(forms) + r")\b", re.I)
+    return re.compile(NAME_BEFORE + r"\b(?:" + "|".join(forms) + r")\b" + NAME_AFTER, re.I)
 
 
 def glossary_problems(pairs, where, terms=None):
@@ -319,11 +327,20 @@ def glossary_problems(pairs, where, terms=None):
     return found
 
 
+# The flag (`#, code-names`) a translator puts on an entry whose English uses a glossary
+# word as a name in code (`loss` the variable, "leaves" the verb): the glossary skips it.
+CODE_NAMES = "code-names"
+
+
 def catalogue_pairs(path):
-    """(msgid, msgstr) of every live entry of a .po file."""
+    """(msgid, msgstr) of every live entry of a .po file that the glossary applies to."""
     import polib
 
-    return [(e.msgid, e.msgstr) for e in polib.pofile(str(path)) if not e.obsolete]
+    return [
+        (e.msgid, e.msgstr)
+        for e in polib.pofile(str(path))
+        if not e.obsolete and CODE_NAMES not in e.flags
+    ]
 
 
 def main(argv=None):
