@@ -972,6 +972,14 @@ def unrecorded_in_place_on_a_no_grad_view_of_a_plain_tensor(lib):
 
 
 @scenario
+def max_and_min_of_a_nan_send_it_the_gradient(lib):
+    x = leaf(lib, [1.0, float("nan"), 3.0])
+    y = leaf(lib, float("nan"))
+    (x.max() + x.min() + y.max()).backward()
+    return x.grad, y.grad
+
+
+@scenario
 def setitem_of_an_empty_bool_tensor_through_a_mask_raises(lib):
     x = lib.zeros(2, 0)
     x[x > 0] = x.any(0)

@@ -88,8 +88,9 @@ class Max(Op):
         xp = self.xp
         x, out = self.saved
         # 1.0 where x is the extreme, else 0.0, in the gradient's dtype (a float64 mask
-        # would turn a float32 tensor's gradient into float64).
-        hits = xp.astype(x == out, grad.dtype)
+        # would turn a float32 tensor's gradient into float64). A nan is the max and the
+        # min of anything holding it (as in PyTorch): it counts as a hit though nan != nan.
+        hits = xp.astype((x == out) | (xp.isnan(x) & xp.isnan(out)), grad.dtype)
         return grad * hits / xp.sum(hits)
 
     def name(self):
