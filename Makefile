@@ -3,7 +3,8 @@
 #   make lab     set up .venv and open the lessons in JupyterLab
 #   make test    set up .venv and run ruff, pytest and the lesson notebooks (nbval)
 #   make bench   run the benchmarks
-#   make lessons rebuild the lesson notebooks from course/source/
+#   make lessons rebuild the lesson notebooks from course/source/ (English and Chinese)
+#   make translate  update the Chinese catalogues after an English change (README, Contributing)
 #   make release                   write release/: what students receive (no solutions)
 #   make grade SUBMISSIONS=folder   grade submitted notebooks (sandboxed) into gradebook.csv
 #   make fmt     format and auto-fix lint
@@ -35,7 +36,7 @@ ifeq ($(shell id -u),0)
 LAB_ARGS := --allow-root
 endif
 
-.PHONY: venv proxy lab test bench fmt gpu-check clean lessons release grade screenshots demo nbgrader
+.PHONY: venv proxy lab test bench fmt gpu-check clean lessons translate release grade screenshots demo nbgrader
 
 venv: $(STAMP)
 
@@ -70,6 +71,11 @@ test: venv proxy
 # Rebuild the lesson notebooks from course/source/ (see course/build.py).
 lessons: venv
 	$(PYTHON) -m course.build
+
+# Bring the lessons' Chinese catalogues in step with their English, then list what is left.
+translate: venv
+	$(PYTHON) -m course.translate update
+	$(PYTHON) -m course.translate check
 
 # A class's workflow (README, "Grading"): release, collect into $(SUBMISSIONS)/<student>/,
 # grade (each submission in its own bubblewrap sandbox), hand back $(FEEDBACK)/<student>/.
