@@ -84,8 +84,8 @@ class Tensor:
 
     def _edge(self):
         """The graph node a new op should point to for this input."""
-        if self._no_grad_view_version not in (None, self._version[0]):
-            _raise_changed_no_grad_view(self)
+        if self._no_grad_view_version not in (None, self._version[0]) and self._base._requires_grad:
+            _raise_changed_no_grad_view(self)  # (a view of a tensor needing no grad is free)
         if self.grad_fn is not None:
             if self._base is not None and self._base.grad_fn is not self._base_grad_fn:
                 _raise_stale_view(self)

@@ -963,6 +963,17 @@ def recorded_in_place_on_a_no_grad_view_of_a_plain_tensor_raises(lib):
 
 
 @scenario
+def a_no_grad_view_of_a_plain_tensor_made_to_require_grad_survives_base_changes(lib):
+    x = lib.zeros(2)
+    with lib.no_grad():
+        v = x[:2]
+        v.requires_grad_()
+        x.add_(1)
+    (v * 2).sum().backward()
+    return v.grad
+
+
+@scenario
 def unrecorded_in_place_on_a_no_grad_view_of_a_plain_tensor(lib):
     x = lib.zeros(3)
     with lib.no_grad():
