@@ -52,14 +52,13 @@ class LeakyBackwardSquare(Op):
     """out = x**2 whose backward builds a NumPy constant and mixes it in."""
 
     __slots__ = ()
-    saves_inputs = (0,)
 
     def forward(self, x):
-        self.saved = (x,)
+        self.save_for_backward(x)
         return x * x
 
     def backward(self, grad):
-        (x,) = self.saved
+        (x,) = self.saved_tensors
         return grad * x * np.float32(2.0)
 
 

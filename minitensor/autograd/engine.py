@@ -137,9 +137,7 @@ def backward_steps(roots, grad_roots, retain_graph=False, accumulate=True):
             if accumulate:
                 _accumulate_into_leaf(node.variable, grad)
         else:
-            grad_inputs = node.backward(grad)
-            if not isinstance(grad_inputs, tuple):
-                grad_inputs = (grad_inputs,)
+            grad_inputs = node.input_gradients(grad)
             if not retain_graph:
                 node._release()
 

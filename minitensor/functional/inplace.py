@@ -122,14 +122,18 @@ def _inplace(x, op, *others, **options):
             "grad (PyTorch does, through CopySlices). Use .clone() first, or an out-of-place "
             "op such as torch.where."
         )
-    # The op must see x's value from before the change: copy it if the op saves it.
     before = x._data
-    if 0 in op.saves_inputs:
-        before = x.device.xp.asarray(before, copy=True)
     old_x = Tensor._from_array(before, x.device, grad_fn=x.grad_fn, requires_grad=x._requires_grad)
     result = op.apply(old_x, *others, **options)
-    _write(x, result._data)
     node = result.grad_fn
+    # If the op saved x's value from before the change, keep a copy: x's memory is about
+    # to be overwritten.
+    if any(saved is before for saved in node.saved_tensors):
+        node.saved_tensors = tuple(
+            x.device.xp.asarray(saved, copy=True) if saved is before else saved
+            for saved in node.saved_tensors
+        )
+    _write(x, result._data)
     if x._retains_grad:  # retain_grad() follows the tensor to its new node, as in PyTorch
         old_hooks = x.grad_fn._pre_hooks
         for hook in [h for h in old_hooks if getattr(h, "retains_grad", False)]:
@@ -137,8 +141,11 @@ def _inplace(x, op, *others, **options):
             node.register_prehook(hook)
     x.grad_fn, x._requires_grad = node, True
     node._output = weakref.ref(x)
-    if op.saves_output:  # the output now lives in x: watch x's counter from here on
-        node._saved_versions = node._saved_versions[:-1] + ((x._version, x._version[0], -1),)
+    # A saved output now lives in x: watch x's counter from here on.
+    node._saved_versions = tuple(
+        (x._version, x._version[0], -1) if which == -1 else (counter, version, which)
+        for counter, version, which in node._saved_versions
+    )
     return x
 
 

@@ -24,18 +24,17 @@ class Softmax(Op):
     """
 
     __slots__ = ("dim",)
-    saves_output = True
 
     def forward(self, x, *, dim):
         xp = self.xp
         self.dim = dim
         shifted = xp.exp(_shifted(xp, x, dim))
         out = shifted / xp.sum(shifted, axis=dim, keepdims=True)
-        self.saved = (out,)
+        self.save_for_backward(out)
         return out
 
     def backward(self, grad):
-        (out,) = self.saved
+        (out,) = self.saved_tensors
         inner = self.xp.sum(grad * out, axis=self.dim, keepdims=True)
         return out * (grad - inner)
 
@@ -47,16 +46,15 @@ class LogSoftmax(Op):
     """
 
     __slots__ = ("dim",)
-    saves_output = True
 
     def forward(self, x, *, dim):
         xp = self.xp
         self.dim = dim
         shifted = _shifted(xp, x, dim)
         out = shifted - xp.log(xp.sum(xp.exp(shifted), axis=dim, keepdims=True))
-        self.saved = (out,)
+        self.save_for_backward(out)
         return out
 
     def backward(self, grad):
-        (out,) = self.saved
+        (out,) = self.saved_tensors
         return grad - self.xp.exp(out) * self.xp.sum(grad, axis=self.dim, keepdims=True)
