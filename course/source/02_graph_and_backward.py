@@ -97,7 +97,7 @@ print("w.grad =", w.grad, " b.grad =", b.grad, " x.grad =", x.grad)
 # gradient, so it got none.
 #
 # After backward the graph has done its job: the values it saved for the chain rule (here
-# `w` and `x`, saved by the multiplication) are freed. Draw it again:
+# `x`, which the multiplication saved for `w`'s gradient) are freed. Draw it again:
 
 # %% minitensor-only
 # minitensor only: the same graph after backward

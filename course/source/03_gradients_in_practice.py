@@ -257,9 +257,9 @@ except RuntimeError as error:
 # %% minitensor-only
 # minitensor only: look at what MulBackward0 saved, before and after backward
 loss = w * w
-print("before backward:", loss.grad_fn.saved)
+print("before backward:", loss.grad_fn.saved_tensors)
 loss.backward()
-print("after backward: ", loss.grad_fn.saved)
+print("after backward: ", loss.grad_fn.saved_tensors)
 
 # %% [markdown]
 # The error message suggests `retain_graph=True`. That is almost never the fix. The usual

@@ -9,18 +9,17 @@ The functions build on minitensor's ops, so autograd records them like any other
 computation; the graph shows the ops they are made of (a Linear layer appears as
 TBackward0 -> MmBackward0 -> AddBackward0 where PyTorch shows one fused AddmmBackward0).
 
-The losses live in functional_loss.py and are imported here, so `F.mse_loss` works.
+The losses live in loss_functions.py and are imported here, so `F.mse_loss` works.
 
-Read next: functional_loss.py, then linear.py / activation.py for the layers that call these.
+Read next: loss_functions.py, then linear.py / activation.py for the layers that call these.
 """
 
 import warnings
 
 import minitensor as mt
 
-from .. import functional as core
-from .. import ops
-from .functional_loss import (
+from .. import ops, tensor_functions
+from .loss_functions import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
     cross_entropy,
@@ -51,15 +50,15 @@ def linear(input, weight, bias=None):
 def relu(input, inplace=False):
     """max(x, 0), elementwise. inplace=True overwrites x (its gradient stays correct)."""
     if inplace:
-        return core._inplace(input, ops.Relu)
+        return tensor_functions._inplace(input, ops.Relu)
     return mt.relu(input)
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
     """x where x > 0, else negative_slope * x."""
     if inplace:
-        return core._inplace(input, ops.LeakyRelu, slope=negative_slope)
-    return core.leaky_relu(input, negative_slope)
+        return tensor_functions._inplace(input, ops.LeakyRelu, slope=negative_slope)
+    return tensor_functions.leaky_relu(input, negative_slope)
 
 
 def tanh(input):

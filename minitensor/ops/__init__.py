@@ -1,7 +1,7 @@
 """The primitive ops: every differentiable operation minitensor records is one of these.
 
 Everything else (`x - y` on a number, `mean`, `var`, losses, layers) is built from them in
-functional/ and nn/. `PRIMITIVES` lists them all; the test suite is parametrized over
+tensor_functions/ and nn/. `PRIMITIVES` lists them all; the test suite is parametrized over
 it, so a new op without a test case fails the suite. Two recorded ops are not among them,
 as they have no gradient: `FloorDivide` (x // y), whose backward raises, as PyTorch's does,
 and `NonzeroCount` (x.norm(0)), which sends none.

@@ -1,6 +1,6 @@
 """Reductions: sum, mean, max/min (over everything or along dims), prod, var.
 
-`dim` arrives already normalised by the caller (functional/reduction.py) to a tuple of
+`dim` arrives already normalised by the caller (tensor_functions/reduction.py) to a tuple of
 non-negative axes, or None for "all of them". Backward has to undo the reduction: put the
 reduced axes back (as size 1, `keepdim=True` style) and broadcast the gradient over them.
 

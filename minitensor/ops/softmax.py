@@ -3,7 +3,7 @@
 Composed from exp / sum / div they would overflow: exp(1000) is inf. Subtracting the row's
 maximum first changes nothing mathematically (it cancels) and keeps every exp() <= 1.
 
-Read next: ../nn/functional_loss.py (cross_entropy is built on log_softmax).
+Read next: ../nn/loss_functions.py (cross_entropy is built on log_softmax).
 """
 
 from ..autograd.node import Op

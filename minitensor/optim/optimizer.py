@@ -288,7 +288,7 @@ def _state_array(p, state, name):
 
 def _bump_version(tensor):
     """Count one more in-place change of `tensor` (what every in-place op does, see
-    functional/inplace.py): backward then refuses values saved before the change."""
+    tensor_functions/inplace.py): backward then refuses values saved before the change."""
     tensor._version[0] += 1
 
 

@@ -1,7 +1,10 @@
-"""The torch-level functions (`mt.add`, `mt.sum`, `mt.cat`, ...) behind every Tensor method.
+"""The functions on tensors (`mt.add`, `mt.sum`, `mt.cat`, ...) behind every Tensor method.
 
-Each function does the argument handling PyTorch users expect, then calls one primitive op
-from ops/ (or composes a few). Where things live, in reading order:
+Named for what it holds, and apart from its neighbours: ops/ holds the primitive ops (the
+maths on raw arrays), nn/functional.py PyTorch's `torch.nn.functional` (layers and losses as
+functions), nn/loss_functions.py the losses among them. Each function here does the
+argument handling PyTorch users expect, then calls one primitive op from ops/ (or composes a
+few). Where things live, in reading order:
 
     _args.py        `dim` and shape arguments; operands given as numbers or NumPy arrays
     promotion.py    type promotion (int tensor + 0.5 is float32) and broadcasting checks
@@ -22,7 +25,7 @@ are PyTorch's. Inside this package the real ones are always written `builtins.ma
 This file only re-exports. Read next: promotion.py, then ops/ for the maths of each op.
 """
 
-# Two private helpers are used outside this package: tensor.py calls `F._dim` and
+# Two private helpers are used outside this package: tensor.py calls `functions._dim` and
 # nn/functional.py calls `_inplace` (relu(inplace=True)).
 from ._args import _dim
 from .arithmetic import (

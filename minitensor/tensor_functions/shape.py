@@ -20,7 +20,7 @@ def _view_of(result, x):
 
     A view taken under no_grad() of a tensor that requires grad is, as in PyTorch, a leaf
     that requires grad: it has no graph back to x (gradients reach the view, not x), and
-    changing it in place with grad mode on is refused (see functional/inplace.py). It
+    changing it in place with grad mode on is refused (see tensor_functions/inplace.py). It
     remembers the version counter's value, so that using it in a recorded op after its base
     changed in place is refused too (Tensor._edge), and a view of it inherits that value.
     """

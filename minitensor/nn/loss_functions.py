@@ -26,7 +26,7 @@ import minitensor as mt
 
 from .. import dtypes
 from ..autograd.custom_function import Function
-from ..functional.promotion import _broadcast_check
+from ..tensor_functions.promotion import _broadcast_check
 
 # ----------------------------------------------------------------------------- reduction
 
