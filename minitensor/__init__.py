@@ -7,7 +7,7 @@ This file is only the public namespace. Where things live:
     tensor.py       the Tensor class        tensor_functions/  mt.add, mt.sum, mt.cat, ...
     creation.py     mt.tensor, zeros, ...   dtypes.py          float32, int64, promotion
     autograd/       the graph and engine    ops/               each op's forward and backward
-    nn/  optim/  utils/data.py              backend.py         NumPy / CuPy and devices
+    nn/  optim/  utils/data.py              backend/           NumPy / CuPy / test GPU, devices
     serialization/  mt.save, mt.load: checkpoints in PyTorch's file format
 """
 

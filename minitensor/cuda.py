@@ -1,7 +1,7 @@
 """`mt.cuda`: is a GPU usable, and the few functions PyTorch keeps under `torch.cuda`.
 
 `is_available()` is True only when CuPy imports *and* finds a working GPU: CuPy imports
-fine on machines without one, so importing is not the test (see backend.py). Nothing here
+fine on machines without one, so importing is not the test (see backend/). Nothing here
 imports CuPy until one of these functions is called.
 
     mt.cuda.is_available()        False -> mt.cuda.unavailable_reason() says why
@@ -9,7 +9,7 @@ imports CuPy until one of these functions is called.
     mt.cuda.synchronize()         wait for the GPU before reading a clock
     mt.cuda.manual_seed(0)        the same generator as the CPU's (see creation.py)
 
-Read next: backend.py.
+Read next: backend/__init__.py.
 """
 
 from . import backend

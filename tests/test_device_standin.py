@@ -110,7 +110,7 @@ def test_standin_arrays_refuse_numpy_and_cpu_arrays():
 
 
 def test_ops_and_autograd_never_touch_numpy_or_cupy_directly():
-    """Device code stays in backend.py: ops and the engine only use `xp` and the backend."""
+    """Device code stays in backend/: ops and the engine only use `xp` and the backend."""
     for path in [
         *(ROOT / "minitensor" / "ops").glob("*.py"),
         ROOT / "minitensor/autograd/engine.py",
