@@ -12,7 +12,7 @@ imports CuPy until one of these functions is called.
 Read next: backend/__init__.py.
 """
 
-from . import backend
+from . import backend, creation
 
 
 def is_available():
@@ -58,9 +58,7 @@ def manual_seed(seed):
     """Seed the generator CUDA tensors draw from. minitensor makes random numbers on the
     host and copies them over, so this is the CPU's generator: the same seed gives the
     same numbers on both devices (PyTorch's CUDA generator gives different ones)."""
-    from .creation import manual_seed as seed_default_generator
-
-    seed_default_generator(seed)
+    creation.manual_seed(seed)
 
 
 manual_seed_all = manual_seed

@@ -20,7 +20,6 @@ import weakref
 
 from . import backend, dtypes
 from ._formatting import add_suffixes, format_array
-from .autograd.node import AccumulateGrad, _raise_device_mismatch, _RemovableHandle
 
 
 class Tensor:
@@ -37,13 +36,11 @@ class Tensor:
         """PyTorch's legacy constructor, always floating point: `mt.Tensor([1, 2])` holds
         the numbers 1 and 2, but `mt.Tensor(2, 3)` (only ints) is a 2x3 tensor (of zeros;
         PyTorch leaves the memory uninitialised). Prefer `mt.tensor` and `mt.zeros`."""
-        from .creation import tensor, zeros
-
         dtype = dtype or dtypes.get_default_dtype()
         if len(data) == 1 and not isinstance(data[0], int):
-            made = tensor(data[0], dtype=dtype, device=device)
+            made = functions.tensor(data[0], dtype=dtype, device=device)
         elif all(isinstance(size, int) and not isinstance(size, bool) for size in data):
-            made = zeros(*(data or (0,)), dtype=dtype, device=device)  # Tensor() is empty
+            made = functions.zeros(*(data or (0,)), dtype=dtype, device=device)  # Tensor() is empty
         else:
             raise TypeError(f"Tensor() expects data or sizes (ints), got {data!r}")
         self._adopt(made._data, made.device)
@@ -81,21 +78,6 @@ class Tensor:
         # for views taken under no_grad() of a tensor that requires grad: the shared version
         # counter's value then (tensor_functions/shape.py, _view_of)
         self._no_grad_view_version = None
-
-    def _edge(self):
-        """The graph node a new op should point to for this input."""
-        if self._no_grad_view_version not in (None, self._version[0]):
-            _raise_changed_no_grad_view(self)
-        if self.grad_fn is not None:
-            if self._base is not None and self._base.grad_fn is not self._base_grad_fn:
-                _raise_stale_view(self)
-            return self.grad_fn
-        accumulator = self._accumulator() if self._accumulator is not None else None
-        if accumulator is None:
-            accumulator = AccumulateGrad(self)
-            # weak: the leaf must not keep its own accumulator (and so itself) alive
-            self._accumulator = weakref.ref(accumulator)
-        return accumulator
 
     # ------------------------------------------------------------------ autograd attributes
 
@@ -161,7 +143,7 @@ class Tensor:
                     "tensor are the same size"
                 )
             if value.device is not self.device:
-                _raise_device_mismatch(self.device, value.device)
+                backend.raise_device_mismatch(self.device, value.device)
         self._grad = value
 
     @property
@@ -228,22 +210,37 @@ class Tensor:
 
     def register_hook(self, hook):
         """Call `hook(grad)` when this tensor's gradient is computed; it may return a new one."""
-        if not self._requires_grad:
-            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-        if self.grad_fn is not None:
-            return self.grad_fn.register_prehook(hook)
-        if self._hooks is None:
-            self._hooks = []
-        self._hooks.append(hook)
-        return _RemovableHandle(self._hooks, hook)
+        return functions.register_hook(self, hook)
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Compute d(self)/d(leaf) for every leaf behind self, and ADD it to `leaf.grad`."""
-        from .autograd import backward
-
-        backward(
+        functions.backward(
             self, gradient, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs
         )
+
+    def _accumulate_grad(self, grad):
+        """self.grad += grad (an array; the first time: a fresh copy, never an alias of
+        another gradient). The engine calls it when gradient reaches this leaf."""
+        if not self._requires_grad:
+            return  # detach_() turned it off after the graph was built: PyTorch skips it too
+        if self._base is not None and self._base._requires_grad:
+            # A view taken under no_grad() of a tensor that requires grad: it requires grad
+            # but is part of neither graph, and PyTorch gives it no .grad (nor its base).
+            return
+        xp = self.device.xp
+        if grad.shape != self._data.shape:
+            grad = xp.broadcast_to(grad, self._data.shape)
+        if self._grad is None:
+            self._grad = Tensor._from_array(xp.asarray(grad, copy=True), self.device)
+        elif self._grad.shape != self.shape:  # x.unsqueeze_(0) since the last backward
+            raise RuntimeError(
+                f"output with shape {list(self._grad.shape)} doesn't match the broadcast shape "
+                f"{list(self.shape)} (x.grad kept its old shape: set x.grad = None first)"
+            )
+        else:
+            # In place, as PyTorch: someone holding `g = w.grad` sees the sum too.
+            self._grad._data += grad
+            self._grad._version[0] += 1
 
     # ------------------------------------------------------------------ shape and type
 
@@ -822,6 +819,10 @@ class Size(tuple):
         return n
 
 
-# At the bottom on purpose: tensor_functions/ needs the Tensor class defined above, and the
-# methods above only look `functions` up when they are called.
+# At the bottom on purpose, the one circle in minitensor's imports: the Tensor methods
+# above are one line each into tensor_functions/ (mt.add, mt.sum, ..., backward and
+# register_hook, the constructors), and those functions make and return Tensors, so each
+# side needs the other. tensor_functions/ needs the Tensor class defined above; the methods
+# above only look `functions` up when they are called. Besides it, this module imports
+# only backend/, dtypes.py, _formatting.py: nothing of autograd/.
 from . import tensor_functions as functions  # noqa: E402

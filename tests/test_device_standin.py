@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 import minitensor as mt
 from minitensor import backend, ops
-from minitensor.autograd.node import Op
+from minitensor.autograd.function import Op
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -17,7 +17,7 @@
 API, so code written here runs unchanged on PyTorch. Inside, `apply` wraps the class in a
 `CustomNode`, an `Op` like every built-in one, so the engine treats it no differently.
 
-Read next: gradcheck.py (test your backward), node.py (the Op it becomes).
+Read next: gradcheck.py (test your backward), function.py (the Op it becomes).
 """
 
 import weakref
@@ -25,7 +25,8 @@ import weakref
 from ..backend import backend_of
 from ..tensor import Tensor
 from . import grad_mode
-from .node import FREED, Op, _backend_error_double_backward, _sequence
+from .function import Op, edge_of
+from .node import FREED, _backend_error_double_backward, _sequence
 
 
 class FunctionCtx:
@@ -118,7 +119,7 @@ class Function:
             return out
         node.xp = out.device.xp
         node._next = tuple(
-            a._edge() if needs else None
+            edge_of(a) if needs else None
             for a, needs in zip(args, node.needs_input_grad, strict=True)
         )
         node.input_shapes = tuple(tuple(a.shape) if isinstance(a, Tensor) else None for a in args)

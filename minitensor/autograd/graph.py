@@ -40,9 +40,8 @@ Read next: engine.py (where the steps come from), ../../widgets/stepper/model.py
 
 from collections import namedtuple
 
-from . import grad_mode
-from .api import backward_steps
-from .engine import _accumulate_into_leaf
+from ..tensor_functions.autograd import backward_steps
+from .function import edge_of
 from .node import AccumulateGrad
 
 GradientEdge = namedtuple("GradientEdge", ["node", "output_nr"])
@@ -59,7 +58,7 @@ def get_gradient_edge(tensor):
             "It is not possible to get the gradient edge for a Tensor that does not require "
             "gradients"
         )
-    return GradientEdge(tensor._edge(), 0)
+    return GradientEdge(edge_of(tensor), 0)
 
 
 def input_nodes(node):
@@ -132,15 +131,11 @@ def accumulate(step):
     if destination is None:
         return None
     if isinstance(step.node, AccumulateGrad):
-        _accumulate_into_leaf(destination, step.grad_output)
+        step.node.accumulate(step.grad_output)
         return destination
-    from ..tensor import Tensor
-
-    grad = Tensor._from_array(step.grad_output, destination.device)
     for hook in step.node._pre_hooks or ():
-        if getattr(hook, "retains_grad", False):
-            with grad_mode.no_grad():
-                hook(grad)
+        if hook.retains_grad:
+            hook(step.grad_output)  # the hook wraps the array in a tensor (tensor.py)
     return destination
 
 

@@ -1,39 +1,32 @@
-"""Graph nodes: `Op` (what `tensor.grad_fn` is) and `AccumulateGrad` (one per leaf).
+"""Graph nodes, as the engine sees them: `Node` (what `tensor.grad_fn` is) and
+`AccumulateGrad` (one per leaf). Nodes hold arrays, never tensors: this module and
+engine.py sit below `Tensor` and import nothing above them.
 
-Every differentiable op is a subclass of `Op`, written like PyTorch's custom `Function`
-(../autograd/custom_function.py), with `self` as the `ctx`, on raw arrays:
+A node links to the nodes of its op's inputs (`next_functions`); that chain of nodes *is*
+the computation graph, and the engine (engine.py) walks it backwards, calling each node's
+`input_gradients(grad)`: its `backward(grad)`, then two things every op needs, done here
+once so that an op's backward is its maths alone:
 
-    forward(self, *inputs, **options) -> output array
-        self.needs_input_grad    (True, False): which inputs want a gradient
-        self.save_for_backward(a, b)           what backward will need
-    backward(self, grad) -> one gradient per input (None where not needed)
-        a, b = self.saved_tensors
+- Broadcasting undone. `x` of shape (3,) times `y` of shape (2, 3): `grad * y` has shape
+  (2, 3), but x's gradient must have x's shape. Each x[j] was used twice, once per row,
+  so its gradient is the sum over the rows (`unbroadcast`). The op's inputs' shapes are
+  kept (`input_shapes`) only when one differs from the output's.
+- Gradients nobody asked for dropped: None for an input with `needs_input_grad` False.
 
-`Op.apply(*tensors, **options)` runs `forward`, and, if grad mode is on and some input
-requires grad, keeps the `Op` object as the new tensor's `grad_fn`, linked to the nodes of
-its inputs (`next_functions`). That chain of nodes *is* the computation graph; the engine
-(engine.py) walks it backwards.
+Saved arrays and version counters. What forward saved (`save_for_backward`) is kept in
+`saved_tensors`, with the version number of every saved input tensor (or output) in
+`_saved_versions`. If such a tensor is changed in place before backward, the numbers no
+longer match and the engine raises, exactly like PyTorch. After backward the saved arrays
+are freed (`saved_tensors` is set to `FREED`) unless `retain_graph=True`.
 
-What apply does so that an op's backward is its maths alone:
-- Broadcasting. `x` of shape (3,) times `y` of shape (2, 3): `grad * y` has shape (2, 3),
-  but x's gradient must have x's shape. Each x[j] was used twice, once per row, so its
-  gradient is the sum over the rows. `apply` remembers the inputs' shapes (only when one
-  differs from the output's) and `input_gradients` sums every gradient back to its input's
-  shape (`unbroadcast`): the one place that does it, for built-in ops and Functions alike.
-- Version counters. For every saved array that is one of the op's input tensors (or its
-  output), `apply` records the tensor's version number. If the tensor is changed in place
-  before backward, the numbers no longer match and the engine raises, exactly like
-  PyTorch. An array the op computed itself (an argmax, a mask) has no counter to watch.
-  After backward the saved arrays are freed (`saved_tensors` is set to `FREED`) unless
-  `retain_graph=True`.
+How a node is made from tensors (`Op.apply`), and how to write an op: function.py.
 
-Read next: engine.py, then any op in ../ops/ (elementwise.py: Mul).
+Read next: engine.py, then function.py and any op in ../ops/ (elementwise.py: Mul).
 """
 
 import itertools
-import weakref
 
-from . import grad_mode
+from ..hooks import RemovableHandle
 
 _sequence = itertools.count()
 
@@ -56,8 +49,8 @@ def _backend_error_double_backward(node):
     )
 
 
-class Op:
-    """A node of the backward graph. Subclasses are the ops; see the module docstring.
+class Node:
+    """A node of the backward graph: what `tensor.grad_fn` is. See the module docstring.
 
     Op classes declare `__slots__` for anything extra they keep (shapes, dims): a graph of
     100,000 nodes then costs a few hundred bytes per node, not a dict each.
@@ -79,11 +72,6 @@ class Op:
 
     # PyTorch's grad_fn name; by default the class name + "Backward0".
     backward_name = None
-    # Only ToCopy: the output lives on `node.target_device`, not on the inputs' device.
-    moves_device = False
-
-    def forward(self, *inputs, **options):
-        raise NotImplementedError(f"{type(self).__name__} must define forward")
 
     def backward(self, grad):
         raise NotImplementedError(f"{type(self).__name__} must define backward")
@@ -96,52 +84,6 @@ class Op:
         PyTorch does not.
         """
         self.saved_tensors = arrays
-
-    # ------------------------------------------------------------------ running an op
-
-    @classmethod
-    def apply(cls, *inputs, **options):
-        """Run the op on tensors (and plain numbers); record it if a gradient is needed."""
-        Tensor = tensor_module.Tensor
-        device, arrays, needs = _unwrap(inputs)
-        node = cls.__new__(cls)
-        node.xp = device.xp
-        node.saved_tensors = ()
-        recording = grad_mode._enabled and True in needs
-        # Under no_grad() nothing needs a gradient, so forward saves nothing.
-        node.needs_input_grad = needs if recording else _shared((False,) * len(needs))
-        out = node.forward(*arrays, **options)
-        if cls.moves_device:
-            device = node.target_device
-        if not recording or not device.is_floating(out):
-            # An integer or bool result has no gradient (x.long(), x // 2 of ints): PyTorch
-            # records nothing for it and its requires_grad is False.
-            return Tensor._from_array(out, device)
-        node._next = tuple([x._edge() if need else None for x, need in zip(inputs, needs)])
-        node.sequence_nr = next(_sequence)
-        node._pre_hooks = None
-        node.input_shapes = _shapes_if_broadcast(arrays, out)
-        result = Tensor._from_array(out, device, grad_fn=node)
-        node._output = weakref.ref(result)
-        if node.saved_tensors:
-            _record_saved(node, inputs, arrays, out, result)
-        else:
-            node._saved_sources = node._saved_versions = ()
-        return result
-
-    @classmethod
-    def run_untracked(cls, *inputs, **options):
-        """Only the forward maths, on the inputs' arrays: no graph node, no output tensor.
-
-        In-place ops whose change needs no recording (`p.add_(...)` under no_grad, in every
-        optimizer step) write this array straight into the tensor's own memory.
-        """
-        device, arrays, needs = _unwrap(inputs)
-        node = cls.__new__(cls)
-        node.xp = device.xp
-        node.saved_tensors = ()
-        node.needs_input_grad = _shared((False,) * len(needs))
-        return node.forward(*arrays, **options)
 
     # ------------------------------------------------------------------ the graph, as PyTorch
 
@@ -158,7 +100,7 @@ class Op:
         if self._pre_hooks is None:
             self._pre_hooks = []
         self._pre_hooks.append(hook)
-        return _RemovableHandle(self._pre_hooks, hook)
+        return RemovableHandle(self._pre_hooks, hook)
 
     def output(self):
         """The tensor this node produced, if it is still alive (else None)."""
@@ -247,70 +189,6 @@ def unbroadcast(xp, grad, shape):
     return grad
 
 
-# One shared tuple per pattern of needs_input_grad: a graph of 100,000 nodes then holds a
-# handful of tuples like (True, False), not 100,000 copies of them.
-_patterns = {}
-
-
-def _shared(needs):
-    return _patterns.setdefault(needs, needs)
-
-
-def _unwrap(inputs):
-    """(the inputs' device, their arrays, which require grad); numbers pass as they are."""
-    Tensor = tensor_module.Tensor
-    device = None
-    arrays = []
-    needs = []
-    for x in inputs:
-        if isinstance(x, Tensor):
-            if device is None:
-                device = x.device
-            elif x.device is not device:
-                _raise_device_mismatch(device, x.device)
-            arrays.append(x._data)
-            needs.append(x._requires_grad)
-        else:
-            arrays.append(x)
-            needs.append(False)
-    return device, arrays, _shared(tuple(needs))
-
-
-def _shapes_if_broadcast(arrays, out):
-    """The inputs' shapes (None for a number) if one differs from the output's, else None."""
-    shape = out.shape
-    for a in arrays:
-        if getattr(a, "shape", shape) != shape:
-            return tuple([getattr(a, "shape", None) for a in arrays])
-    return None
-
-
-def _record_saved(node, inputs, arrays, out, result):
-    """Which input (or -1: the output) each saved array is, and the version number of each
-    such tensor now: backward checks it is unchanged (`_check_versions`)."""
-    Tensor = tensor_module.Tensor
-    sources = []
-    versions = []
-    for saved in node.saved_tensors:
-        source = None
-        if saved is not None:
-            for i, array in enumerate(arrays):
-                if saved is array:
-                    source = i
-                    break
-            else:
-                if saved is out:
-                    source = -1
-        sources.append(source)
-        if source == -1:
-            versions.append((result._version, 0, -1))
-        elif source is not None and isinstance(inputs[source], Tensor):
-            counter = inputs[source]._version
-            versions.append((counter, counter[0], source))
-    node._saved_sources = _shared(tuple(sources))
-    node._saved_versions = tuple(versions)
-
-
 class AccumulateGrad:
     """The node at the end of every path: adds the arriving gradient into `leaf.grad`.
 
@@ -318,13 +196,21 @@ class AccumulateGrad:
     contributions of all uses meet here (fan-out) before the engine runs it once.
     """
 
-    __slots__ = ("variable", "sequence_nr", "_pre_hooks", "__weakref__")
+    __slots__ = ("variable", "sequence_nr", "__weakref__")
 
     def __init__(self, variable):
         self.variable = variable
         # PyTorch gives these the highest priority: run as soon as all gradient has arrived.
         self.sequence_nr = float("inf")
-        self._pre_hooks = None
+
+    @property
+    def _pre_hooks(self):
+        """The leaf's own hooks (`leaf.register_hook`)."""
+        return self.variable._hooks
+
+    def accumulate(self, grad):
+        """leaf.grad += grad: the tensor layer decides how (Tensor._accumulate_grad)."""
+        self.variable._accumulate_grad(grad)
 
     _next = ()
     next_functions = ()
@@ -351,26 +237,3 @@ class AccumulateGrad:
 
     def __repr__(self):
         return f"<AccumulateGrad object at {hex(id(self))}>"
-
-
-class _RemovableHandle:
-    """What `register_hook` returns: `handle.remove()` takes the hook off again."""
-
-    def __init__(self, hooks, hook):
-        self._hooks, self._hook = hooks, hook
-
-    def remove(self):
-        if self._hook in self._hooks:
-            self._hooks.remove(self._hook)
-
-
-def _raise_device_mismatch(first, second):
-    raise RuntimeError(
-        "Expected all tensors to be on the same device, but found at least two devices, "
-        f"{first} and {second}!"
-    )
-
-
-# At the bottom on purpose: tensor.py imports this module for AccumulateGrad, so the Tensor
-# class is reached through the module object, at call time (see Op.apply).
-from .. import tensor as tensor_module  # noqa: E402

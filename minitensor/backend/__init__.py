@@ -238,3 +238,11 @@ def backend_of(array):
     if cupy is not None and isinstance(array, getattr(cupy, "ndarray", ())):
         return cuda0
     return None
+
+
+def raise_device_mismatch(first, second):
+    """PyTorch's error for an op on tensors from two devices."""
+    raise RuntimeError(
+        "Expected all tensors to be on the same device, but found at least two devices, "
+        f"{first} and {second}!"
+    )

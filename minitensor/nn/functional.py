@@ -16,9 +16,7 @@ Read next: loss_functions.py, then linear.py / activation.py for the layers that
 
 import warnings
 
-import minitensor as mt
-
-from .. import ops, tensor_functions
+from .. import creation, ops, tensor_functions
 from .loss_functions import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -51,7 +49,7 @@ def relu(input, inplace=False):
     """max(x, 0), elementwise. inplace=True overwrites x (its gradient stays correct)."""
     if inplace:
         return tensor_functions._inplace(input, ops.Relu)
-    return mt.relu(input)
+    return tensor_functions.relu(input)
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
@@ -63,12 +61,12 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
 
 def tanh(input):
     """(exp(x) - exp(-x)) / (exp(x) + exp(-x)), elementwise: values in (-1, 1)."""
-    return mt.tanh(input)
+    return tensor_functions.tanh(input)
 
 
 def sigmoid(input):
     """1 / (1 + exp(-x))."""
-    return mt.sigmoid(input)
+    return tensor_functions.sigmoid(input)
 
 
 def _implicit_dim(name, ndim, stacklevel):
@@ -93,12 +91,12 @@ def _along(function, name, input, dim, stacklevel, dtype):
 
 def softmax(input, dim=None, _stacklevel=3, dtype=None):
     """exp(x_i) / sum_j exp(x_j) along `dim`: every slice along dim becomes positive, sum 1."""
-    return _along(mt.softmax, "softmax", input, dim, _stacklevel, dtype)
+    return _along(tensor_functions.softmax, "softmax", input, dim, _stacklevel, dtype)
 
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     """x_i - log(sum_j exp(x_j)) along `dim`: log(softmax(x)), without overflow."""
-    return _along(mt.log_softmax, "log_softmax", input, dim, _stacklevel, dtype)
+    return _along(tensor_functions.log_softmax, "log_softmax", input, dim, _stacklevel, dtype)
 
 
 def dropout(input, p=0.5, training=True, inplace=False):
@@ -114,7 +112,7 @@ def dropout(input, p=0.5, training=True, inplace=False):
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0.0:
         return input
-    keep = mt.rand(input.shape, device=input.device) >= p  # True with probability 1 - p
+    keep = creation.rand(input.shape, device=input.device) >= p  # True with probability 1 - p
     scale = 0.0 if p == 1.0 else 1.0 / (1.0 - p)  # p = 1 drops everything: no 1/0
     mask = keep.to(input.dtype) * scale
     if inplace:

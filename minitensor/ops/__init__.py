@@ -20,7 +20,7 @@ suite. Two recorded ops are not among them, as they have no gradient: `FloorDivi
 (x // y), whose backward raises, as PyTorch's does, and `NonzeroCount` (x.norm(0)), which
 sends none.
 
-Read next: ../autograd/node.py (the Op base class), then elementwise.py.
+Read next: ../autograd/function.py (the Op base class), then elementwise.py.
 """
 
 from .elementwise import (

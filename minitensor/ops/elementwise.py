@@ -4,7 +4,7 @@ Each class is one op: the docstring gives the forward formula and each input's l
 derivative, `forward` computes on raw arrays and saves what backward needs
 (`self.save_for_backward`), `backward(grad)` returns one gradient per input (the chain rule:
 grad * local derivative). Inputs may be arrays or plain Python numbers (`x * 2`); a number
-needs no gradient. Broadcasting is undone by `Op.apply` (../autograd/node.py): a gradient
+needs no gradient. Broadcasting is undone by the engine (../autograd/node.py): a gradient
 of the broadcast shape is summed back to its input's shape there, so backward is the maths
 alone.
 
@@ -13,7 +13,7 @@ Read next: reduction.py, shape.py, then ../autograd/engine.py (who calls backwar
 
 import math
 
-from ..autograd.node import Op
+from ..autograd.function import Op
 
 
 def _is_number(x):

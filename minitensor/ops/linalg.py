@@ -4,7 +4,8 @@ Read next: ../autograd/node.py (`unbroadcast`: how batch axes are summed back),
 ../nn/linear.py.
 """
 
-from ..autograd.node import Op, unbroadcast
+from ..autograd.function import Op
+from ..autograd.node import unbroadcast
 
 
 class MatMul(Op):

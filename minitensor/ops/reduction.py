@@ -9,7 +9,7 @@ Read next: softmax.py (a reduction inside an op), linalg.py (matmul, a sum of pr
 
 import math
 
-from ..autograd.node import Op
+from ..autograd.function import Op
 
 
 def _restore_dims(xp, grad, dims, keepdim, ndim):

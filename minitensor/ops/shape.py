@@ -5,7 +5,7 @@ permute it back, sum it over the copies that expand/repeat made, or scatter it b
 the positions that indexing read.
 """
 
-from ..autograd.node import Op
+from ..autograd.function import Op
 
 
 class Reshape(Op):

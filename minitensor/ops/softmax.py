@@ -6,7 +6,7 @@ maximum first changes nothing mathematically (it cancels) and keeps every exp() 
 Read next: ../nn/loss_functions.py (cross_entropy is built on log_softmax).
 """
 
-from ..autograd.node import Op
+from ..autograd.function import Op
 
 
 def _shifted(xp, x, dim):

@@ -8,10 +8,10 @@ few). Where things live, in reading order:
 
     _args.py        `dim` and shape arguments; operands given as numbers or NumPy arrays
     promotion.py    type promotion (int tensor + 0.5 is float32) and broadcasting checks
-    arithmetic.py   add, sub, mul, div, pow, clamp, maximum, minimum, where, ...
+    arithmetic.py   add, sub, mul, div, pow, maximum, minimum, where, ...
     unary.py        exp, log, sqrt, sin, tanh, sigmoid, relu, abs, softmax, ...
     linalg.py       matmul (the @ operator), mm, dot
-    comparison.py   eq, lt, ... (==, <), logical_and, isnan, allclose, equal
+    comparison.py   eq, lt, ... (==, <), logical_and, isnan, allclose, equal, clamp
     reduction.py    sum, mean, var, std, max, min, argmax, all, any, norm
     shape.py        reshape, view, permute, transpose, expand, cat, stack, ... (views)
     indexing.py     x[index] and x[index] = value
@@ -27,11 +27,12 @@ This file only re-exports. Read next: promotion.py, then ops/ for the maths of e
 
 # Two private helpers are used outside this package: tensor.py calls `functions._dim` and
 # nn/functional.py calls `_inplace` (relu(inplace=True)).
+# Tensor's methods reach all their functions through this package: backward and
+# register_hook (autograd.py) and the legacy constructor's tensor and zeros (creation.py).
+from ..creation import tensor, zeros
 from ._args import _dim
 from .arithmetic import (
     add,
-    clamp,
-    clip,
     div,
     floor_divide,
     masked_fill,
@@ -46,8 +47,11 @@ from .arithmetic import (
     true_divide,
     where,
 )
+from .autograd import backward, register_hook
 from .comparison import (
     allclose,
+    clamp,
+    clip,
     eq,
     equal,
     ge,

@@ -13,7 +13,7 @@ import weakref
 
 import numpy as np
 
-from .. import dtypes, ops
+from .. import creation, dtypes, ops
 from ..autograd import grad_mode
 from ..tensor import Tensor
 from ._args import _as_tensor_operand
@@ -278,9 +278,7 @@ def zero_(x):
 def copy_(x, source):
     _check_leaf(x)
     if not isinstance(source, Tensor):
-        from ..creation import tensor
-
-        source = tensor(source, dtype=x.dtype)
+        source = creation.tensor(source, dtype=x.dtype)
     if source.device is not x.device:
         source = to(source, x.device)
     _check_fits(x, source, "copy_")
@@ -302,12 +300,8 @@ def _fill_random(x, host):
 
 
 def uniform_(x, a=0.0, b=1.0, *, generator=None):
-    from ..creation import _rng
-
-    return _fill_random(x, _rng(generator).uniform(a, b, tuple(x.shape)))
+    return _fill_random(x, creation._rng(generator).uniform(a, b, tuple(x.shape)))
 
 
 def normal_(x, mean=0.0, std=1.0, *, generator=None):
-    from ..creation import _rng
-
-    return _fill_random(x, _rng(generator).normal(mean, std, tuple(x.shape)))
+    return _fill_random(x, creation._rng(generator).normal(mean, std, tuple(x.shape)))
