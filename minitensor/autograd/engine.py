@@ -68,10 +68,7 @@ def _count_dependencies(roots):
 def _run_pre_hooks(node, grad):
     """Hooks on the node's output tensor (`register_hook`, `retain_grad`) see, and may
     replace, the gradient. retain_grad() stores it after every other hook changed it."""
-    hooks = node._pre_hooks
-    if not hooks:
-        return grad
-    for hook in sorted(hooks, key=lambda h: h.retains_grad):
+    for hook in sorted(node._pre_hooks, key=lambda h: h.retains_grad):
         result = hook(grad)
         if result is not None:
             grad = result
@@ -99,7 +96,9 @@ def backward_steps(roots, grad_roots, retain_graph=False, accumulate=True):
 
     while ready:
         node = heapq.heappop(ready)[2]
-        grad = _run_pre_hooks(node, buffers.pop(node))
+        grad = buffers.pop(node)
+        if node._pre_hooks:
+            grad = _run_pre_hooks(node, grad)
         node._check_saved()
         if isinstance(node, AccumulateGrad):
             grad_inputs = ()

@@ -93,7 +93,8 @@ class Op(Node):
 def edge_of(tensor):
     """The graph node a new op should point to for this input: its grad_fn, or for a leaf
     its AccumulateGrad (made on first use, shared by every op that uses the leaf)."""
-    if tensor._no_grad_view_version not in (None, tensor._version[0]):
+    seen = tensor._no_grad_view_version
+    if seen is not None and seen != tensor._version[0]:
         _raise_changed_no_grad_view(tensor)
     if tensor.grad_fn is not None:
         if tensor._base is not None and tensor._base.grad_fn is not tensor._base_grad_fn:

@@ -146,7 +146,8 @@ class Node:
     def _check_saved(self):
         if self.saved_tensors is FREED:
             raise _backend_error_double_backward(self)
-        self._check_versions()
+        if self._saved_versions:
+            self._check_versions()
 
     def _check_versions(self):
         for counter, version, which in self._saved_versions:

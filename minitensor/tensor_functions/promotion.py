@@ -81,7 +81,8 @@ def _broadcast_check(a, b, op_name):
 
 def _binary(op, a, b, name, floating=False):
     a, b = _promote(a, b, floating)
-    if isinstance(a, Tensor) and isinstance(b, Tensor) and a.shape != b.shape:
+    # the arrays' shapes: a tensor's .shape would build a Size object for each
+    if isinstance(a, Tensor) and isinstance(b, Tensor) and a._data.shape != b._data.shape:
         _broadcast_check(a, b, name)
     return op.apply(a, b)
 
