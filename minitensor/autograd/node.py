@@ -132,16 +132,16 @@ class Node:
         got = getattr(grad, "shape", None)  # a Function's backward may return a number
         if self.input_shapes is None or got is None or got == self.input_shapes[i]:
             return grad
-        shape, got = self.input_shapes[i], tuple(got)
-        broadcastable = len(shape) <= len(got) and all(
-            n == m or n == 1 for n, m in zip(reversed(shape), reversed(got))
+        shape = self.input_shapes[i]
+        if len(got) >= len(shape):
+            summed = unbroadcast(self.xp, grad, shape)
+            # Any other shape means got was not shape broadcast: the backward is wrong.
+            if summed.shape == shape:
+                return summed
+        raise RuntimeError(
+            f"Function {self.name()} returned an invalid gradient at index {i} - got "
+            f"{list(got)} but expected shape compatible with {list(shape)}"
         )
-        if not broadcastable:
-            raise RuntimeError(
-                f"Function {self.name()} returned an invalid gradient at index {i} - got "
-                f"{list(got)} but expected shape compatible with {list(shape)}"
-            )
-        return unbroadcast(self.xp, grad, shape)
 
     def _check_saved(self):
         if self.saved_tensors is FREED:
