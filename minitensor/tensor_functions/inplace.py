@@ -45,7 +45,10 @@ def _check_leaf(x):
     if x._requires_grad and x.grad_fn is None:
         _refuse_leaf(x)
     base = x._base
-    if base is not None and base._requires_grad and base.grad_fn is None:
+    # x's base is a leaf, and x requires grad (or did when it was taken: it has a grad_fn,
+    # though base.detach_() has since turned the base's requires_grad off), as PyTorch's
+    # check_inplace
+    if base is not None and base.grad_fn is None and (base._requires_grad or x.grad_fn is not None):
         raise RuntimeError(
             "a view of a leaf Variable that requires grad is being used in an in-place "
             "operation. (Change the leaf itself under `with minitensor.no_grad():`.)"
