@@ -68,6 +68,8 @@ def _check_floating(kernel, input):
 def _promoted(kernel, input, target):
     """input and target in their common dtype, which must be floating point (int + float
     is float32, as for `+`; int + int has no loss kernel in PyTorch)."""
+    if input.dtype is target.dtype and input.dtype.is_floating_point:
+        return input, target  # the common case: nothing to convert, nothing to check
     # by dtype alone: a 0-d float64 target makes a float32 input float64, unlike `+`
     dtype = dtypes.result_type(
         creation.empty(0, dtype=input.dtype), creation.empty(0, dtype=target.dtype)
