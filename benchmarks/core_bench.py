@@ -387,7 +387,7 @@ def graph_memory(table, nodes=100_000):
             f"{alive / nodes:.0f}",
             "bytes",
             "",
-            "<= 400",
+            "<= 300",
         )
     )
     table.rows.append(

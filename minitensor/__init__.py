@@ -4,10 +4,10 @@
 
 This file is only the public namespace. Where things live:
 
-    tensor.py       the Tensor class        functional/     mt.add, mt.sum, mt.cat, ...
-    creation.py     mt.tensor, zeros, ...   dtypes.py       float32, int64, promotion
-    autograd/       the graph and engine    ops/            each op's forward and backward
-    nn/  optim/  utils/data.py              backend.py      NumPy / CuPy and devices
+    tensor.py       the Tensor class        tensor_functions/  mt.add, mt.sum, mt.cat, ...
+    creation.py     mt.tensor, zeros, ...   dtypes.py          float32, int64, promotion
+    autograd/       the graph and engine    ops/               each op's forward and backward
+    nn/  optim/  utils/data.py              backend/           NumPy / CuPy / test GPU, devices
     serialization/  mt.save, mt.load: checkpoints in PyTorch's file format
 """
 
@@ -60,7 +60,9 @@ from .dtypes import (
     short,
     uint8,
 )
-from .functional import (
+from .serialization import load, save
+from .tensor import Size, Tensor
+from .tensor_functions import (
     abs,
     add,
     all,
@@ -130,7 +132,5 @@ from .functional import (
     var,
     where,
 )
-from .serialization import load, save
-from .tensor import Size, Tensor
 
 __version__ = "0.1.0"

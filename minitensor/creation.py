@@ -7,7 +7,7 @@ its CPU one; here they are the same on purpose, so results can be compared acros
 Random numbers come from NumPy's PCG64, not PyTorch's Mersenne Twister: `manual_seed(0)`
 makes every run repeat, but the numbers are not PyTorch's numbers.
 
-Read next: backend.py (how the host array reaches a device), dtypes.py.
+Read next: backend/ (how the host array reaches a device), dtypes.py.
 """
 
 import builtins

@@ -1,7 +1,7 @@
 """`mt.cuda`: is a GPU usable, and the few functions PyTorch keeps under `torch.cuda`.
 
 `is_available()` is True only when CuPy imports *and* finds a working GPU: CuPy imports
-fine on machines without one, so importing is not the test (see backend.py). Nothing here
+fine on machines without one, so importing is not the test (see backend/). Nothing here
 imports CuPy until one of these functions is called.
 
     mt.cuda.is_available()        False -> mt.cuda.unavailable_reason() says why
@@ -9,10 +9,10 @@ imports CuPy until one of these functions is called.
     mt.cuda.synchronize()         wait for the GPU before reading a clock
     mt.cuda.manual_seed(0)        the same generator as the CPU's (see creation.py)
 
-Read next: backend.py.
+Read next: backend/__init__.py.
 """
 
-from . import backend
+from . import backend, creation
 
 
 def is_available():
@@ -58,9 +58,7 @@ def manual_seed(seed):
     """Seed the generator CUDA tensors draw from. minitensor makes random numbers on the
     host and copies them over, so this is the CPU's generator: the same seed gives the
     same numbers on both devices (PyTorch's CUDA generator gives different ones)."""
-    from .creation import manual_seed as seed_default_generator
-
-    seed_default_generator(seed)
+    creation.manual_seed(seed)
 
 
 manual_seed_all = manual_seed

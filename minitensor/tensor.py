@@ -9,10 +9,10 @@ What a tensor holds (names as PyTorch's):
     _version       a counter shared with its aliases (detach()), bumped by every in-place
                    change, so backward can tell that a saved value was overwritten
 
-Methods are one line each and lead to functional/ (argument handling) and ops/ (the
+Methods are one line each and lead to tensor_functions/ (argument handling) and ops/ (the
 maths), so "go to definition" always lands on real code.
 
-Read next: functional/__init__.py, then ops/elementwise.py and autograd/engine.py.
+Read next: tensor_functions/__init__.py, then ops/elementwise.py and autograd/engine.py.
 """
 
 import warnings
@@ -20,7 +20,6 @@ import weakref
 
 from . import backend, dtypes
 from ._formatting import add_suffixes, format_array
-from .autograd.node import AccumulateGrad, _raise_device_mismatch, _RemovableHandle
 
 
 class Tensor:
@@ -37,13 +36,11 @@ class Tensor:
         """PyTorch's legacy constructor, always floating point: `mt.Tensor([1, 2])` holds
         the numbers 1 and 2, but `mt.Tensor(2, 3)` (only ints) is a 2x3 tensor (of zeros;
         PyTorch leaves the memory uninitialised). Prefer `mt.tensor` and `mt.zeros`."""
-        from .creation import tensor, zeros
-
         dtype = dtype or dtypes.get_default_dtype()
         if len(data) == 1 and not isinstance(data[0], int):
-            made = tensor(data[0], dtype=dtype, device=device)
+            made = functions.tensor(data[0], dtype=dtype, device=device)
         elif all(isinstance(size, int) and not isinstance(size, bool) for size in data):
-            made = zeros(*(data or (0,)), dtype=dtype, device=device)  # Tensor() is empty
+            made = functions.zeros(*(data or (0,)), dtype=dtype, device=device)  # Tensor() is empty
         else:
             raise TypeError(f"Tensor() expects data or sizes (ints), got {data!r}")
         self._adopt(made._data, made.device)
@@ -79,23 +76,8 @@ class Tensor:
         self._base = None  # for views (reshape, indexing): the tensor whose numbers they share
         self._base_grad_fn = None  # for views: the base's grad_fn when the view was taken
         # for views taken under no_grad() of a tensor that requires grad: the shared version
-        # counter's value then (functional/shape.py, _view_of)
+        # counter's value then (tensor_functions/shape.py, _view_of)
         self._no_grad_view_version = None
-
-    def _edge(self):
-        """The graph node a new op should point to for this input."""
-        if self._no_grad_view_version not in (None, self._version[0]) and self._base._requires_grad:
-            _raise_changed_no_grad_view(self)  # (a view of a tensor needing no grad is free)
-        if self.grad_fn is not None:
-            if self._base is not None and self._base.grad_fn is not self._base_grad_fn:
-                _raise_stale_view(self)
-            return self.grad_fn
-        accumulator = self._accumulator() if self._accumulator is not None else None
-        if accumulator is None:
-            accumulator = AccumulateGrad(self)
-            # weak: the leaf must not keep its own accumulator (and so itself) alive
-            self._accumulator = weakref.ref(accumulator)
-        return accumulator
 
     # ------------------------------------------------------------------ autograd attributes
 
@@ -121,7 +103,7 @@ class Tensor:
                 f"(this tensor is {self.dtype}; convert it with .float() first)"
             )
         if value and self._base is not None and self._base._requires_grad:
-            # a view taken under no_grad() (see functional/shape.py, _view_of): asked to
+            # a view taken under no_grad() (see tensor_functions/shape.py, _view_of): asked to
             # require grad, it becomes an ordinary leaf that gets its own .grad, as PyTorch's
             self._base = self._no_grad_view_version = None
         self._requires_grad = bool(value)
@@ -161,7 +143,7 @@ class Tensor:
                     "tensor are the same size"
                 )
             if value.device is not self.device:
-                _raise_device_mismatch(self.device, value.device)
+                backend.raise_device_mismatch(self.device, value.device)
         self._grad = value
 
     @property
@@ -228,22 +210,37 @@ class Tensor:
 
     def register_hook(self, hook):
         """Call `hook(grad)` when this tensor's gradient is computed; it may return a new one."""
-        if not self._requires_grad:
-            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-        if self.grad_fn is not None:
-            return self.grad_fn.register_prehook(hook)
-        if self._hooks is None:
-            self._hooks = []
-        self._hooks.append(hook)
-        return _RemovableHandle(self._hooks, hook)
+        return functions.register_hook(self, hook)
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Compute d(self)/d(leaf) for every leaf behind self, and ADD it to `leaf.grad`."""
-        from .autograd import backward
-
-        backward(
+        functions.backward(
             self, gradient, retain_graph=retain_graph, create_graph=create_graph, inputs=inputs
         )
+
+    def _accumulate_grad(self, grad):
+        """self.grad += grad (an array; the first time: a fresh copy, never an alias of
+        another gradient). The engine calls it when gradient reaches this leaf."""
+        if not self._requires_grad:
+            return  # detach_() turned it off after the graph was built: PyTorch skips it too
+        if self._base is not None and self._base._requires_grad:
+            # A view taken under no_grad() of a tensor that requires grad: it requires grad
+            # but is part of neither graph, and PyTorch gives it no .grad (nor its base).
+            return
+        xp = self.device.xp
+        if grad.shape != self._data.shape:
+            grad = xp.broadcast_to(grad, self._data.shape)
+        if self._grad is None:
+            self._grad = Tensor._from_array(xp.asarray(grad, copy=True), self.device)
+        elif self._grad.shape != self.shape:  # x.unsqueeze_(0) since the last backward
+            raise RuntimeError(
+                f"output with shape {list(self._grad.shape)} doesn't match the broadcast shape "
+                f"{list(self.shape)} (x.grad kept its old shape: set x.grad = None first)"
+            )
+        else:
+            # In place, as PyTorch: someone holding `g = w.grad` sees the sum too.
+            self._grad._data += grad
+            self._grad._version[0] += 1
 
     # ------------------------------------------------------------------ shape and type
 
@@ -252,7 +249,7 @@ class Tensor:
         return Size(self._data.shape)
 
     def size(self, dim=None):
-        return self.shape if dim is None else self.shape[F._dim(dim, self.ndim)]
+        return self.shape if dim is None else self.shape[functions._dim(dim, self.ndim)]
 
     @property
     def ndim(self):
@@ -373,42 +370,44 @@ class Tensor:
     # ------------------------------------------------------------------ devices and dtypes
 
     def to(self, *args, **kwargs):
-        return F.to(self, *args, **kwargs)
+        return functions.to(self, *args, **kwargs)
 
     def cpu(self):
-        return F.to(self, "cpu")
+        return functions.to(self, "cpu")
 
     def cuda(self, device=None):
-        return F.to(self, backend.device("cuda" if device is None else device))  # x.cuda(0) too
+        return functions.to(
+            self, backend.device("cuda" if device is None else device)
+        )  # x.cuda(0) too
 
     def type(self, dtype=None):
         if dtype is None:
             return f"minitensor.{self.dtype.name}"
-        return F.to(self, dtype)
+        return functions.to(self, dtype)
 
     def float(self):
-        return F.to(self, dtypes.float32)
+        return functions.to(self, dtypes.float32)
 
     def double(self):
-        return F.to(self, dtypes.float64)
+        return functions.to(self, dtypes.float64)
 
     def half(self):
-        return F.to(self, dtypes.float16)
+        return functions.to(self, dtypes.float16)
 
     def long(self):
-        return F.to(self, dtypes.int64)
+        return functions.to(self, dtypes.int64)
 
     def int(self):
-        return F.to(self, dtypes.int32)
+        return functions.to(self, dtypes.int32)
 
     def bool(self):
-        return F.to(self, dtypes.bool)
+        return functions.to(self, dtypes.bool)
 
     def type_as(self, other):
-        return F.to(self, other.dtype)
+        return functions.to(self, other.dtype)
 
     def clone(self):
-        return F.clone(self)
+        return functions.clone(self)
 
     def contiguous(self):
         return self
@@ -416,372 +415,372 @@ class Tensor:
     # ------------------------------------------------------------------ arithmetic
 
     def __add__(self, other):
-        return F.add(self, other)
+        return functions.add(self, other)
 
     def __radd__(self, other):
-        return F.add(other, self)
+        return functions.add(other, self)
 
     def __sub__(self, other):
-        return F.sub(self, other)
+        return functions.sub(self, other)
 
     def __rsub__(self, other):
-        return F.sub(other, self)
+        return functions.sub(other, self)
 
     def __mul__(self, other):
-        return F.mul(self, other)
+        return functions.mul(self, other)
 
     def __rmul__(self, other):
-        return F.mul(other, self)
+        return functions.mul(other, self)
 
     def __truediv__(self, other):
-        return F.div(self, other)
+        return functions.div(self, other)
 
     def __rtruediv__(self, other):
-        return F.div(other, self)
+        return functions.div(other, self)
 
     def __floordiv__(self, other):
-        return F.floor_divide(self, other)
+        return functions.floor_divide(self, other)
 
     def __rfloordiv__(self, other):
-        return F.floor_divide(other, self)
+        return functions.floor_divide(other, self)
 
     def __mod__(self, other):
-        return F.remainder(self, other)
+        return functions.remainder(self, other)
 
     def __rmod__(self, other):
-        return F.remainder(other, self)
+        return functions.remainder(other, self)
 
     def __pow__(self, other):
-        return F.pow(self, other)
+        return functions.pow(self, other)
 
     def __rpow__(self, other):
-        return F.pow(other, self)
+        return functions.pow(other, self)
 
     def __matmul__(self, other):
-        return F.matmul(self, other)
+        return functions.matmul(self, other)
 
     def __rmatmul__(self, other):
-        return F.matmul(other, self)
+        return functions.matmul(other, self)
 
     def __neg__(self):
-        return F.neg(self)
+        return functions.neg(self)
 
     def __pos__(self):
         return self
 
     def __abs__(self):
-        return F.abs(self)
+        return functions.abs(self)
 
     def __eq__(self, other):
-        return F.eq(self, other)
+        return functions.eq(self, other)
 
     def __ne__(self, other):
-        return F.ne(self, other)
+        return functions.ne(self, other)
 
     def __lt__(self, other):
-        return F.lt(self, other)
+        return functions.lt(self, other)
 
     def __le__(self, other):
-        return F.le(self, other)
+        return functions.le(self, other)
 
     def __gt__(self, other):
-        return F.gt(self, other)
+        return functions.gt(self, other)
 
     def __ge__(self, other):
-        return F.ge(self, other)
+        return functions.ge(self, other)
 
     def __and__(self, other):
-        return F.logical_and(self, other)
+        return functions.logical_and(self, other)
 
     def __or__(self, other):
-        return F.logical_or(self, other)
+        return functions.logical_or(self, other)
 
     def __invert__(self):
-        return F.logical_not(self)
+        return functions.logical_not(self)
 
     def __getitem__(self, index):
-        return F.index(self, index)
+        return functions.index(self, index)
 
     def __setitem__(self, index, value):
-        F.index_put_(self, index, value)
+        functions.index_put_(self, index, value)
 
     # in place: x += y changes x's own numbers (and its version)
     def __iadd__(self, other):
-        return F.add_(self, other)
+        return functions.add_(self, other)
 
     def __isub__(self, other):
-        return F.sub_(self, other)
+        return functions.sub_(self, other)
 
     def __imul__(self, other):
-        return F.mul_(self, other)
+        return functions.mul_(self, other)
 
     def __itruediv__(self, other):
-        return F.div_(self, other)
+        return functions.div_(self, other)
 
     # ------------------------------------------------------------------ named maths
 
     def add(self, other, alpha=1):
-        return F.add(self, other, alpha=alpha)
+        return functions.add(self, other, alpha=alpha)
 
     def sub(self, other, alpha=1):
-        return F.sub(self, other, alpha=alpha)
+        return functions.sub(self, other, alpha=alpha)
 
     def mul(self, other):
-        return F.mul(self, other)
+        return functions.mul(self, other)
 
     def div(self, other):
-        return F.div(self, other)
+        return functions.div(self, other)
 
     def pow(self, exponent):
-        return F.pow(self, exponent)
+        return functions.pow(self, exponent)
 
     def matmul(self, other):
-        return F.matmul(self, other)
+        return functions.matmul(self, other)
 
     def mm(self, other):
-        return F.mm(self, other)
+        return functions.mm(self, other)
 
     def dot(self, other):
-        return F.dot(self, other)
+        return functions.dot(self, other)
 
     def neg(self):
-        return F.neg(self)
+        return functions.neg(self)
 
     def exp(self):
-        return F.exp(self)
+        return functions.exp(self)
 
     def log(self):
-        return F.log(self)
+        return functions.log(self)
 
     def sqrt(self):
-        return F.sqrt(self)
+        return functions.sqrt(self)
 
     def square(self):
-        return F.square(self)
+        return functions.square(self)
 
     def log1p(self):
-        return F.log1p(self)
+        return functions.log1p(self)
 
     def sin(self):
-        return F.sin(self)
+        return functions.sin(self)
 
     def cos(self):
-        return F.cos(self)
+        return functions.cos(self)
 
     def tanh(self):
-        return F.tanh(self)
+        return functions.tanh(self)
 
     def sigmoid(self):
-        return F.sigmoid(self)
+        return functions.sigmoid(self)
 
     def relu(self):
-        return F.relu(self)
+        return functions.relu(self)
 
     def abs(self):
-        return F.abs(self)
+        return functions.abs(self)
 
     def sign(self):
-        return F.sign(self)
+        return functions.sign(self)
 
     def clamp(self, min=None, max=None):
-        return F.clamp(self, min, max)
+        return functions.clamp(self, min, max)
 
     clip = clamp
 
     def maximum(self, other):
-        return F.maximum(self, other)
+        return functions.maximum(self, other)
 
     def minimum(self, other):
-        return F.minimum(self, other)
+        return functions.minimum(self, other)
 
     def softmax(self, dim=None, *, axis=None):
-        return F.softmax(self, dim, axis=axis)
+        return functions.softmax(self, dim, axis=axis)
 
     def log_softmax(self, dim=None, *, axis=None):
-        return F.log_softmax(self, dim, axis=axis)
+        return functions.log_softmax(self, dim, axis=axis)
 
     def masked_fill(self, mask, value):
-        return F.masked_fill(self, mask, value)
+        return functions.masked_fill(self, mask, value)
 
     def eq(self, other):
-        return F.eq(self, other)
+        return functions.eq(self, other)
 
     def ne(self, other):
-        return F.ne(self, other)
+        return functions.ne(self, other)
 
     def lt(self, other):
-        return F.lt(self, other)
+        return functions.lt(self, other)
 
     def le(self, other):
-        return F.le(self, other)
+        return functions.le(self, other)
 
     def gt(self, other):
-        return F.gt(self, other)
+        return functions.gt(self, other)
 
     def ge(self, other):
-        return F.ge(self, other)
+        return functions.ge(self, other)
 
     def isnan(self):
-        return F.isnan(self)
+        return functions.isnan(self)
 
     def isfinite(self):
-        return F.isfinite(self)
+        return functions.isfinite(self)
 
     def allclose(self, other, rtol=1e-05, atol=1e-08):
-        return F.allclose(self, other, rtol, atol)
+        return functions.allclose(self, other, rtol, atol)
 
     def equal(self, other):
-        return F.equal(self, other)
+        return functions.equal(self, other)
 
     # ------------------------------------------------------------------ reductions
 
     def sum(self, dim=None, keepdim=False, *, axis=None):
-        return F.sum(self, dim, keepdim, axis=axis)
+        return functions.sum(self, dim, keepdim, axis=axis)
 
     def mean(self, dim=None, keepdim=False, *, axis=None):
-        return F.mean(self, dim, keepdim, axis=axis)
+        return functions.mean(self, dim, keepdim, axis=axis)
 
     def prod(self, dim=None, keepdim=False, *, axis=None):
-        return F.prod(self, dim, keepdim, axis=axis)
+        return functions.prod(self, dim, keepdim, axis=axis)
 
     def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None):
-        return F.var(self, dim, unbiased, keepdim, correction=correction, axis=axis)
+        return functions.var(self, dim, unbiased, keepdim, correction=correction, axis=axis)
 
     def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None):
-        return F.std(self, dim, unbiased, keepdim, correction=correction, axis=axis)
+        return functions.std(self, dim, unbiased, keepdim, correction=correction, axis=axis)
 
     def max(self, dim=None, keepdim=False, *, axis=None):
-        return F.max(self, dim, keepdim, axis=axis)
+        return functions.max(self, dim, keepdim, axis=axis)
 
     def min(self, dim=None, keepdim=False, *, axis=None):
-        return F.min(self, dim, keepdim, axis=axis)
+        return functions.min(self, dim, keepdim, axis=axis)
 
     def argmax(self, dim=None, keepdim=False, *, axis=None):
-        return F.argmax(self, dim, keepdim, axis=axis)
+        return functions.argmax(self, dim, keepdim, axis=axis)
 
     def argmin(self, dim=None, keepdim=False, *, axis=None):
-        return F.argmin(self, dim, keepdim, axis=axis)
+        return functions.argmin(self, dim, keepdim, axis=axis)
 
     def all(self, dim=None, keepdim=False, *, axis=None):
-        return F.all(self, dim, keepdim, axis=axis)
+        return functions.all(self, dim, keepdim, axis=axis)
 
     def any(self, dim=None, keepdim=False, *, axis=None):
-        return F.any(self, dim, keepdim, axis=axis)
+        return functions.any(self, dim, keepdim, axis=axis)
 
     def norm(self, p=2, dim=None, keepdim=False):
-        return F.norm(self, p, dim, keepdim)
+        return functions.norm(self, p, dim, keepdim)
 
     # ------------------------------------------------------------------ shape ops
 
     def reshape(self, *shape):
-        return F.reshape(self, *shape)
+        return functions.reshape(self, *shape)
 
     def view(self, *shape):
-        return F.view(self, *shape)
+        return functions.view(self, *shape)
 
     def view_as(self, other):
-        return F.view(self, other.shape)
+        return functions.view(self, other.shape)
 
     def reshape_as(self, other):
-        return F.reshape(self, other.shape)
+        return functions.reshape(self, other.shape)
 
     def flatten(self, start_dim=0, end_dim=-1):
-        return F.flatten(self, start_dim, end_dim)
+        return functions.flatten(self, start_dim, end_dim)
 
     def squeeze(self, dim=None):
-        return F.squeeze(self, dim)
+        return functions.squeeze(self, dim)
 
     def unsqueeze(self, dim):
-        return F.unsqueeze(self, dim)
+        return functions.unsqueeze(self, dim)
 
     def transpose(self, dim0, dim1):
-        return F.transpose(self, dim0, dim1)
+        return functions.transpose(self, dim0, dim1)
 
     def t(self):
-        return F.t(self)
+        return functions.t(self)
 
     @property
     def T(self):
         """All axes reversed (PyTorch records it as a permute: PermuteBackward0)."""
-        return F.permute(self, *reversed(range(self.ndim)))
+        return functions.permute(self, *reversed(range(self.ndim)))
 
     @property
     def mT(self):
-        return F.matrix_transpose(self)
+        return functions.matrix_transpose(self)
 
     def permute(self, *dims):
-        return F.permute(self, *dims)
+        return functions.permute(self, *dims)
 
     def expand(self, *shape):
-        return F.expand(self, *shape)
+        return functions.expand(self, *shape)
 
     def expand_as(self, other):
-        return F.expand(self, other.shape)
+        return functions.expand(self, other.shape)
 
     def repeat(self, *repeats):
-        return F.repeat(self, *repeats)
+        return functions.repeat(self, *repeats)
 
     # ------------------------------------------------------------------ in-place ops
 
     def add_(self, other, alpha=1):
-        return F.add_(self, other, alpha=alpha)
+        return functions.add_(self, other, alpha=alpha)
 
     def sub_(self, other, alpha=1):
-        return F.sub_(self, other, alpha=alpha)
+        return functions.sub_(self, other, alpha=alpha)
 
     def mul_(self, other):
-        return F.mul_(self, other)
+        return functions.mul_(self, other)
 
     def div_(self, other):
-        return F.div_(self, other)
+        return functions.div_(self, other)
 
     def pow_(self, exponent):
-        return F.pow_(self, exponent)
+        return functions.pow_(self, exponent)
 
     def clamp_(self, min=None, max=None):
-        return F.clamp_(self, min, max)
+        return functions.clamp_(self, min, max)
 
     def masked_fill_(self, mask, value):
-        return F.masked_fill_(self, mask, value)
+        return functions.masked_fill_(self, mask, value)
 
     def relu_(self):
-        return F.relu_(self)
+        return functions.relu_(self)
 
     def exp_(self):
-        return F.exp_(self)
+        return functions.exp_(self)
 
     def neg_(self):
-        return F.neg_(self)
+        return functions.neg_(self)
 
     def abs_(self):
-        return F.abs_(self)
+        return functions.abs_(self)
 
     def sqrt_(self):
-        return F.sqrt_(self)
+        return functions.sqrt_(self)
 
     def tanh_(self):
-        return F.tanh_(self)
+        return functions.tanh_(self)
 
     def sigmoid_(self):
-        return F.sigmoid_(self)
+        return functions.sigmoid_(self)
 
     def unsqueeze_(self, dim):
-        return F.unsqueeze_(self, dim)
+        return functions.unsqueeze_(self, dim)
 
     def zero_(self):
-        return F.zero_(self)
+        return functions.zero_(self)
 
     def fill_(self, value):
-        return F.fill_(self, value)
+        return functions.fill_(self, value)
 
     def copy_(self, source):
-        return F.copy_(self, source)
+        return functions.copy_(self, source)
 
     def uniform_(self, a=0.0, b=1.0, *, generator=None):
-        return F.uniform_(self, a, b, generator=generator)
+        return functions.uniform_(self, a, b, generator=generator)
 
     def normal_(self, mean=0.0, std=1.0, *, generator=None):
-        return F.normal_(self, mean, std, generator=generator)
+        return functions.normal_(self, mean, std, generator=generator)
 
 
 def _raise_stale_view(view):
@@ -820,6 +819,10 @@ class Size(tuple):
         return n
 
 
-# At the bottom on purpose: functional/ needs the Tensor class defined above, and the
-# methods above only look `F` up when they are called.
-from . import functional as F  # noqa: E402
+# At the bottom on purpose, the one circle in minitensor's imports: the Tensor methods
+# above are one line each into tensor_functions/ (mt.add, mt.sum, ..., backward and
+# register_hook, the constructors), and those functions make and return Tensors, so each
+# side needs the other. tensor_functions/ needs the Tensor class defined above; the methods
+# above only look `functions` up when they are called. Besides it, this module imports
+# only backend/, dtypes.py, _formatting.py: nothing of autograd/.
+from . import tensor_functions as functions  # noqa: E402

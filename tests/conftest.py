@@ -1,8 +1,8 @@
 """Shared fixtures: the `device` every device-parametrized test runs on.
 
 `device` is "cpu" and "cuda"; `cuda_device` is "cuda" alone. On a machine without a GPU,
-"cuda" is served by a stand-in backend (minitensor/standin.py: array_api_strict arrays on
-its `device1`), which refuses silent conversion to NumPy and mixing with CPU arrays, as a
+"cuda" is served by a stand-in backend (minitensor/backend/standin.py: array_api_strict
+arrays on its `device1`), which refuses silent conversion to NumPy and mixing with CPU arrays, as a
 real GPU does; so CPU-only CI exercises the device code paths for real. With CuPy and a
 GPU present, "cuda" is the real thing. Tests using either fixture are marked `devices`,
 which `make gpu-check` selects to run them on the GPU.

@@ -13,7 +13,7 @@ import pytest
 from custom_functions import cube_function
 
 import minitensor as mt
-import minitensor.functional as F
+import minitensor.tensor_functions as F
 
 
 def leaf(values, device="cpu", dtype=None):

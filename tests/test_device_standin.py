@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 import minitensor as mt
 from minitensor import backend, ops
-from minitensor.autograd.node import Op
+from minitensor.autograd.function import Op
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -52,14 +52,13 @@ class LeakyBackwardSquare(Op):
     """out = x**2 whose backward builds a NumPy constant and mixes it in."""
 
     __slots__ = ()
-    saves_inputs = (0,)
 
     def forward(self, x):
-        self.saved = (x,)
+        self.save_for_backward(x)
         return x * x
 
     def backward(self, grad):
-        (x,) = self.saved
+        (x,) = self.saved_tensors
         return grad * x * np.float32(2.0)
 
 
@@ -111,7 +110,7 @@ def test_standin_arrays_refuse_numpy_and_cpu_arrays():
 
 
 def test_ops_and_autograd_never_touch_numpy_or_cupy_directly():
-    """Device code stays in backend.py: ops and the engine only use `xp` and the backend."""
+    """Device code stays in backend/: ops and the engine only use `xp` and the backend."""
     for path in [
         *(ROOT / "minitensor" / "ops").glob("*.py"),
         ROOT / "minitensor/autograd/engine.py",

@@ -14,8 +14,8 @@ import pytest
 from device_training import train_classifier  # tests/device_training.py
 
 import minitensor as mt
-from minitensor import functional as F
 from minitensor import ops
+from minitensor import tensor_functions as F
 
 RNG = np.random.default_rng(0)
 

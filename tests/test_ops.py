@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import minitensor as mt
-import minitensor.functional as F
+import minitensor.tensor_functions as F
 from minitensor import ops
 from minitensor.ops import PRIMITIVES
 

@@ -237,7 +237,7 @@ if mt.cuda.is_available():
 #   `numpy` and `detach`.
 # - `minitensor/creation.py`: `tensor`, `zeros`, `arange`, ... and the seeded `Generator`.
 # - `minitensor/dtypes.py`: the dtypes and `result_type`, PyTorch's type promotion.
-# - `minitensor/functional/promotion.py`, `_broadcast_check`: where a shape mismatch is
+# - `minitensor/tensor_functions/promotion.py`, `_broadcast_check`: where a shape mismatch is
 #   reported.
 
 # %% minitensor-only

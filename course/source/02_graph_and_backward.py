@@ -101,7 +101,7 @@ print("w.grad =", w.grad, " b.grad =", b.grad, " x.grad =", x.grad)
 # gradient, so it got none.
 #
 # After backward the graph has done its job: the values it saved for the chain rule (here
-# `w` and `x`, saved by the multiplication) are freed. Draw it again:
+# `x`, which the multiplication saved for `w`'s gradient) are freed. Draw it again:
 
 # %% minitensor-only
 # minitensor only: the same graph after backward
@@ -319,13 +319,14 @@ print("y.sum().backward(): ", x.grad)
 # %% [markdown]
 # ## Read the source
 #
-# - `minitensor/autograd/node.py`, class `Op`: what a `grad_fn` is; `apply` records the
-#   graph, `next_functions` links it; class `AccumulateGrad`: the node at a leaf.
+# - `minitensor/autograd/node.py`, class `Node`: what a `grad_fn` is; `next_functions`
+#   links the graph; class `AccumulateGrad`: the node at a leaf.
+#   `minitensor/autograd/function.py`, `Op.apply`: where an op records its node.
 # - `minitensor/autograd/engine.py`, `backward_steps`: the dependency counting and the loop
 #   that replaces recursion; the docstring explains the order.
 # - `minitensor/ops/elementwise.py`, class `Mul`: one op's forward and backward side by
 #   side, with its derivative in the docstring.
-# - `minitensor/autograd/api.py`, `_roots`: the "only for scalar outputs" check and
+# - `minitensor/tensor_functions/autograd.py`, `_roots`: the "only for scalar outputs" check and
 #   `gradient=`.
 #
 # ## Summary

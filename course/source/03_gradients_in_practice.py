@@ -264,9 +264,9 @@ except RuntimeError as error:
 # %% minitensor-only
 # minitensor only: look at what MulBackward0 saved, before and after backward
 loss = w * w
-print("before backward:", loss.grad_fn.saved)
+print("before backward:", loss.grad_fn.saved_tensors)
 loss.backward()
-print("after backward: ", loss.grad_fn.saved)
+print("after backward: ", loss.grad_fn.saved_tensors)
 
 # %% [markdown]
 # The error message suggests `retain_graph=True`. That is almost never the fix. The usual
@@ -404,11 +404,11 @@ for call in range(1, 3):
 #
 # ## Read the source
 #
-# - `minitensor/autograd/engine.py`, `_accumulate_into_leaf`: the `+=` into `.grad`.
+# - `minitensor/tensor.py`, `Tensor._accumulate_grad`: the `+=` into `.grad`.
 # - `minitensor/tensor.py`, class `Tensor`: the property `data` (a fresh version counter)
 #   next to `detach` (the shared one), and `retain_grad`.
-# - `minitensor/autograd/node.py`, `Op._check_saved`: the version check and the "second
-#   time" error; `Op._release` frees the saved values.
+# - `minitensor/autograd/node.py`, `Node._check_saved`: the version check and the "second
+#   time" error; `Node._release` frees the saved values.
 # - `minitensor/autograd/grad_mode.py`: `no_grad` is a switch that `Op.apply` reads.
 # - `minitensor/nn/dropout.py`: what `eval()` changes.
 #

@@ -254,10 +254,10 @@ race("quadratic", optimizers=("SGD",), lr={"SGD": 0.19}, steps=40)
 # %% [markdown]
 # ## Read the source
 #
-# - `minitensor/functional/inplace.py`, `_inplace`: where an in-place op on a leaf that
+# - `minitensor/tensor_functions/inplace.py`, `_inplace`: where an in-place op on a leaf that
 #   requires grad is refused, and where the version counter is bumped (`_write`).
 # - `minitensor/autograd/grad_mode.py`: `no_grad`, a switch read by `Op.apply` in
-#   `minitensor/autograd/node.py`.
+#   `minitensor/autograd/function.py`.
 # - `minitensor/optim/sgd.py`, class `SGD`: the same update, `p -= lr * p.grad` under
 #   `no_grad`, plus options; lesson 5 uses it.
 #

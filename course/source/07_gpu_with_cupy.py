@@ -295,9 +295,9 @@ for where in sorted({"cpu", device}):
 #
 # ## Read the source
 #
-# - `minitensor/backend.py`: the only module that imports NumPy or CuPy. `NumpyBackend` and
+# - `minitensor/backend/`: the only package that imports NumPy or CuPy. `NumpyBackend` and
 #   `CupyBackend` (the array namespace `xp`, copies to and from the host), `device`, and
-#   `cuda_unavailable_reason`; `ArrayApiStrictBackend` is the stand-in.
+#   `cuda_unavailable_reason`; `ArrayApiStrictBackend` (standin.py) is the stand-in.
 # - `minitensor/cuda.py`: `is_available`, `synchronize`, `get_device_name`.
 # - `minitensor/ops/elementwise.py`, class `Exp` (and every other op): written with
 #   `self.xp`, so one implementation serves both devices.

@@ -48,10 +48,12 @@ print(inspect.getsource(elementwise.Mul))
 #
 # - the docstring gives the forward formula and each input's local derivative:
 #   $\partial\,\mathrm{out} / \partial a = b$, $\partial\,\mathrm{out} / \partial b = a$;
-# - `forward` works on raw arrays and *saves* what backward will need, `a` and `b`;
+# - `forward` works on raw arrays and *saves* what backward will need: `b` if `a` needs a
+#   gradient, `a` if `b` does (`needs_input_grad`, exactly as in a `Function` below);
 # - `backward` receives `grad`, the gradient of the final loss with respect to `out`, and
-#   returns one gradient per input: the chain rule, `grad * b` and `grad * a`. (`_grad_for`
-#   sums a gradient back to its input's shape when the input was broadcast.)
+#   returns one gradient per input: the chain rule, `grad * b` and `grad * a` (for the
+#   inputs that need one). `Op.apply` sums a gradient back to its input's shape when the
+#   input was broadcast.
 #
 # ## The same op as a `Function`
 #
@@ -96,8 +98,8 @@ print("the same as the built-in *:", mt.equal(a.grad, a2.grad) and mt.equal(b.gr
 # by `grad_output`.
 #
 # If `a` is broadcast (shape `(3,)` against `b` of shape `(2, 3)`), `grad_output * b` has
-# shape `(2, 3)` but `a.grad` must have shape `(3,)`. minitensor's `Mul` sums it down itself
-# (`_grad_for`); for a `Function`, autograd does it for you, as PyTorch does:
+# shape `(2, 3)` but `a.grad` must have shape `(3,)`. Autograd sums it down for you, for
+# a `Function` as for the built-in `Mul` (`Op.input_gradients`), as PyTorch does:
 
 # %% check-output
 a = mt.tensor([1.0, 2.0, 3.0], requires_grad=True)
@@ -242,7 +244,8 @@ print(inspect.getsource(sgd.SGD._update))
 # ## Read the source
 #
 # - `minitensor/ops/elementwise.py`, class `Mul` (and `Exp`, `Div`, ...): each op's forward
-#   and backward side by side; `minitensor/ops/_broadcast.py`: undoing broadcasting.
+#   and backward side by side; `minitensor/autograd/node.py`, `Op.input_gradients` and
+#   `unbroadcast`: undoing broadcasting, for every op.
 # - `minitensor/autograd/custom_function.py`, classes `Function` and `CustomNode`: how
 #   `.apply` turns your class into a graph node like any built-in op.
 # - `minitensor/autograd/gradcheck.py`, function `gradcheck`: finite differences against

@@ -693,7 +693,7 @@ plt.show()
 # - `minitensor/nn/module.py`, class `Module`: `__setattr__` (how assigning a layer
 #   registers it), `state_dict`, `load_state_dict`, `requires_grad_`, `train` and `eval`.
 # - `minitensor/nn/dropout.py`, class `Dropout`: the one layer here that `eval()` changes.
-# - `minitensor/nn/functional_loss.py`, `cross_entropy`: `log_softmax` then the negative
+# - `minitensor/nn/loss_functions.py`, `cross_entropy`: `log_softmax` then the negative
 #   log-likelihood.
 # - `minitensor/utils/data.py`: `Dataset`, `Subset`, `random_split`, `DataLoader`.
 # - `minitensor/serialization/__init__.py`: the checkpoint format, with `archive.py` (the

@@ -9,16 +9,23 @@
     graph                             the graph and the steps for visualisers (graph.py):
                                       build your own from it, as widgets/ does
 
-Read next: node.py (graph nodes), engine.py (the walk), ../ops/ (the maths of each op).
+Two layers live here. Below Tensor, on nodes and arrays only: node.py (graph nodes),
+engine.py (the walk), grad_mode.py (the switch). Above it, on tensors: function.py (Op:
+how a built-in op records its node), custom_function.py, gradcheck.py, graph.py; and
+backward/grad themselves are in ../tensor_functions/autograd.py, beside the other functions
+Tensor's methods call.
+
+Read next: node.py, engine.py, function.py, ../ops/ (the maths of each op).
 """
 
+from ..tensor_functions.autograd import backward, backward_steps, grad
 from . import graph
-from .api import backward, backward_steps, grad
 from .custom_function import Function, FunctionCtx
 from .engine import BackwardStep
+from .function import Op
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck
-from .node import AccumulateGrad, Op
+from .node import AccumulateGrad, Node
 
 __all__ = [
     "AccumulateGrad", "BackwardStep", "Function", "FunctionCtx", "GradcheckError", "Op",

@@ -17,13 +17,16 @@
 API, so code written here runs unchanged on PyTorch. Inside, `apply` wraps the class in a
 `CustomNode`, an `Op` like every built-in one, so the engine treats it no differently.
 
-Read next: gradcheck.py (test your backward), node.py (the Op it becomes).
+Read next: gradcheck.py (test your backward), function.py (the Op it becomes).
 """
 
+import weakref
+
 from ..backend import backend_of
-from ..ops._broadcast import unbroadcast
+from ..tensor import Tensor
 from . import grad_mode
-from .node import FREED, Op, _backend_error_double_backward, _sequence
+from .function import Op, edge_of
+from .node import FREED, _backend_error_double_backward, _sequence
 
 
 class FunctionCtx:
@@ -42,23 +45,26 @@ class FunctionCtx:
 
     @property
     def saved_tensors(self):
-        if self.saved is FREED:
+        if self._to_save is FREED:
             raise _backend_error_double_backward(self)
-        Op._check_saved(self)  # a saved tensor changed in place since forward?
+        self._check_versions()  # a saved tensor changed in place since forward?
         return self._to_save
 
 
 class CustomNode(FunctionCtx, Op):
-    """The grad_fn of a tensor made by `MyFunction.apply(...)`; also its `ctx`."""
+    """The grad_fn of a tensor made by `MyFunction.apply(...)`; also its `ctx`.
 
-    __slots__ = ("function", "needs_input_grad", "_to_save", "__dict__")
+    Its backward wraps the gradient into a tensor for `function.backward` and unwraps what
+    that returns; `Op.input_gradients` then sums each gradient back to its input's shape,
+    exactly as for a built-in op.
+    """
+
+    __slots__ = ("function", "_to_save", "__dict__")
 
     def name(self):
         return f"{self.function.__name__}Backward"
 
     def backward(self, grad):
-        from ..tensor import Tensor
-
         with grad_mode.no_grad():
             grads = self.function.backward(self, Tensor._from_array(grad, backend_of(grad)))
         if not isinstance(grads, tuple):
@@ -68,27 +74,11 @@ class CustomNode(FunctionCtx, Op):
                 f"function {self.name()} returned an incorrect number of gradients (expected "
                 f"{len(self._next)}, got {len(grads)})"
             )
-        return tuple(
-            self._summed_to_input(i, g._data if isinstance(g, Tensor) else g)
-            for i, g in enumerate(grads)
-        )
+        return tuple(g._data if isinstance(g, Tensor) else g for g in grads)
 
-    def _summed_to_input(self, index, grad):
-        """A gradient of the broadcast shape is summed back to its input's shape, as PyTorch
-        does for custom Functions (built-in ops do it themselves: ops/_broadcast.py)."""
-        shape = self.input_shapes[index]
-        got = getattr(grad, "shape", None)
-        if shape is None or got is None or tuple(got) == shape:
-            return grad
-        broadcastable = len(shape) <= len(got) and all(
-            n == m or n == 1 for n, m in zip(reversed(shape), reversed(tuple(got)))
-        )
-        if not broadcastable:
-            raise RuntimeError(
-                f"Function {self.name()} returned an invalid gradient at index {index} - got "
-                f"{list(got)} but expected shape compatible with {list(shape)}"
-            )
-        return unbroadcast(self.xp, grad, shape)
+    @property
+    def is_freed(self):
+        return self._to_save is FREED
 
     def _check_saved(self):
         # PyTorch checks a custom Function's saved tensors when backward reads
@@ -97,8 +87,7 @@ class CustomNode(FunctionCtx, Op):
         pass
 
     def _release(self):
-        self.saved = FREED
-        self._to_save = ()
+        self._to_save = FREED
 
 
 class Function:
@@ -114,15 +103,10 @@ class Function:
 
     @classmethod
     def apply(cls, *args):
-        import weakref
-
-        from ..tensor import Tensor
-
         node = CustomNode.__new__(CustomNode)
         node.function = cls
-        node.saved = ()
         node._to_save = ()
-        node._saved_versions = ()
+        node._saved_sources = node._saved_versions = ()
         node._pre_hooks = None
         node.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
         with grad_mode.no_grad():
@@ -134,9 +118,8 @@ class Function:
         if not (grad_mode.is_grad_enabled() and any(node.needs_input_grad)):
             return out
         node.xp = out.device.xp
-        node.saved = node._to_save or ()
         node._next = tuple(
-            a._edge() if needs else None
+            edge_of(a) if needs else None
             for a, needs in zip(args, node.needs_input_grad, strict=True)
         )
         node.input_shapes = tuple(tuple(a.shape) if isinstance(a, Tensor) else None for a in args)

@@ -19,14 +19,15 @@ count drops to zero. Among the nodes ready to run, the most recently created run
 (PyTorch's rule), with AccumulateGrad nodes first of all. No recursion anywhere, so a chain
 of 100,000 ops needs no deeper Python stack than a chain of 2.
 
-Read next: node.py (the nodes), api.py (`backward`, `grad`: the checks before the walk).
+Like node.py, this module works on nodes and arrays only and imports nothing above them.
+
+Read next: node.py (the nodes), ../tensor_functions/autograd.py (`backward`, `grad`: the
+checks on tensors before the walk).
 """
 
 import heapq
 import itertools
 
-from ..backend import backend_of
-from . import grad_mode
 from .node import AccumulateGrad
 
 
@@ -65,48 +66,13 @@ def _count_dependencies(roots):
 
 
 def _run_pre_hooks(node, grad):
-    """Tensor hooks (`register_hook`, `retain_grad`) see, and may replace, the gradient."""
-    hooks = node._pre_hooks
-    if isinstance(node, AccumulateGrad):
-        hooks = node.variable._hooks
-    if not hooks:
-        return grad
-    from ..tensor import Tensor
-
-    # The gradient's own device: the node's output tensor may already be gone.
-    device = backend_of(grad)
-    # retain_grad() stores the gradient after every other hook changed it, as PyTorch.
-    for hook in sorted(hooks, key=lambda h: getattr(h, "retains_grad", False)):
-        with grad_mode.no_grad():
-            result = hook(Tensor._from_array(grad, device))
+    """Hooks on the node's output tensor (`register_hook`, `retain_grad`) see, and may
+    replace, the gradient. retain_grad() stores it after every other hook changed it."""
+    for hook in sorted(node._pre_hooks, key=lambda h: h.retains_grad):
+        result = hook(grad)
         if result is not None:
-            grad = result._data
+            grad = result
     return grad
-
-
-def _accumulate_into_leaf(leaf, grad):
-    """leaf.grad += grad (the first time: a fresh copy, never an alias of another grad)."""
-    from ..tensor import Tensor
-
-    if not leaf._requires_grad:
-        return  # detach_() turned it off after the graph was built: PyTorch skips it too
-    if leaf._base is not None and leaf._base._requires_grad:
-        # A view taken under no_grad() of a tensor that requires grad: it requires grad but
-        # is part of neither graph, and PyTorch gives it no .grad (nor its base).
-        return
-    if grad.shape != leaf._data.shape:
-        grad = leaf.device.xp.broadcast_to(grad, leaf._data.shape)
-    if leaf._grad is None:
-        leaf._grad = Tensor._from_array(leaf.device.xp.asarray(grad, copy=True), leaf.device)
-    elif leaf._grad.shape != leaf.shape:  # x.unsqueeze_(0) since the last backward
-        raise RuntimeError(
-            f"output with shape {list(leaf._grad.shape)} doesn't match the broadcast shape "
-            f"{list(leaf.shape)} (x.grad kept its old shape: set x.grad = None first)"
-        )
-    else:
-        # In place, as PyTorch: someone holding `g = w.grad` sees the sum too.
-        leaf._grad._data += grad
-        leaf._grad._version[0] += 1
 
 
 def backward_steps(roots, grad_roots, retain_graph=False, accumulate=True):
@@ -130,16 +96,16 @@ def backward_steps(roots, grad_roots, retain_graph=False, accumulate=True):
 
     while ready:
         node = heapq.heappop(ready)[2]
-        grad = _run_pre_hooks(node, buffers.pop(node))
+        grad = buffers.pop(node)
+        if node._pre_hooks:
+            grad = _run_pre_hooks(node, grad)
         node._check_saved()
         if isinstance(node, AccumulateGrad):
             grad_inputs = ()
             if accumulate:
-                _accumulate_into_leaf(node.variable, grad)
+                node.accumulate(grad)  # leaf.grad += grad
         else:
-            grad_inputs = node.backward(grad)
-            if not isinstance(grad_inputs, tuple):
-                grad_inputs = (grad_inputs,)
+            grad_inputs = node.input_gradients(grad)
             if not retain_graph:
                 node._release()
 

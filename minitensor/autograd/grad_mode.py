@@ -9,7 +9,7 @@ Turning recording off is how updates to parameters stay out of the graph (lesson
 evaluation saves the memory the graph would take. It does NOT change layer behaviour: that
 is `model.eval()` (a common mix-up, ../shared/LEARNERS.md item 14).
 
-Read next: node.py (Op.apply, where the switch is read).
+Read next: function.py (Op.apply, where the switch is read).
 """
 
 import functools

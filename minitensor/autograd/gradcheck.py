@@ -13,7 +13,9 @@ Read next: custom_function.py (the Functions you would check), ../ops/ (the buil
 
 import numpy as np
 
-from .api import backward_steps  # noqa: F401  (the engine, for readers following the chain)
+from ..tensor import Tensor
+from ..tensor_functions.autograd import grad as autograd_grad
+from .grad_mode import no_grad
 
 
 class GradcheckError(RuntimeError):
@@ -26,10 +28,6 @@ def _host_float64(t):
 
 
 def _jacobians(fn, inputs, eps):
-    from ..tensor import Tensor
-    from . import grad as autograd_grad
-    from .grad_mode import no_grad
-
     wanted = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
     with no_grad():
         out = fn(*inputs)
@@ -72,8 +70,6 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True):
     the finite differences are too noisy to say anything). On a mismatch the report names
     the input, the element and both derivatives.
     """
-    from ..tensor import Tensor
-
     inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
     for x in inputs:
         if isinstance(x, Tensor) and x.requires_grad and x.dtype.name != "float64":

@@ -15,6 +15,7 @@ visualiser (ours in ../../widgets/, or yours) never reads a private attribute:
     accumulate(step)         add a step's gradient there, exactly as backward() does
     saved_input(node, i)     what a node kept of its input i for backward (None: nothing,
                              or freed); saved_input_is(node, i, t): was it t's own array?
+    saves_anything(node)     did it keep anything for backward (and is it now freed)?
 
 A step is the engine's `BackwardStep` (engine.py): `step.node` ran, `step.grad_output` is the
 gradient that arrived at it (the sum over every path, after tensor hooks), `step.grad_inputs`
@@ -39,9 +40,8 @@ Read next: engine.py (where the steps come from), ../../widgets/stepper/model.py
 
 from collections import namedtuple
 
-from . import grad_mode
-from .api import backward_steps
-from .engine import _accumulate_into_leaf
+from ..tensor_functions.autograd import backward_steps
+from .function import edge_of
 from .node import AccumulateGrad
 
 GradientEdge = namedtuple("GradientEdge", ["node", "output_nr"])
@@ -58,7 +58,7 @@ def get_gradient_edge(tensor):
             "It is not possible to get the gradient edge for a Tensor that does not require "
             "gradients"
         )
-    return GradientEdge(tensor._edge(), 0)
+    return GradientEdge(edge_of(tensor), 0)
 
 
 def input_nodes(node):
@@ -131,26 +131,37 @@ def accumulate(step):
     if destination is None:
         return None
     if isinstance(step.node, AccumulateGrad):
-        _accumulate_into_leaf(destination, step.grad_output)
+        step.node.accumulate(step.grad_output)
         return destination
-    from ..tensor import Tensor
-
-    grad = Tensor._from_array(step.grad_output, destination.device)
     for hook in step.node._pre_hooks or ():
-        if getattr(hook, "retains_grad", False):
-            with grad_mode.no_grad():
-                hook(grad)
+        if hook.retains_grad:
+            hook(step.grad_output)  # the hook wraps the array in a tensor (tensor.py)
     return destination
 
 
 def saved_input(node, i):
     """What `node` kept of its input i for backward: a plain number as given (`x * 2` keeps
-    the 2) or the input's array itself; None when it kept nothing or backward freed it."""
-    saves = type(node).saves_inputs
-    if node.is_freed or i not in saves or not isinstance(node.saved, tuple):
+    the 2) or the input's array itself; None when it kept nothing or backward freed it.
+
+    An input that requires grad is reachable through its node even where the op did not
+    save it (x * w saves w only for x's gradient): its current array is given then.
+    """
+    if node.is_freed:
         return None
-    position = saves.index(i)
-    return node.saved[position] if position < len(node.saved) else None
+    if i in node._saved_sources:
+        return node.saved_tensors[node._saved_sources.index(i)]
+    child = node._next[i] if i < len(node._next) else None
+    tensor = child.output() if child is not None else None
+    return tensor._data if tensor is not None else None
+
+
+def saves_anything(node):
+    """True when `node` kept something for backward (or kept it and backward freed it)."""
+    if node.is_freed:
+        return True
+    # a Function's ctx keeps the tensors it was given (its saved_tensors checks versions)
+    saved = node._to_save if hasattr(node, "_to_save") else node.saved_tensors
+    return any(x is not None for x in saved)
 
 
 def saved_input_is(node, i, tensor):

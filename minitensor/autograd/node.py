@@ -1,28 +1,32 @@
-"""Graph nodes: `Op` (what `tensor.grad_fn` is) and `AccumulateGrad` (one per leaf).
+"""Graph nodes, as the engine sees them: `Node` (what `tensor.grad_fn` is) and
+`AccumulateGrad` (one per leaf). Nodes hold arrays, never tensors: this module and
+engine.py sit below `Tensor` and import nothing above them.
 
-Every differentiable op is a subclass of `Op` with two methods on raw arrays:
+A node links to the nodes of its op's inputs (`next_functions`); that chain of nodes *is*
+the computation graph, and the engine (engine.py) walks it backwards, calling each node's
+`input_gradients(grad)`: its `backward(grad)`, then two things every op needs, done here
+once so that an op's backward is its maths alone:
 
-    forward(self, *inputs, **options) -> output array   (saves what backward needs)
-    backward(self, grad)              -> one gradient per input (None where not needed)
+- Broadcasting undone. `x` of shape (3,) times `y` of shape (2, 3): `grad * y` has shape
+  (2, 3), but x's gradient must have x's shape. Each x[j] was used twice, once per row,
+  so its gradient is the sum over the rows (`unbroadcast`). The op's inputs' shapes are
+  kept (`input_shapes`) only when one differs from the output's.
+- Gradients nobody asked for dropped: None for an input with `needs_input_grad` False.
 
-`Op.apply(*tensors, **options)` runs `forward`, and, if grad mode is on and some input
-requires grad, keeps the `Op` object as the new tensor's `grad_fn`, linked to the nodes of
-its inputs (`next_functions`). That chain of nodes *is* the computation graph; the engine
-(engine.py) walks it backwards.
+Saved arrays and version counters. What forward saved (`save_for_backward`) is kept in
+`saved_tensors`, with the version number of every saved input tensor (or output) in
+`_saved_versions`. If such a tensor is changed in place before backward, the numbers no
+longer match and the engine raises, exactly like PyTorch. After backward the saved arrays
+are freed (`saved_tensors` is set to `FREED`) unless `retain_graph=True`.
 
-Saved arrays and version counters. An op that needs its inputs (or its output) in backward
-lists them in `saves_inputs` / `saves_output`; `apply` records each one's version number.
-If the tensor is modified in place before backward, the numbers no longer match and the
-engine raises, exactly like PyTorch. After backward the saved arrays are freed (`saved` is
-set to `FREED`) unless `retain_graph=True`.
+How a node is made from tensors (`Op.apply`), and how to write an op: function.py.
 
-Read next: engine.py, then any op in ../ops/.
+Read next: engine.py, then function.py and any op in ../ops/ (elementwise.py: Mul).
 """
 
 import itertools
-import weakref
 
-from . import grad_mode
+from ..hooks import RemovableHandle
 
 _sequence = itertools.count()
 
@@ -45,8 +49,8 @@ def _backend_error_double_backward(node):
     )
 
 
-class Op:
-    """A node of the backward graph. Subclasses are the ops; see the module docstring.
+class Node:
+    """A node of the backward graph: what `tensor.grad_fn` is. See the module docstring.
 
     Op classes declare `__slots__` for anything extra they keep (shapes, dims): a graph of
     100,000 nodes then costs a few hundred bytes per node, not a dict each.
@@ -54,8 +58,11 @@ class Op:
 
     __slots__ = (
         "_next",  # the input nodes (AccumulateGrad, another op, or None), one per input
-        "saved",  # arrays kept for backward; FREED after backward
-        "_saved_versions",  # ((version counter, its value at save time), ...)
+        "needs_input_grad",  # (True, False, ...): which inputs want a gradient
+        "saved_tensors",  # what forward saved for backward; FREED after backward
+        "_saved_sources",  # for each saved array: which input it is (-1: the output; None)
+        "_saved_versions",  # ((version counter, its value at save time, which), ...)
+        "input_shapes",  # the inputs' shapes when one differs from the output's, else None
         "sequence_nr",  # creation order: the engine runs later nodes first
         "xp",  # the array namespace (numpy, cupy, ...) the op ran with
         "_output",  # weak reference to the output tensor (for graph drawings)
@@ -63,75 +70,20 @@ class Op:
         "__weakref__",
     )
 
-    # Which of the op's tensors backward needs; apply records their versions.
-    saves_inputs = ()
-    saves_output = False
-    # {saved input: the inputs whose gradient uses it}, for inputs that only serve *other*
-    # inputs' gradients (Mul: a is needed only for grad_b). Such an input is version-checked
-    # only when one of those inputs requires grad, exactly when PyTorch saves it.
-    saved_input_used_by = {}
     # PyTorch's grad_fn name; by default the class name + "Backward0".
     backward_name = None
-    # Only ToCopy: the output lives on `node.target_device`, not on the inputs' device.
-    moves_device = False
-
-    def forward(self, *inputs, **options):
-        raise NotImplementedError(f"{type(self).__name__} must define forward")
 
     def backward(self, grad):
         raise NotImplementedError(f"{type(self).__name__} must define backward")
 
-    # ------------------------------------------------------------------ running an op
+    def save_for_backward(self, *arrays):
+        """Keep `arrays` for backward, which reads them back from `self.saved_tensors`.
 
-    @classmethod
-    def apply(cls, *inputs, **options):
-        """Run the op on tensors (and plain numbers); record it if a gradient is needed."""
-        Tensor = tensor_module.Tensor
-        device, arrays, needs_grad = _unwrap(inputs)
-        node = cls.__new__(cls)
-        node.xp = device.xp
-        node.saved = ()
-        out = node.forward(*arrays, **options)
-        if cls.moves_device:
-            device = node.target_device
-        if not (needs_grad and grad_mode._enabled) or not _is_floating(device, out):
-            # An integer or bool result has no gradient (x.long(), x // 2 of ints): PyTorch
-            # records nothing for it and its requires_grad is False.
-            return Tensor._from_array(out, device)
-        edges = []
-        for x in inputs:
-            edges.append(x._edge() if isinstance(x, Tensor) and x._requires_grad else None)
-        node._next = tuple(edges)
-        node.sequence_nr = next(_sequence)
-        node._pre_hooks = None
-        result = Tensor._from_array(out, device, grad_fn=node)
-        node._output = weakref.ref(result)
-        if cls.saves_inputs or cls.saves_output:
-            # (version counter, its value now, which input; -1: the output) per saved tensor
-            versions = [
-                (inputs[i]._version, inputs[i]._version[0], i)
-                for i in cls.saves_inputs
-                if isinstance(inputs[i], Tensor) and _needed(cls, i, inputs)
-            ]
-            if cls.saves_output:
-                versions.append((result._version, 0, -1))
-            node._saved_versions = tuple(versions)
-        else:
-            node._saved_versions = ()
-        return result
-
-    @classmethod
-    def run_untracked(cls, *inputs, **options):
-        """Only the forward maths, on the inputs' arrays: no graph node, no output tensor.
-
-        In-place ops whose change needs no recording (`p.add_(...)` under no_grad, in every
-        optimizer step) write this array straight into the tensor's own memory.
+        Save only what a gradient that is needed will use (see `needs_input_grad`): a saved
+        input is version-checked, so saving more than PyTorch does would raise where
+        PyTorch does not.
         """
-        device, arrays, _ = _unwrap(inputs)
-        node = cls.__new__(cls)
-        node.xp = device.xp
-        node.saved = ()
-        return node.forward(*arrays, **options)
+        self.saved_tensors = arrays
 
     # ------------------------------------------------------------------ the graph, as PyTorch
 
@@ -148,7 +100,7 @@ class Op:
         if self._pre_hooks is None:
             self._pre_hooks = []
         self._pre_hooks.append(hook)
-        return _RemovableHandle(self._pre_hooks, hook)
+        return RemovableHandle(self._pre_hooks, hook)
 
     def output(self):
         """The tensor this node produced, if it is still alive (else None)."""
@@ -156,16 +108,48 @@ class Op:
 
     @property
     def is_freed(self):
-        return self.saved is FREED
+        return self.saved_tensors is FREED
 
     def __repr__(self):
         return f"<{self.name()} object at {hex(id(self))}>"
 
     # ------------------------------------------------------------------ used by the engine
 
+    def input_gradients(self, grad):
+        """`backward(grad)`, each gradient summed back to its input's shape, and None for
+        an input that needs none: what the engine sends to the input nodes."""
+        grads = self.backward(grad)
+        if type(grads) is not tuple:
+            grads = (grads,)
+        if self.input_shapes is None and False not in self.needs_input_grad:
+            return grads  # the common case: every input wants its gradient, as it is
+        return tuple([self._to_input(i, g) for i, g in enumerate(grads)])
+
+    def _to_input(self, i, grad):
+        """The gradient for input i: None if it needs none, else summed to its shape."""
+        if grad is None or not self.needs_input_grad[i]:
+            return None
+        got = getattr(grad, "shape", None)  # a Function's backward may return a number
+        if self.input_shapes is None or got is None or got == self.input_shapes[i]:
+            return grad
+        shape = self.input_shapes[i]
+        if len(got) >= len(shape):
+            summed = unbroadcast(self.xp, grad, shape)
+            # Any other shape means got was not shape broadcast: the backward is wrong.
+            if summed.shape == shape:
+                return summed
+        raise RuntimeError(
+            f"Function {self.name()} returned an invalid gradient at index {i} - got "
+            f"{list(got)} but expected shape compatible with {list(shape)}"
+        )
+
     def _check_saved(self):
-        if self.saved is FREED:
+        if self.saved_tensors is FREED:
             raise _backend_error_double_backward(self)
+        if self._saved_versions:
+            self._check_versions()
+
+    def _check_versions(self):
         for counter, version, which in self._saved_versions:
             if counter[0] != version:
                 raise RuntimeError(
@@ -181,39 +165,33 @@ class Op:
         return f"the input {which}" if which >= 0 else "the output"
 
     def _release(self):
-        if self.saved:
-            self.saved = FREED
+        if self.saved_tensors:
+            self.saved_tensors = FREED
 
 
-def _unwrap(inputs):
-    """(the inputs' device, their arrays, does any require grad?); numbers pass as they are."""
-    Tensor = tensor_module.Tensor
-    device = None
-    arrays = []
-    needs_grad = False
-    for x in inputs:
-        if isinstance(x, Tensor):
-            if device is None:
-                device = x.device
-            elif x.device is not device:
-                _raise_device_mismatch(device, x.device)
-            arrays.append(x._data)
-            needs_grad = needs_grad or x._requires_grad
-        else:
-            arrays.append(x)
-    return device, arrays, needs_grad
+def unbroadcast(xp, grad, shape):
+    """Sum `grad` down to `shape`, the shape of an input before broadcasting.
 
+    If x of shape (3,) was broadcast against y of shape (2, 3), every x[j] was used twice,
+    once per row, so its gradient is the sum over the rows:
 
-def _is_floating(device, array):
-    return device.xp.isdtype(array.dtype, "real floating")
+        grad (2, 3)  --sum over the new leading axis-->  (3,)
 
-
-def _needed(cls, i, inputs):
-    """Does backward really use saved input i, given which inputs require grad?"""
-    users = cls.saved_input_used_by.get(i)
-    if users is None:
-        return True
-    return any(getattr(inputs[j], "_requires_grad", False) for j in users)
+    Axes where the input had size 1 (shape (2, 1) against (2, 3)) are summed with keepdims.
+    An input may also have *more* axes, all of size 1 (x[0] = v with v of shape (1,)): they
+    come back as size-1 axes.
+    """
+    if grad.shape == shape:
+        return grad
+    extra = grad.ndim - len(shape)
+    if extra > 0:
+        grad = xp.sum(grad, axis=tuple(range(extra)))
+    elif extra < 0:
+        grad = xp.reshape(grad, (1,) * -extra + grad.shape)
+    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+    if stretched:
+        grad = xp.sum(grad, axis=stretched, keepdims=True)
+    return grad
 
 
 class AccumulateGrad:
@@ -223,17 +201,27 @@ class AccumulateGrad:
     contributions of all uses meet here (fan-out) before the engine runs it once.
     """
 
-    __slots__ = ("variable", "sequence_nr", "_pre_hooks", "__weakref__")
+    __slots__ = ("variable", "sequence_nr", "__weakref__")
 
     def __init__(self, variable):
         self.variable = variable
         # PyTorch gives these the highest priority: run as soon as all gradient has arrived.
         self.sequence_nr = float("inf")
-        self._pre_hooks = None
+
+    @property
+    def _pre_hooks(self):
+        """The leaf's own hooks (`leaf.register_hook`)."""
+        return self.variable._hooks
+
+    def accumulate(self, grad):
+        """leaf.grad += grad: the tensor layer decides how (Tensor._accumulate_grad)."""
+        self.variable._accumulate_grad(grad)
 
     _next = ()
     next_functions = ()
-    saved = ()
+    saved_tensors = ()
+    needs_input_grad = ()
+    _saved_sources = ()
 
     def name(self):
         return "AccumulateGrad"
@@ -254,26 +242,3 @@ class AccumulateGrad:
 
     def __repr__(self):
         return f"<AccumulateGrad object at {hex(id(self))}>"
-
-
-class _RemovableHandle:
-    """What `register_hook` returns: `handle.remove()` takes the hook off again."""
-
-    def __init__(self, hooks, hook):
-        self._hooks, self._hook = hooks, hook
-
-    def remove(self):
-        if self._hook in self._hooks:
-            self._hooks.remove(self._hook)
-
-
-def _raise_device_mismatch(first, second):
-    raise RuntimeError(
-        "Expected all tensors to be on the same device, but found at least two devices, "
-        f"{first} and {second}!"
-    )
-
-
-# At the bottom on purpose: tensor.py imports this module for AccumulateGrad, so the Tensor
-# class is reached through the module object, at call time (see Op.apply).
-from .. import tensor as tensor_module  # noqa: E402

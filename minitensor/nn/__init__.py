@@ -11,7 +11,7 @@ Where things live (read module.py first):
     linear.py      Linear, Identity           activation.py   ReLU, Tanh, Softmax, ...
     container.py   Sequential, ModuleList     dropout.py      Dropout
     flatten.py     Flatten                    loss.py         MSELoss, CrossEntropyLoss, ...
-    functional.py  F.relu, F.linear, ...      functional_loss.py  F.mse_loss, F.cross_entropy
+    functional.py  F.relu, F.linear, ...      loss_functions.py  F.mse_loss, F.cross_entropy
     init.py        nn.init.kaiming_uniform_, ...      utils/  nn.utils.clip_grad_norm_
 """
 

@@ -9,18 +9,15 @@ The functions build on minitensor's ops, so autograd records them like any other
 computation; the graph shows the ops they are made of (a Linear layer appears as
 TBackward0 -> MmBackward0 -> AddBackward0 where PyTorch shows one fused AddmmBackward0).
 
-The losses live in functional_loss.py and are imported here, so `F.mse_loss` works.
+The losses live in loss_functions.py and are imported here, so `F.mse_loss` works.
 
-Read next: functional_loss.py, then linear.py / activation.py for the layers that call these.
+Read next: loss_functions.py, then linear.py / activation.py for the layers that call these.
 """
 
 import warnings
 
-import minitensor as mt
-
-from .. import functional as core
-from .. import ops
-from .functional_loss import (
+from .. import creation, ops, tensor_functions
+from .loss_functions import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
     cross_entropy,
@@ -51,25 +48,25 @@ def linear(input, weight, bias=None):
 def relu(input, inplace=False):
     """max(x, 0), elementwise. inplace=True overwrites x (its gradient stays correct)."""
     if inplace:
-        return core._inplace(input, ops.Relu)
-    return mt.relu(input)
+        return tensor_functions._inplace(input, ops.Relu)
+    return tensor_functions.relu(input)
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
     """x where x > 0, else negative_slope * x."""
     if inplace:
-        return core._inplace(input, ops.LeakyRelu, slope=negative_slope)
-    return core.leaky_relu(input, negative_slope)
+        return tensor_functions._inplace(input, ops.LeakyRelu, slope=negative_slope)
+    return tensor_functions.leaky_relu(input, negative_slope)
 
 
 def tanh(input):
     """(exp(x) - exp(-x)) / (exp(x) + exp(-x)), elementwise: values in (-1, 1)."""
-    return mt.tanh(input)
+    return tensor_functions.tanh(input)
 
 
 def sigmoid(input):
     """1 / (1 + exp(-x))."""
-    return mt.sigmoid(input)
+    return tensor_functions.sigmoid(input)
 
 
 def _implicit_dim(name, ndim, stacklevel):
@@ -94,12 +91,12 @@ def _along(function, name, input, dim, stacklevel, dtype):
 
 def softmax(input, dim=None, _stacklevel=3, dtype=None):
     """exp(x_i) / sum_j exp(x_j) along `dim`: every slice along dim becomes positive, sum 1."""
-    return _along(mt.softmax, "softmax", input, dim, _stacklevel, dtype)
+    return _along(tensor_functions.softmax, "softmax", input, dim, _stacklevel, dtype)
 
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     """x_i - log(sum_j exp(x_j)) along `dim`: log(softmax(x)), without overflow."""
-    return _along(mt.log_softmax, "log_softmax", input, dim, _stacklevel, dtype)
+    return _along(tensor_functions.log_softmax, "log_softmax", input, dim, _stacklevel, dtype)
 
 
 def dropout(input, p=0.5, training=True, inplace=False):
@@ -115,7 +112,7 @@ def dropout(input, p=0.5, training=True, inplace=False):
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0.0:
         return input
-    keep = mt.rand(input.shape, device=input.device) >= p  # True with probability 1 - p
+    keep = creation.rand(input.shape, device=input.device) >= p  # True with probability 1 - p
     scale = 0.0 if p == 1.0 else 1.0 / (1.0 - p)  # p = 1 drops everything: no 1/0
     mask = keep.to(input.dtype) * scale
     if inplace:

@@ -1,16 +1,17 @@
 """Loss modules: `criterion = nn.MSELoss()` then `loss = criterion(outputs, targets)`.
 
 Each class stores its options (reduction, weight, ...) and calls one function of
-functional_loss.py, where the formulas are. Argument order is PyTorch's, including the
+loss_functions.py, where the formulas are. Argument order is PyTorch's, including the
 old `size_average` / `reduce` flags (they still work, with PyTorch's deprecation warning).
 
 One difference from PyTorch: an invalid `reduction` is rejected when the loss is created,
 not only when it is first called (same ValueError, found earlier).
 
-Read next: functional_loss.py.
+Read next: loss_functions.py.
 """
 
-from . import functional_loss as F
+from . import functional as F
+from .loss_functions import _reduction
 from .module import Module
 
 
@@ -19,7 +20,7 @@ class _Loss(Module):
 
     def __init__(self, size_average=None, reduce=None, reduction="mean"):
         super().__init__()
-        self.reduction = F._reduction(size_average, reduce, reduction)
+        self.reduction = _reduction(size_average, reduce, reduction)
 
 
 class _WeightedLoss(_Loss):
@@ -61,7 +62,7 @@ class NLLLoss(_WeightedLoss):
 
 class CrossEntropyLoss(_WeightedLoss):
     """LogSoftmax + NLLLoss in one: logits x (N, C) against class ids y (N,) or
-    class probabilities y (N, C). See functional_loss.cross_entropy for the formulas."""
+    class probabilities y (N, C). See loss_functions.cross_entropy for the formulas."""
 
     def __init__(
         self, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean",

@@ -24,7 +24,7 @@ import collections.abc
 
 from .. import backend, dtypes
 from ..autograd import grad_mode
-from ..autograd.node import _RemovableHandle
+from ..hooks import RemovableHandle
 from ..tensor import Tensor
 from .parameter import Parameter
 
@@ -90,12 +90,12 @@ class Module:
     def register_forward_pre_hook(self, hook):
         """Call `hook(module, args)` before forward; a returned value replaces the args."""
         self._forward_pre_hooks.append(hook)
-        return _RemovableHandle(self._forward_pre_hooks, hook)
+        return RemovableHandle(self._forward_pre_hooks, hook)
 
     def register_forward_hook(self, hook):
         """Call `hook(module, args, output)` after forward; a returned value replaces output."""
         self._forward_hooks.append(hook)
-        return _RemovableHandle(self._forward_hooks, hook)
+        return RemovableHandle(self._forward_hooks, hook)
 
     # ------------------------------------------------------------------ registration
 

@@ -10,6 +10,7 @@ PyTorch: only the leaf you created is a parameter.
 Read next: module.py (where the registration happens).
 """
 
+from .. import creation
 from ..tensor import Tensor
 
 
@@ -23,9 +24,7 @@ class Parameter(Tensor):
 
     def __new__(cls, data=None, requires_grad=True):
         if data is None:
-            from ..creation import empty
-
-            data = empty(0)
+            data = creation.empty(0)
         if not isinstance(data, Tensor):
             raise TypeError(
                 f"Parameter(): argument 'data' must be Tensor, not {type(data).__name__} "
@@ -58,6 +57,4 @@ class Parameter(Tensor):
 
 
 def _rebuild_parameter(host_array, device, requires_grad):
-    from ..creation import tensor
-
-    return Parameter(tensor(host_array, device=device), requires_grad)
+    return Parameter(creation.tensor(host_array, device=device), requires_grad)

@@ -1,12 +1,26 @@
 """The primitive ops: every differentiable operation minitensor records is one of these.
 
-Everything else (`x - y` on a number, `mean`, `var`, losses, layers) is built from them in
-functional/ and nn/. `PRIMITIVES` lists them all; the test suite is parametrized over
-it, so a new op without a test case fails the suite. Two recorded ops are not among them,
-as they have no gradient: `FloorDivide` (x // y), whose backward raises, as PyTorch's does,
-and `NonzeroCount` (x.norm(0)), which sends none.
+A primitive is a class with its own forward and backward (see elementwise.py, `Mul`). Each
+one is here for at least one of three reasons:
 
-Read next: ../autograd/node.py (the Op base class), then elementwise.py.
+- it is a building block: nothing smaller computes it (Add, Mul, Exp, MatMul, Sum,
+  Reshape, Index, ...);
+- PyTorch records it as one node, so `grad_fn` shows PyTorch's name and a drawing of the
+  graph looks like PyTorch's (Mean: MeanBackward0, not SumBackward0 then DivBackward0;
+  Var, Std, Sub, Clamp, the in-place Fill, Zero, Copy, IndexPut), and one node is
+  cheaper than several;
+- a composition would be numerically wrong: Log1p (log(1 + x) loses tiny x), Sigmoid and
+  Softmax / LogSoftmax (exp overflows), Norm (sqrt(sum(x * x)) has a nan slope at 0).
+
+Everything else is composed from these in ../tensor_functions/ and ../nn/: a number
+divided by a tensor (2 / x is 2 * reciprocal(x), as PyTorch records it), `square`,
+`clamp` with tensor bounds, `linear`, the losses, `dropout`. `PRIMITIVES` lists them
+all; the test suite is parametrized over it, so a new op without a test case fails the
+suite. Two recorded ops are not among them, as they have no gradient: `FloorDivide`
+(x // y), whose backward raises, as PyTorch's does, and `NonzeroCount` (x.norm(0)), which
+sends none.
+
+Read next: ../autograd/function.py (the Op base class), then elementwise.py.
 """
 
 from .elementwise import (

@@ -1,110 +1,94 @@
 """Elementwise primitives: out[i] = f(a[i], b[i]), with broadcasting.
 
 Each class is one op: the docstring gives the forward formula and each input's local
-derivative, `forward` computes on raw arrays and keeps what backward needs in `self.saved`,
-`backward(grad)` returns one gradient per input (chain rule: grad * local derivative).
-Inputs may be arrays or plain Python numbers (`x * 2`); a number gets no gradient (None).
-Broadcasting is undone by `unbroadcast` (see _broadcast.py), the only place that does it.
+derivative, `forward` computes on raw arrays and saves what backward needs
+(`self.save_for_backward`), `backward(grad)` returns one gradient per input (the chain rule:
+grad * local derivative). Inputs may be arrays or plain Python numbers (`x * 2`); a number
+needs no gradient. Broadcasting is undone by the engine (../autograd/node.py): a gradient
+of the broadcast shape is summed back to its input's shape there, so backward is the maths
+alone.
 
 Read next: reduction.py, shape.py, then ../autograd/engine.py (who calls backward).
 """
 
 import math
 
-from ..autograd.node import Op
-from ._broadcast import shape_of, unbroadcast
+from ..autograd.function import Op
 
 
-def _grad_for(xp, input_shape, grad):
-    """The gradient for one input: None for a Python number, else summed to its shape."""
-    if input_shape is None:
-        return None
-    return unbroadcast(xp, grad, input_shape)
+def _is_number(x):
+    return isinstance(x, (int, float, bool))
 
 
-def _shape_or_none(x):
-    return None if isinstance(x, (int, float, bool)) else shape_of(x)
-
-
-class _Binary(Op):
-    """Shared bookkeeping of two-input ops: the input shapes, for unbroadcast."""
-
-    __slots__ = ("a_shape", "b_shape")
-
-    def _remember_shapes(self, a, b):
-        self.a_shape, self.b_shape = _shape_or_none(a), _shape_or_none(b)
-
-
-class Add(_Binary):
+class Add(Op):
     """out = a + b.   d out/d a = 1,  d out/d b = 1."""
 
     __slots__ = ()
 
     def forward(self, a, b):
-        self._remember_shapes(a, b)
         return a + b
 
     def backward(self, grad):
-        return (_grad_for(self.xp, self.a_shape, grad), _grad_for(self.xp, self.b_shape, grad))
+        return grad, grad
 
 
-class Sub(_Binary):
+class Sub(Op):
     """out = a - b.   d out/d a = 1,  d out/d b = -1.
 
     PyTorch calls it RsubBackward1 when a is a number (1 - x, "reversed sub").
     """
 
-    __slots__ = ()
+    __slots__ = ("reversed",)
 
     def forward(self, a, b):
-        self._remember_shapes(a, b)
+        self.reversed = _is_number(a)
         return a - b
 
     def backward(self, grad):
-        return (_grad_for(self.xp, self.a_shape, grad), _grad_for(self.xp, self.b_shape, -grad))
+        return grad, -grad
 
     def name(self):
-        return "RsubBackward1" if self.a_shape is None else "SubBackward0"
+        return "RsubBackward1" if self.reversed else "SubBackward0"
 
 
-class Mul(_Binary):
-    """out = a * b.   d out/d a = b,  d out/d b = a."""
+class Mul(Op):
+    """out = a * b.   d out/d a = b,  d out/d b = a.
+
+    Each input is needed only for the *other* one's gradient, so each is saved only then,
+    as PyTorch does: for x * w with only w requiring grad, x is saved and w is not, so
+    changing w in place afterwards is no error.
+    """
 
     __slots__ = ()
-    saves_inputs = (0, 1)
-    saved_input_used_by = {0: (1,), 1: (0,)}
 
     def forward(self, a, b):
-        self._remember_shapes(a, b)
-        self.saved = (a, b)
+        need_a, need_b = self.needs_input_grad
+        self.save_for_backward(a if need_b else None, b if need_a else None)
         return a * b
 
     def backward(self, grad):
-        a, b = self.saved
-        return (
-            _grad_for(self.xp, self.a_shape, grad * b),
-            _grad_for(self.xp, self.b_shape, grad * a),
-        )
+        a, b = self.saved_tensors
+        need_a, need_b = self.needs_input_grad
+        return grad * b if need_a else None, grad * a if need_b else None
 
 
-class Div(_Binary):
-    """out = a / b.   d out/d a = 1 / b,  d out/d b = -a / b**2."""
+class Div(Op):
+    """out = a / b.   d out/d a = 1 / b,  d out/d b = -a / b**2.
+
+    b is needed for both gradients, a only for b's.
+    """
 
     __slots__ = ()
-    saves_inputs = (0, 1)
-    saved_input_used_by = {0: (1,)}
 
     def forward(self, a, b):
-        self._remember_shapes(a, b)
-        self.saved = (a, b)
+        need_a, need_b = self.needs_input_grad
+        self.save_for_backward(a if need_b else None, b)
         return a / b
 
     def backward(self, grad):
-        a, b = self.saved
-        return (
-            _grad_for(self.xp, self.a_shape, grad / b),
-            _grad_for(self.xp, self.b_shape, -grad * a / (b * b)),
-        )
+        a, b = self.saved_tensors
+        need_a, need_b = self.needs_input_grad
+        return grad / b if need_a else None, -grad * a / (b * b) if need_b else None
 
 
 class Reciprocal(Op):
@@ -115,34 +99,33 @@ class Reciprocal(Op):
     """
 
     __slots__ = ()
-    saves_output = True
 
     def forward(self, x):
         out = 1 / x
-        self.saved = (out,)
+        self.save_for_backward(out)
         return out
 
     def backward(self, grad):
-        (out,) = self.saved
+        (out,) = self.saved_tensors
         return -grad * out * out
 
 
-class Remainder(_Binary):
+class Remainder(Op):
     """out = a - floor(a / b) * b (the sign of b: Python's %, and PyTorch's).
 
     d out/d a = 1,  d out/d b = -floor(a / b)   (floor is flat between its steps).
+    Only b's gradient needs the inputs, so they are saved only when b requires grad.
     """
 
-    __slots__ = ()
-    saves_inputs = (0, 1)
-    saved_input_used_by = {0: (1,), 1: (1,)}  # only grad_b needs them
+    __slots__ = ("divisor_is_number",)
 
     def name(self):
-        return "RemainderBackward0" if self.b_shape is None else "RemainderBackward1"
+        return "RemainderBackward0" if self.divisor_is_number else "RemainderBackward1"
 
     def forward(self, a, b):
-        self._remember_shapes(a, b)
-        self.saved = (a, b)
+        self.divisor_is_number = _is_number(b)
+        if self.needs_input_grad[1]:
+            self.save_for_backward(a, b)
         out = self.xp.remainder(a, b)
         if self.xp.isdtype(out.dtype, "real floating"):
             # A zero result takes the sign of a, as PyTorch's (NumPy gives it b's sign:
@@ -151,14 +134,14 @@ class Remainder(_Binary):
         return out
 
     def backward(self, grad):
-        a, b = self.saved
         grad_b = None
-        if self.b_shape is not None:
-            grad_b = unbroadcast(self.xp, -grad * self.xp.floor(a / b), self.b_shape)
-        return _grad_for(self.xp, self.a_shape, grad), grad_b
+        if self.needs_input_grad[1]:
+            a, b = self.saved_tensors
+            grad_b = -grad * self.xp.floor(a / b)
+        return grad, grad_b
 
 
-class FloorDivide(_Binary):
+class FloorDivide(Op):
     """out = floor(a / b). Not differentiable: PyTorch records it, and backward raises.
 
     Its true derivative is 0 almost everywhere, so a zero gradient would silently stop
@@ -169,7 +152,6 @@ class FloorDivide(_Binary):
     backward_name = "NotImplemented"  # PyTorch's name for a node whose backward raises
 
     def forward(self, a, b):
-        self._remember_shapes(a, b)
         return self.xp.floor_divide(a, b)
 
     def backward(self, grad):
@@ -185,11 +167,10 @@ class NonzeroCount(Op):
 
     __slots__ = ()
     backward_name = "LinalgVectorNormBackward0"
-    saves_inputs = (0,)  # as PyTorch's norm node: changing x afterwards is caught
 
     def forward(self, x, *, dims, keepdim):
         xp = self.xp
-        self.saved = (x,)
+        self.save_for_backward(x)
         nonzero = xp.astype(x != 0, x.dtype)  # nan != 0 is True
         return xp.sum(nonzero, axis=dims, keepdims=keepdim)
 
@@ -213,53 +194,49 @@ class Pow(Op):
     """out = x ** p for a fixed number p.   d out/d x = p * x ** (p - 1)."""
 
     __slots__ = ("p",)
-    saves_inputs = (0,)
 
     def forward(self, x, *, p):
         self.p = p
-        self.saved = (x,)
+        self.save_for_backward(x)
         return x**p
 
     def backward(self, grad):
-        (x,) = self.saved
+        (x,) = self.saved_tensors
         if self.p == 0:
             return grad * 0
         return grad * self.p * x ** (self.p - 1)
 
 
-class PowTensor(_Binary):
+class PowTensor(Op):
     """out = a ** b, both may be tensors.   d out/d a = b * a ** (b - 1),  d out/d b = out * log(a).
 
     PyTorch calls this node PowBackward1, or PowBackward2 when the base is a number (2 ** x).
     """
 
-    __slots__ = ()
-    saves_inputs = (0, 1)
-    saves_output = True
+    __slots__ = ("base_is_number",)
 
     def name(self):
-        return "PowBackward2" if self.a_shape is None else "PowBackward1"
+        return "PowBackward2" if self.base_is_number else "PowBackward1"
 
     def forward(self, a, b):
-        self._remember_shapes(a, b)
+        self.base_is_number = _is_number(a)
         out = a**b
-        self.saved = (a, b, out)
+        self.save_for_backward(a, b, out)
         return out
 
     def backward(self, grad):
         xp = self.xp
-        a, b, out = self.saved
+        a, b, out = self.saved_tensors
+        need_a, need_b = self.needs_input_grad
         grad_a = grad_b = None
-        if self.a_shape is not None:
+        if need_a:
             # NOTE: where b == 0, out = 1 whatever a is: the slope is 0, not 0 * inf = nan
             # (at a = 0), as PyTorch takes it.
             grad_a = _zero_where(xp, b == 0, grad * b * a ** (b - 1))
-            grad_a = unbroadcast(xp, grad_a, self.a_shape)
-        if self.b_shape is not None:
+        if need_b:
             # NOTE: where a == 0 and b >= 0, 0 ** b is flat in b: 0, not 0 * log(0) = nan;
             # for b < 0 PyTorch keeps out * log(0) = inf * -inf = -inf, and so do we.
             grad_b = _zero_where(xp, (a == 0) & (b >= 0), grad * out * _log_base(xp, a))
-            grad_b = unbroadcast(xp, grad_b, self.b_shape)
         return grad_a, grad_b
 
 
@@ -282,15 +259,14 @@ class Exp(Op):
     """out = exp(x).   d out/d x = exp(x) = out."""
 
     __slots__ = ()
-    saves_output = True
 
     def forward(self, x):
         out = self.xp.exp(x)
-        self.saved = (out,)
+        self.save_for_backward(out)
         return out
 
     def backward(self, grad):
-        (out,) = self.saved
+        (out,) = self.saved_tensors
         return grad * out
 
 
@@ -298,14 +274,13 @@ class Log(Op):
     """out = log(x).   d out/d x = 1 / x."""
 
     __slots__ = ()
-    saves_inputs = (0,)
 
     def forward(self, x):
-        self.saved = (x,)
+        self.save_for_backward(x)
         return self.xp.log(x)
 
     def backward(self, grad):
-        (x,) = self.saved
+        (x,) = self.saved_tensors
         return grad / x
 
 
@@ -317,15 +292,14 @@ class Log1p(Op):
     """
 
     __slots__ = ()
-    saves_inputs = (0,)
     backward_name = "Log1PBackward0"  # PyTorch's spelling
 
     def forward(self, x):
-        self.saved = (x,)
+        self.save_for_backward(x)
         return self.xp.log1p(x)
 
     def backward(self, grad):
-        (x,) = self.saved
+        (x,) = self.saved_tensors
         return grad / (1 + x)
 
 
@@ -333,15 +307,14 @@ class Sqrt(Op):
     """out = sqrt(x).   d out/d x = 1 / (2 sqrt(x)) = 1 / (2 out)."""
 
     __slots__ = ()
-    saves_output = True
 
     def forward(self, x):
         out = self.xp.sqrt(x)
-        self.saved = (out,)
+        self.save_for_backward(out)
         return out
 
     def backward(self, grad):
-        (out,) = self.saved
+        (out,) = self.saved_tensors
         return grad / (2 * out)
 
 
@@ -349,14 +322,13 @@ class Sin(Op):
     """out = sin(x).   d out/d x = cos(x)."""
 
     __slots__ = ()
-    saves_inputs = (0,)
 
     def forward(self, x):
-        self.saved = (x,)
+        self.save_for_backward(x)
         return self.xp.sin(x)
 
     def backward(self, grad):
-        (x,) = self.saved
+        (x,) = self.saved_tensors
         return grad * self.xp.cos(x)
 
 
@@ -364,14 +336,13 @@ class Cos(Op):
     """out = cos(x).   d out/d x = -sin(x)."""
 
     __slots__ = ()
-    saves_inputs = (0,)
 
     def forward(self, x):
-        self.saved = (x,)
+        self.save_for_backward(x)
         return self.xp.cos(x)
 
     def backward(self, grad):
-        (x,) = self.saved
+        (x,) = self.saved_tensors
         return -grad * self.xp.sin(x)
 
 
@@ -379,15 +350,14 @@ class Tanh(Op):
     """out = tanh(x).   d out/d x = 1 - tanh(x)**2 = 1 - out**2."""
 
     __slots__ = ()
-    saves_output = True
 
     def forward(self, x):
         out = self.xp.tanh(x)
-        self.saved = (out,)
+        self.save_for_backward(out)
         return out
 
     def backward(self, grad):
-        (out,) = self.saved
+        (out,) = self.saved_tensors
         return grad * (1 - out * out)
 
 
@@ -400,17 +370,16 @@ class Sigmoid(Op):
     """
 
     __slots__ = ()
-    saves_output = True
 
     def forward(self, x):
         xp = self.xp
         e = xp.exp(-xp.abs(x))  # in (0, 1]
         out = xp.where(x >= 0, 1 / (1 + e), e / (1 + e))
-        self.saved = (out,)
+        self.save_for_backward(out)
         return out
 
     def backward(self, grad):
-        (out,) = self.saved
+        (out,) = self.saved_tensors
         return grad * out * (1 - out)
 
 
@@ -418,15 +387,14 @@ class Relu(Op):
     """out = max(x, 0).   d out/d x = 1 where x > 0, else 0 (PyTorch picks 0 at x = 0)."""
 
     __slots__ = ()
-    saves_output = True
 
     def forward(self, x):
         out = self.xp.maximum(x, 0)
-        self.saved = (out,)
+        self.save_for_backward(out)
         return out
 
     def backward(self, grad):
-        (out,) = self.saved
+        (out,) = self.saved_tensors
         # where(), not grad * (out > 0): the array API has no float * bool arithmetic
         return self.xp.where(out > 0, grad, self.xp.zeros_like(grad))
 
@@ -435,15 +403,14 @@ class LeakyRelu(Op):
     """out = x if x > 0 else slope * x.   d out/d x = 1 where x > 0, else slope."""
 
     __slots__ = ("slope",)
-    saves_inputs = (0,)
 
     def forward(self, x, *, slope):
         self.slope = slope
-        self.saved = (x,)
+        self.save_for_backward(x)
         return self.xp.where(x > 0, x, x * slope)
 
     def backward(self, grad):
-        (x,) = self.saved
+        (x,) = self.saved_tensors
         return self.xp.where(x > 0, grad, grad * self.slope)
 
 
@@ -470,14 +437,13 @@ class Abs(Op):
     """out = |x|.   d out/d x = sign(x) (0 at x = 0, as PyTorch)."""
 
     __slots__ = ()
-    saves_inputs = (0,)
 
     def forward(self, x):
-        self.saved = (x,)
+        self.save_for_backward(x)
         return self.xp.abs(x)
 
     def backward(self, grad):
-        (x,) = self.saved
+        (x,) = self.saved_tensors
         return grad * self.xp.sign(x)
 
 
@@ -488,11 +454,10 @@ class Clamp(Op):
     """
 
     __slots__ = ()
-    saves_inputs = (0,)
     backward_name = "ClampBackward1"
 
     def forward(self, x, *, low, high):
-        self.saved = (x, low, high)
+        self.save_for_backward(x, low, high)
         xp = self.xp
         out = x
         # The bounds become arrays on x's own device (x.device), in x's dtype.
@@ -503,7 +468,7 @@ class Clamp(Op):
         return out
 
     def backward(self, grad):
-        x, low, high = self.saved
+        x, low, high = self.saved_tensors
         passes = self.xp.ones_like(x, dtype=self.xp.bool)
         if low is not None:
             passes = passes & (x >= low)
@@ -522,63 +487,53 @@ def _split(node, grad, a_wins, tie):
     half = xp.where(tie, grad / 2, zero)
     grad_a = xp.where(a_wins, grad, half)
     grad_b = xp.where(a_wins | tie, half, grad)
-    return _grad_for(xp, node.a_shape, grad_a), _grad_for(xp, node.b_shape, grad_b)
+    return grad_a, grad_b
 
 
-class Maximum(_Binary):
+class Maximum(Op):
     """out = max(a, b) elementwise.   d out/d a = 1 where a > b, 1/2 where a == b, else 0.
 
     On ties the gradient is split evenly between the two inputs, as PyTorch does.
     """
 
     __slots__ = ()
-    saves_inputs = (0, 1)
 
     def forward(self, a, b):
-        self._remember_shapes(a, b)
-        self.saved = (a, b)
+        self.save_for_backward(a, b)
         return self.xp.maximum(a, b)
 
     def backward(self, grad):
-        a, b = self.saved
+        a, b = self.saved_tensors
         return _split(self, grad, a > b, a == b)
 
 
-class Minimum(_Binary):
+class Minimum(Op):
     """out = min(a, b) elementwise.   d out/d a = 1 where a < b, 1/2 where a == b, else 0."""
 
     __slots__ = ()
-    saves_inputs = (0, 1)
 
     def forward(self, a, b):
-        self._remember_shapes(a, b)
-        self.saved = (a, b)
+        self.save_for_backward(a, b)
         return self.xp.minimum(a, b)
 
     def backward(self, grad):
-        a, b = self.saved
+        a, b = self.saved_tensors
         return _split(self, grad, a < b, a == b)
 
 
 class Where(Op):
     """out = a where condition else b.   d out/d a = condition,  d out/d b = not condition."""
 
-    __slots__ = ("a_shape", "b_shape")
-    saves_inputs = (0,)
+    __slots__ = ()
 
     def forward(self, condition, a, b):
-        self.a_shape, self.b_shape = _shape_or_none(a), _shape_or_none(b)
-        self.saved = (condition,)
+        self.save_for_backward(condition)
         return self.xp.where(condition, a, b)
 
     def backward(self, grad):
-        (condition,) = self.saved
+        (condition,) = self.saved_tensors
         zero = self.xp.zeros_like(grad)
-        return (
-            None,
-            _grad_for(self.xp, self.a_shape, self.xp.where(condition, grad, zero)),
-            _grad_for(self.xp, self.b_shape, self.xp.where(condition, zero, grad)),
-        )
+        return None, self.xp.where(condition, grad, zero), self.xp.where(condition, zero, grad)
 
 
 class MaskedFill(Op):
@@ -588,15 +543,14 @@ class MaskedFill(Op):
     """
 
     __slots__ = ()
-    saves_inputs = (1,)
 
     def forward(self, x, mask, *, value):
         xp = self.xp
-        self.saved = (mask,)
+        self.save_for_backward(mask)
         return xp.where(mask, xp.full_like(x, value), x)
 
     def backward(self, grad):
-        (mask,) = self.saved
+        (mask,) = self.saved_tensors
         xp = self.xp
         return xp.where(mask, xp.zeros_like(grad), grad), None
 
@@ -670,11 +624,10 @@ class Copy(Op):
     PyTorch calls this node CopyBackwards.
     """
 
-    __slots__ = ("source_shape", "source_dtype")
+    __slots__ = ("source_dtype",)
     backward_name = "CopyBackwards"
 
     def forward(self, x, source):
-        self.source_shape = shape_of(source)
         self.source_dtype = getattr(source, "dtype", None)
         # a copy, not `+ 0`, which would turn -0.0 into 0.0
         return self.xp.asarray(
@@ -682,9 +635,9 @@ class Copy(Op):
         )
 
     def backward(self, grad):
-        grad_source = unbroadcast(self.xp, grad, self.source_shape)
+        grad_source = grad
         if self.source_dtype is not None:
-            grad_source = self.xp.astype(grad_source, self.source_dtype)
+            grad_source = self.xp.astype(grad, self.source_dtype)
         return self.xp.zeros_like(grad), grad_source
 
 
@@ -696,29 +649,24 @@ class IndexPut(Op):
     (x[mask] = v, x[[0, 2]] = v).
     """
 
-    __slots__ = ("values_shape", "backend", "advanced")
+    __slots__ = ("backend", "advanced")
 
     def forward(self, x, values, *, index, backend, advanced=False):
         # backend.setitem / getitem: a[index] = v and a[index], with NumPy's indexing rules
         self.backend, self.advanced = backend, advanced
         # Kept as a saved value: freed after backward, so a second backward through
         # x[index] = v raises, as PyTorch's (CopySlices and IndexPutBackward0 both do).
-        self.saved = (index,)
-        self.values_shape = shape_of(values)
+        self.save_for_backward(index)
         out = self.xp.asarray(x, copy=True)
         backend.setitem(out, index, values)
         return out
 
     def backward(self, grad):
-        (index,) = self.saved
+        (index,) = self.saved_tensors
         grad_x = self.xp.asarray(grad, copy=True)
         self.backend.setitem(grad_x, index, 0)
         grad_values = self.backend.getitem(grad, index)
-        # values may carry leading size-1 axes the slot lacks (x[0] = v with v of shape (1,))
-        missing = len(self.values_shape) - grad_values.ndim
-        if missing > 0:
-            grad_values = self.xp.reshape(grad_values, (1,) * missing + grad_values.shape)
-        return grad_x, unbroadcast(self.xp, grad_values, self.values_shape)
+        return grad_x, grad_values  # summed to values' shape if they were broadcast
 
     def name(self):
         return "IndexPutBackward0" if self.advanced else "CopySlices"

@@ -1,10 +1,11 @@
 """Matrix multiplication, the op behind `@`, `nn.Linear` and every layer of a network.
 
-Read next: _broadcast.py (how batch dimensions are summed back), ../nn/linear.py.
+Read next: ../autograd/node.py (`unbroadcast`: how batch axes are summed back),
+../nn/linear.py.
 """
 
-from ..autograd.node import Op
-from ._broadcast import unbroadcast
+from ..autograd.function import Op
+from ..autograd.node import unbroadcast
 
 
 class MatMul(Op):
@@ -14,40 +15,42 @@ class MatMul(Op):
         grad_a = grad (n, m) @ b^T (m, k) -> (n, k)
         grad_b = a^T (k, n) @ grad (n, m) -> (k, m)
     A 1-D operand is treated as a row (on the left) or a column (on the right) and the
-    extra axis removed again; batch axes broadcast and are summed back by `unbroadcast`.
+    extra axis removed again; batch axes broadcast and are summed back by `Op.apply`.
     PyTorch's node name depends on the shapes: DotBackward0 (1-D @ 1-D), MvBackward0
     (2-D @ 1-D), MmBackward0 (2-D @ 2-D), SqueezeBackward4 (1-D @ 2-D: PyTorch makes the
     vector a 1-row matrix and squeezes the row away), UnsafeViewBackward0 for batches.
     """
 
     __slots__ = ("a_ndim", "b_ndim")
-    saves_inputs = (0, 1)
-    saved_input_used_by = {0: (1,), 1: (0,)}  # grad_a = grad @ b^T, grad_b = a^T @ grad
 
     def forward(self, a, b):
         self.a_ndim, self.b_ndim = a.ndim, b.ndim
-        self.saved = (a, b)
+        # grad_a needs b and grad_b needs a: each is saved only for the other's gradient
+        need_a, need_b = self.needs_input_grad
+        self.save_for_backward(a if need_b else None, b if need_a else None)
         return self.xp.matmul(a, b)
 
     def backward(self, grad):
         xp = self.xp
-        a, b = self.saved
-        # Make both operands (at least) 2-D, as matmul did internally.
-        a2 = xp.expand_dims(a, axis=0) if a.ndim == 1 else a
-        b2 = xp.expand_dims(b, axis=-1) if b.ndim == 1 else b
+        a, b = self.saved_tensors
         # Column axis first: for vector @ vector grad is 0-d and gets (1,), then (1, 1).
-        if b.ndim == 1:
+        if self.b_ndim == 1:
             grad = xp.expand_dims(grad, axis=-1)
-        if a.ndim == 1:
+        if self.a_ndim == 1:
             grad = xp.expand_dims(grad, axis=-2)
-        grad_a = xp.matmul(grad, xp.matrix_transpose(b2))
-        grad_b = xp.matmul(xp.matrix_transpose(a2), grad)
-        grad_a = unbroadcast(xp, grad_a, a2.shape)
-        grad_b = unbroadcast(xp, grad_b, b2.shape)
-        if a.ndim == 1:
-            grad_a = xp.squeeze(grad_a, axis=0)
-        if b.ndim == 1:
-            grad_b = xp.squeeze(grad_b, axis=-1)
+        grad_a = grad_b = None
+        # Each 1-D operand made 2-D, as matmul did internally, and its gradient made 1-D again.
+        if b is not None:
+            b2 = xp.expand_dims(b, axis=-1) if self.b_ndim == 1 else b
+            grad_a = xp.matmul(grad, xp.matrix_transpose(b2))
+            if self.a_ndim == 1:
+                grad_a = xp.squeeze(unbroadcast(xp, grad_a, (1, grad_a.shape[-1])), axis=0)
+        if a is not None:
+            a2 = xp.expand_dims(a, axis=0) if self.a_ndim == 1 else a
+            grad_b = xp.matmul(xp.matrix_transpose(a2), grad)
+            if self.b_ndim == 1:
+                grad_b = xp.squeeze(unbroadcast(xp, grad_b, (grad_b.shape[-2], 1)), axis=-1)
+        # Batch axes that were broadcast are summed back by Op.apply, as for any other op.
         return grad_a, grad_b
 
     def name(self):

@@ -1,6 +1,6 @@
 """Reductions: sum, mean, max/min (over everything or along dims), prod, var.
 
-`dim` arrives already normalised by the caller (functional/reduction.py) to a tuple of
+`dim` arrives already normalised by the caller (tensor_functions/reduction.py) to a tuple of
 non-negative axes, or None for "all of them". Backward has to undo the reduction: put the
 reduced axes back (as size 1, `keepdim=True` style) and broadcast the gradient over them.
 
@@ -9,7 +9,7 @@ Read next: softmax.py (a reduction inside an op), linalg.py (matmul, a sum of pr
 
 import math
 
-from ..autograd.node import Op
+from ..autograd.function import Op
 
 
 def _restore_dims(xp, grad, dims, keepdim, ndim):
@@ -75,18 +75,16 @@ class Max(Op):
     """
 
     __slots__ = ()
-    saves_inputs = (0,)
-    saves_output = True
     reduce = "max"
 
     def forward(self, x):
         out = getattr(self.xp, self.reduce)(x)
-        self.saved = (x, out)
+        self.save_for_backward(x, out)
         return out
 
     def backward(self, grad):
         xp = self.xp
-        x, out = self.saved
+        x, out = self.saved_tensors
         # 1.0 where x is the extreme, else 0.0, in the gradient's dtype (a float64 mask
         # would turn a float32 tensor's gradient into float64). A nan is the max and the
         # min of anything holding it (as in PyTorch): it counts as a hit though nan != nan.
@@ -119,14 +117,14 @@ class MaxAlongDim(Op):
         xp = self.xp
         self.dim, self.keepdim, self.shape = dim, keepdim, x.shape
         if x.ndim == 0:  # a 0-d tensor is its own maximum, at index 0
-            self.saved = (xp.zeros((), dtype=xp.int64),)
+            self.save_for_backward(xp.zeros((), dtype=xp.int64))
             return xp.asarray(x, copy=True)
-        self.saved = (getattr(xp, "arg" + self.reduce)(x, axis=dim, keepdims=True),)
+        self.save_for_backward(getattr(xp, "arg" + self.reduce)(x, axis=dim, keepdims=True))
         return getattr(xp, self.reduce)(x, axis=dim, keepdims=keepdim)
 
     def backward(self, grad):
         xp = self.xp
-        (indices,) = self.saved
+        (indices,) = self.saved_tensors
         if len(self.shape) == 0:
             return grad
         if not self.keepdim:
@@ -155,18 +153,16 @@ class Prod(Op):
     """
 
     __slots__ = ("dims", "keepdim")
-    saves_inputs = (0,)
-    saves_output = True
 
     def forward(self, x, *, dims, keepdim):
         self.dims, self.keepdim = dims, keepdim
         out = self.xp.prod(x, axis=dims, keepdims=keepdim)
-        self.saved = (x, out)
+        self.save_for_backward(x, out)
         return out
 
     def backward(self, grad):
         xp = self.xp
-        x, out = self.saved
+        x, out = self.saved_tensors
         out = _restore_dims(xp, out, self.dims, self.keepdim, x.ndim)
         grad = _restore_dims(xp, grad, self.dims, self.keepdim, x.ndim)
         if not bool(xp.any(x == 0)):
@@ -195,8 +191,6 @@ class Norm(Op):
     """
 
     __slots__ = ("p", "dims", "keepdim")
-    saves_inputs = (0,)
-    saves_output = True
     backward_name = "LinalgVectorNormBackward0"
 
     def forward(self, x, *, p, dims, keepdim):
@@ -208,12 +202,12 @@ class Norm(Op):
             out = xp.sum(xp.abs(x), axis=dims, keepdims=keepdim)
         else:
             out = xp.sum(xp.abs(x) ** p, axis=dims, keepdims=keepdim) ** (1 / p)
-        self.saved = (x, out)
+        self.save_for_backward(x, out)
         return out
 
     def backward(self, grad):
         xp = self.xp
-        x, out = self.saved
+        x, out = self.saved_tensors
         out = _restore_dims(xp, out, self.dims, self.keepdim, x.ndim)
         grad = _restore_dims(xp, grad, self.dims, self.keepdim, x.ndim)
         if self.p == 1:
@@ -230,17 +224,18 @@ class Var(Op):
     """out = sum((x - mean)**2) / (n - correction) over `dims`.
 
     d out/d x[i] = 2 (x[i] - mean) / (n - correction).
+    Saves x itself, as PyTorch (so changing x in place before backward is caught), and
+    recomputes x - mean in backward.
     """
 
     __slots__ = ("dims", "keepdim", "divisor")
-    saves_inputs = (0,)
 
     def forward(self, x, *, dims, correction, keepdim):
         xp = self.xp
         self.dims, self.keepdim = dims, keepdim
         self.divisor = max(_count(x.shape, dims) - correction, 0)
-        centred = x - xp.mean(x, axis=dims, keepdims=True)
-        self.saved = (centred,)
+        self.save_for_backward(x)
+        centred = _centred(xp, x, dims)
         total = xp.sum(centred * centred, axis=dims, keepdims=keepdim)
         return total * self._one_over_divisor()
 
@@ -249,8 +244,9 @@ class Var(Op):
         return 1 / self.divisor if self.divisor else math.inf
 
     def backward(self, grad):
-        (centred,) = self.saved
-        grad = _restore_dims(self.xp, grad, self.dims, self.keepdim, centred.ndim)
+        (x,) = self.saved_tensors
+        centred = _centred(self.xp, x, self.dims)
+        grad = _restore_dims(self.xp, grad, self.dims, self.keepdim, x.ndim)
         if not self.divisor:
             # n - correction <= 0: var is inf and its slope meaningless; we give PyTorch's
             # values (inf, nan where x equals the mean) rather than a sign of our own.
@@ -258,6 +254,11 @@ class Var(Op):
             inf = xp.full_like(centred, math.inf)
             return grad * xp.where(centred == 0, xp.full_like(centred, math.nan), inf)
         return grad * 2 * centred / self.divisor
+
+
+def _centred(xp, x, dims):
+    """x - mean(x) over dims."""
+    return x - xp.mean(x, axis=dims, keepdims=True)
 
 
 class Std(Var):
@@ -268,18 +269,18 @@ class Std(Var):
     """
 
     __slots__ = ()
-    saves_output = True
 
     def forward(self, x, *, dims, correction, keepdim):
         out = self.xp.sqrt(super().forward(x, dims=dims, correction=correction, keepdim=keepdim))
-        self.saved = (self.saved[0], out)
+        self.save_for_backward(x, out)
         return out
 
     def backward(self, grad):
         xp = self.xp
-        centred, out = self.saved
-        out = _restore_dims(xp, out, self.dims, self.keepdim, centred.ndim)
-        grad = _restore_dims(xp, grad, self.dims, self.keepdim, centred.ndim)
+        x, out = self.saved_tensors
+        centred = _centred(xp, x, self.dims)
+        out = _restore_dims(xp, out, self.dims, self.keepdim, x.ndim)
+        grad = _restore_dims(xp, grad, self.dims, self.keepdim, x.ndim)
         # Where std = 0 every x[i] equals the mean: centred = 0 and the formula is 0 / 0.
         # PyTorch gives 0 there (sqrt's infinite slope times a zero change), and so do we.
         safe_out = xp.where(out == 0, xp.ones_like(out), out)

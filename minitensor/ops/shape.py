@@ -5,7 +5,7 @@ permute it back, sum it over the copies that expand/repeat made, or scatter it b
 the positions that indexing read.
 """
 
-from ..autograd.node import Op
+from ..autograd.function import Op
 
 
 class Reshape(Op):
@@ -81,10 +81,9 @@ class T(Permute):
 class Expand(Op):
     """out = x broadcast to a larger shape (no copy).   grad_x = grad summed over the copies."""
 
-    __slots__ = ("shape",)
+    __slots__ = ()
 
     def forward(self, x, *, shape):
-        self.shape = x.shape
         if tuple(shape) == tuple(x.shape):
             # Nothing is repeated: a plain view, which may be written to (as PyTorch's).
             # broadcast_to would return a read-only array.
@@ -92,9 +91,7 @@ class Expand(Op):
         return self.xp.broadcast_to(x, shape)
 
     def backward(self, grad):
-        from ._broadcast import unbroadcast
-
-        return unbroadcast(self.xp, grad, self.shape)
+        return grad  # Op.apply sums it over the copies, as for any broadcast input
 
 
 class Repeat(Op):
@@ -139,7 +136,8 @@ class Index(Op):
         # backend.getitem is x[index]; the GPU stand-in emulates NumPy's array indexing
         self.shape, self.kind, self.backend = x.shape, kind, backend
         if kind == "IndexBackward0":
-            self.saved, self.index = (index,), None
+            self.save_for_backward(index)
+            self.index = None
         else:
             self.index = index
         return backend.getitem(x, index)
@@ -147,7 +145,7 @@ class Index(Op):
     def backward(self, grad):
         grad_x = self.xp.zeros(self.shape, dtype=grad.dtype, device=grad.device)
         if self.kind == "IndexBackward0":
-            (index,) = self.saved
+            (index,) = self.saved_tensors
             return self.backend.index_add(grad_x, index, grad)
         self.backend.setitem(grad_x, self.index, grad)  # basic: no position read twice
         return grad_x

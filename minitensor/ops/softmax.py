@@ -3,10 +3,10 @@
 Composed from exp / sum / div they would overflow: exp(1000) is inf. Subtracting the row's
 maximum first changes nothing mathematically (it cancels) and keeps every exp() <= 1.
 
-Read next: ../nn/functional_loss.py (cross_entropy is built on log_softmax).
+Read next: ../nn/loss_functions.py (cross_entropy is built on log_softmax).
 """
 
-from ..autograd.node import Op
+from ..autograd.function import Op
 
 
 def _shifted(xp, x, dim):
@@ -24,18 +24,17 @@ class Softmax(Op):
     """
 
     __slots__ = ("dim",)
-    saves_output = True
 
     def forward(self, x, *, dim):
         xp = self.xp
         self.dim = dim
         shifted = xp.exp(_shifted(xp, x, dim))
         out = shifted / xp.sum(shifted, axis=dim, keepdims=True)
-        self.saved = (out,)
+        self.save_for_backward(out)
         return out
 
     def backward(self, grad):
-        (out,) = self.saved
+        (out,) = self.saved_tensors
         inner = self.xp.sum(grad * out, axis=self.dim, keepdims=True)
         return out * (grad - inner)
 
@@ -47,16 +46,15 @@ class LogSoftmax(Op):
     """
 
     __slots__ = ("dim",)
-    saves_output = True
 
     def forward(self, x, *, dim):
         xp = self.xp
         self.dim = dim
         shifted = _shifted(xp, x, dim)
         out = shifted - xp.log(xp.sum(xp.exp(shifted), axis=dim, keepdims=True))
-        self.saved = (out,)
+        self.save_for_backward(out)
         return out
 
     def backward(self, grad):
-        (out,) = self.saved
+        (out,) = self.saved_tensors
         return grad - self.xp.exp(out) * self.xp.sum(grad, axis=self.dim, keepdims=True)

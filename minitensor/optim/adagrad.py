@@ -3,8 +3,7 @@
 Read next: rmsprop.py, which replaces the ever-growing sum by a moving average.
 """
 
-import minitensor as mt
-
+from .. import creation
 from .optimizer import Optimizer, _array, _count_step, _state_array, _step_counter
 
 
@@ -63,7 +62,7 @@ class Adagrad(Optimizer):
     def _init_state(self, p, group):
         state = self.state[p]
         state["step"] = _step_counter()
-        state["sum"] = mt.full_like(p, group["initial_accumulator_value"])
+        state["sum"] = creation.full_like(p, group["initial_accumulator_value"])
 
     def _update(self, p, grad, group):
         state = self.state[p]

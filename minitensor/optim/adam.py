@@ -6,8 +6,7 @@ momentum average and without bias correction).
 
 import math
 
-import minitensor as mt
-
+from .. import creation
 from .optimizer import Optimizer, _array, _count_step, _state_array, _step_counter
 
 
@@ -79,10 +78,10 @@ class Adam(Optimizer):
         state = self.state[p]
         if not state:  # first step for this parameter: state lives on p's device and dtype
             state["step"] = _step_counter()
-            state["exp_avg"] = mt.zeros_like(p)
-            state["exp_avg_sq"] = mt.zeros_like(p)
+            state["exp_avg"] = creation.zeros_like(p)
+            state["exp_avg_sq"] = creation.zeros_like(p)
             if group["amsgrad"]:
-                state["max_exp_avg_sq"] = mt.zeros_like(p)
+                state["max_exp_avg_sq"] = creation.zeros_like(p)
         # from here on NumPy maths (CuPy's on a GPU), in place where p or the state changes
         xp = p.device.xp
         param, grad = _array(p), _array(grad)

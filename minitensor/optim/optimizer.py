@@ -37,7 +37,8 @@ import itertools
 import warnings
 from collections import defaultdict
 
-import minitensor as mt
+from .. import creation, dtypes, tensor
+from ..autograd import grad_mode
 
 # How PyTorch's "Invalid ..." messages name an option; the others read "Invalid <name> value".
 _WORDS = {"lr": "learning rate", "eps": "epsilon value"}
@@ -45,7 +46,7 @@ _WORDS = {"lr": "learning rate", "eps": "epsilon value"}
 
 class Optimizer:
     def __init__(self, params, defaults):
-        if isinstance(params, mt.Tensor):
+        if isinstance(params, tensor.Tensor):
             raise TypeError(
                 "params argument given to the optimizer should be an iterable of Tensors or "
                 f"dicts, but got a single Tensor of shape {list(params.shape)} (wrap it in a "
@@ -86,7 +87,7 @@ class Optimizer:
         if not isinstance(param_group, dict):
             raise TypeError(f"param_group must be a dict, but got {type(param_group).__name__}")
         params = param_group["params"]
-        if isinstance(params, mt.Tensor):
+        if isinstance(params, tensor.Tensor):
             params = [params]
         elif isinstance(params, set):
             raise TypeError(
@@ -95,7 +96,7 @@ class Optimizer:
             )
         params = list(params)
         for p in params:
-            if not isinstance(p, mt.Tensor):
+            if not isinstance(p, tensor.Tensor):
                 raise TypeError(
                     f"optimizer can only optimize Tensors, but one of the params is "
                     f"{type(p).__name__}"
@@ -146,9 +147,9 @@ class Optimizer:
         """
         loss = None
         if closure is not None:
-            with mt.enable_grad():
+            with grad_mode.enable_grad():
                 loss = closure()
-        with mt.no_grad():
+        with grad_mode.no_grad():
             for group in self.param_groups:
                 for p in group["params"]:
                     if p.grad is not None:
@@ -251,7 +252,7 @@ def _copy_for(p, name, value):
     'step' stays a CPU float tensor, as PyTorch keeps it; buffers follow p's device and, when
     p is floating point, p's dtype (loading float32 state into a float64 model works).
     """
-    if not isinstance(value, mt.Tensor):
+    if not isinstance(value, tensor.Tensor):
         return copy.deepcopy(value)
     if name == "step":
         return value.clone()
@@ -288,7 +289,7 @@ def _state_array(p, state, name):
 
 def _bump_version(tensor):
     """Count one more in-place change of `tensor` (what every in-place op does, see
-    functional/inplace.py): backward then refuses values saved before the change."""
+    tensor_functions/inplace.py): backward then refuses values saved before the change."""
     tensor._version[0] += 1
 
 
@@ -304,5 +305,5 @@ def _step_counter():
 
     float64 when the default dtype is float64, else float32 (PyTorch's rule).
     """
-    dtype = mt.float64 if mt.get_default_dtype() is mt.float64 else mt.float32
-    return mt.tensor(0.0, dtype=dtype)
+    dtype = dtypes.float64 if dtypes.get_default_dtype() is dtypes.float64 else dtypes.float32
+    return creation.tensor(0.0, dtype=dtype)

@@ -3,8 +3,7 @@
 Read next: adam.py (RMSprop plus a momentum average and bias correction), adagrad.py.
 """
 
-import minitensor as mt
-
+from .. import creation
 from .optimizer import Optimizer, _array, _count_step, _state_array, _step_counter
 
 
@@ -63,11 +62,11 @@ class RMSprop(Optimizer):
         state = self.state[p]
         if not state:
             state["step"] = _step_counter()
-            state["square_avg"] = mt.zeros_like(p)
+            state["square_avg"] = creation.zeros_like(p)
             if momentum > 0:
-                state["momentum_buffer"] = mt.zeros_like(p)
+                state["momentum_buffer"] = creation.zeros_like(p)
             if group["centered"]:
-                state["grad_avg"] = mt.zeros_like(p)
+                state["grad_avg"] = creation.zeros_like(p)
         # from here on NumPy maths (CuPy's on a GPU), in place where p or the state changes
         xp = p.device.xp
         param, grad = _array(p), _array(grad)

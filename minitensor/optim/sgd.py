@@ -3,8 +3,7 @@
 Read next: adam.py (momentum plus a per-coordinate step size), rmsprop.py, adagrad.py.
 """
 
-import minitensor as mt
-
+from .. import creation
 from .optimizer import Optimizer, _array, _state_array
 
 
@@ -83,7 +82,7 @@ class SGD(Optimizer):
         if momentum != 0:  # 3.
             state = self.state[p]  # only now: plain SGD keeps no state at all
             if state.get("momentum_buffer") is None:
-                state["momentum_buffer"] = mt.zeros_like(p)
+                state["momentum_buffer"] = creation.zeros_like(p)
                 buf = _array(state["momentum_buffer"])
                 buf[...] = grad  # the first step: a copy of grad, no dampening
             else:

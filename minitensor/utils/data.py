@@ -25,9 +25,9 @@ import warnings
 
 import numpy as np
 
-import minitensor as mt
-
+from .. import creation, dtypes
 from ..tensor import Tensor
+from ..tensor_functions import stack
 
 # ----------------------------------------------------------------------------- datasets
 
@@ -104,7 +104,7 @@ def random_split(dataset, lengths, generator=None):
             "Sum of input lengths does not equal the length of the input dataset! "
             f"(lengths {list(lengths)} sum to {sum(lengths)}; the dataset has {total} samples)"
         )
-    order = mt.randperm(total, generator=generator).tolist()
+    order = creation.randperm(total, generator=generator).tolist()
     subsets, start = [], 0
     for length in lengths:
         subsets.append(Subset(dataset, order[start : start + length]))
@@ -124,15 +124,15 @@ def default_collate(batch):
     """
     elem = batch[0]
     if isinstance(elem, Tensor):
-        return mt.stack(batch, 0)
+        return stack(batch, 0)
     if isinstance(elem, np.ndarray):
-        return mt.stack([mt.as_tensor(b) for b in batch], 0)
+        return stack([creation.as_tensor(b) for b in batch], 0)
     if isinstance(elem, (bool, np.bool_)):
-        return mt.tensor(batch)
+        return creation.tensor(batch)
     if isinstance(elem, float):
-        return mt.tensor(batch, dtype=mt.float64)
+        return creation.tensor(batch, dtype=dtypes.float64)
     if isinstance(elem, (numbers.Number, np.number)):
-        return mt.tensor(np.asarray(batch))
+        return creation.tensor(np.asarray(batch))
     if isinstance(elem, (str, bytes)):
         return batch
     if isinstance(elem, collections.abc.Mapping):
@@ -206,7 +206,7 @@ class DataLoader:
         """This epoch's sample order: a fresh permutation when shuffling, else 0..n-1."""
         n = len(self.dataset)
         if self.shuffle:
-            return mt.randperm(n, generator=self.generator).numpy()
+            return creation.randperm(n, generator=self.generator).numpy()
         return np.arange(n)
 
     def __iter__(self):
@@ -248,7 +248,7 @@ class DataLoader:
         index_on = {}  # the epoch's order as an index array, once per device
         for t in tensors:
             if t.device not in index_on:
-                index_on[t.device] = t.device.backend.asarray(order, mt.int64)
+                index_on[t.device] = t.device.backend.asarray(order, dtypes.int64)
         for first in range(0, len(spans), batches_per_chunk):
             group = spans[first : first + batches_per_chunk]
             low, high = group[0][0], group[-1][1]

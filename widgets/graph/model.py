@@ -215,7 +215,7 @@ class GraphModel:
                 self._add_constant(graph, f"op{k}.in{i}", op, i)
         op_node = graph.add(GraphNode(f"op{k}", "op", op.name(), tooltip=formula_of(op)))
         graph.op_id_of[op] = op_node.id
-        if type(op).saves_inputs or type(op).saves_output or op.saved or op.is_freed:
+        if autograd_graph.saves_anything(op):
             op_node.lines.append(
                 _("saved tensors: FREED") if op.is_freed else _("saved tensors: kept")
             )

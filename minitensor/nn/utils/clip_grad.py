@@ -12,10 +12,10 @@ Read next: ../module.py (parameters()), then minitensor/optim/.
 
 import math
 
-import minitensor as mt
-
+from ... import creation
 from ...autograd.grad_mode import no_grad
 from ...tensor import Tensor
+from ...tensor_functions import isfinite, norm, stack
 
 
 def _grads(parameters):
@@ -35,22 +35,22 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     """
     grads = _grads(parameters)
     if not grads:
-        return mt.tensor(0.0)
+        return creation.tensor(0.0)
     norm_type = float(norm_type)
     first_device = grads[0].device
     # One norm per gradient, then the norm of those norms (moved to one device first).
-    norms = [mt.norm(g.detach(), norm_type).to(first_device) for g in grads]
+    norms = [norm(g.detach(), norm_type).to(first_device) for g in grads]
     if norm_type == math.inf:
-        total_norm = mt.max(mt.stack(norms))
+        total_norm = stack(norms).max()
     else:
-        total_norm = mt.norm(mt.stack(norms), norm_type)
-    if error_if_nonfinite and not bool(mt.isfinite(total_norm)):
+        total_norm = norm(stack(norms), norm_type)
+    if error_if_nonfinite and not bool(isfinite(total_norm)):
         raise RuntimeError(
             f"The total norm of order {norm_type} for gradients from `parameters` is "
             "non-finite, so it cannot be clipped. To disable this error and scale the "
             "gradients by the non-finite norm anyway, set `error_if_nonfinite=False`"
         )
-    clip_coef = mt.clamp(max_norm / (total_norm + 1e-6), max=1.0)
+    clip_coef = (max_norm / (total_norm + 1e-6)).clamp(max=1.0)
     for g in grads:
         g.mul_(clip_coef.to(g.device))
     return total_norm

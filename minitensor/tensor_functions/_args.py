@@ -15,7 +15,7 @@ import builtins
 
 import numpy as np
 
-from .. import dtypes
+from .. import creation, dtypes
 from ..tensor import Tensor
 
 
@@ -69,9 +69,7 @@ def _as_tensor_operand(x, like):
     if isinstance(x, (Tensor, builtins.int, builtins.float, builtins.bool)):
         return x
     if isinstance(x, np.ndarray):
-        from ..creation import as_tensor
-
-        return as_tensor(x, device=like.device)
+        return creation.as_tensor(x, device=like.device)
     raise TypeError(
         f"unsupported operand type: {type(x).__name__} (expected a Tensor, a number or a "
         "NumPy array)"

@@ -2,7 +2,8 @@
 
 Each function checks what PyTorch checks (no `-` on bool tensors, no negative integer
 powers of integers), then hands its operands to `_binary` (promotion.py) or to one primitive
-op. `remainder`, and `clamp` with tensor bounds, are compositions of the others.
+op. `remainder` is a composition of the others (`clamp`, which compares, is in
+comparison.py).
 
 `pow` shadows Python's builtin on purpose (PyTorch's name); the real one is `builtins.pow`.
 
@@ -13,10 +14,11 @@ import builtins
 
 import numpy as np
 
-from .. import dtypes, ops
+from .. import creation, dtypes, ops
 from ..tensor import Tensor
 from .conversion import to
 from .promotion import _binary, _broadcast_check, _float, _promote
+from .shape import expand
 
 
 def add(a, b, *, alpha=1):
@@ -126,38 +128,6 @@ def pow(base, exponent):  # noqa: A001  (PyTorch's name)
     return _binary(ops.PowTensor, base, exponent, "pow")
 
 
-def clamp(x, min=None, max=None):  # noqa: A002
-    """min(max(x, min), max). The result's dtype follows promotion: an int tensor clamped
-    to 0.5 is float32 ([1, 2].clamp(0, 0.5) is [0.5, 0.5]), as PyTorch."""
-    if min is None and max is None:
-        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-    if isinstance(min, Tensor) or isinstance(max, Tensor):
-        # where(), not maximum(): at x == bound all the gradient goes to x, as PyTorch's
-        # clamp; maximum would split it in half between x and the bound.
-        from .comparison import gt, isnan, lt  # here: comparison.py imports this module
-
-        # A nan bound gives nan, as PyTorch: nan < x is False, so it needs its own test.
-        out = x
-        if min is not None:
-            out = where(_or(lt(out, min), min, isnan), min, out)
-        if max is not None:
-            out = where(_or(gt(out, max), max, isnan), max, out)
-        return out
-    bounds = [bound for bound in (min, max) if bound is not None]
-    x = to(x, dtypes.result_type(x, *bounds))
-    return ops.Clamp.apply(x, low=min, high=max)
-
-
-clip = clamp
-
-
-def _or(condition, bound, isnan):
-    """condition, or True where a tensor bound is nan."""
-    if not isinstance(bound, Tensor) or not bound.dtype.is_floating_point:
-        return condition
-    return condition | isnan(bound)
-
-
 def _check_tensors(name, a, b):
     for position, x in ((1, a), (2, b)):
         if not isinstance(x, Tensor):
@@ -184,8 +154,6 @@ def masked_fill(x, mask, value):
     _broadcast_check(x, mask, "masked_fill")
     shape = np.broadcast_shapes(tuple(x.shape), tuple(mask.shape))
     if shape != tuple(x.shape):  # a larger mask: the result takes its shape, as PyTorch's
-        from .shape import expand
-
         x = expand(x, *shape)
     return ops.MaskedFill.apply(x, mask, value=value)
 
@@ -218,9 +186,7 @@ def where(condition, a, b):
         )
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
         # where(mask, 1.0, 0.0): two numbers make a tensor of the default dtype, as PyTorch
-        from ..creation import tensor
-
-        a = tensor(a, dtype=dtypes.result_type(a, b), device=condition.device)
+        a = creation.tensor(a, dtype=dtypes.result_type(a, b), device=condition.device)
     a, b = _promote(a, b)
     _broadcast_check(condition, a, "where")
     _broadcast_check(condition, b, "where")

@@ -14,7 +14,6 @@ Read next: arithmetic.py (add, mul, ... are one `_binary` call each), dtypes.py 
 import builtins
 
 from .. import backend, dtypes
-from ..autograd.node import _raise_device_mismatch
 from ..tensor import Tensor
 from ._args import _as_tensor_operand
 from .conversion import to
@@ -63,7 +62,7 @@ def _promote(a, b, floating=False):
         elif b.ndim == 0 and b.device is backend.cpu:
             b = b.item()
         else:
-            _raise_device_mismatch(a.device, b.device)
+            backend.raise_device_mismatch(a.device, b.device)
     return _cast(a, dtype), _cast(b, dtype)
 
 
@@ -82,7 +81,8 @@ def _broadcast_check(a, b, op_name):
 
 def _binary(op, a, b, name, floating=False):
     a, b = _promote(a, b, floating)
-    if isinstance(a, Tensor) and isinstance(b, Tensor) and a.shape != b.shape:
+    # the arrays' shapes: a tensor's .shape would build a Size object for each
+    if isinstance(a, Tensor) and isinstance(b, Tensor) and a._data.shape != b._data.shape:
         _broadcast_check(a, b, name)
     return op.apply(a, b)
 

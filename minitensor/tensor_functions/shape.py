@@ -21,8 +21,9 @@ def _view_of(result, x):
     A view taken under no_grad() of a tensor that requires grad is, as in PyTorch, a leaf
     that requires grad: it has no graph back to x (gradients reach the view, not x). Any
     view taken under no_grad() remembers the version counter's value then: a recorded
-    in-place change of it is refused (functional/inplace.py), and so is using it in a
-    recorded op after its base changed in place (Tensor._edge); a view of it inherits that.
+    in-place change of it is refused (tensor_functions/inplace.py), and so is using it in a
+    recorded op after its base changed in place (edge_of in autograd/function.py); a view
+    of it inherits that.
     """
     result._base = x._base if x._base is not None else x
     result._base_grad_fn = result._base.grad_fn  # a later recorded in-place op replaces it

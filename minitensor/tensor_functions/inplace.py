@@ -13,7 +13,7 @@ import weakref
 
 import numpy as np
 
-from .. import dtypes, ops
+from .. import creation, dtypes, ops
 from ..autograd import grad_mode
 from ..tensor import Tensor
 from ._args import _as_tensor_operand
@@ -45,7 +45,10 @@ def _check_leaf(x):
     if x._requires_grad and x.grad_fn is None:
         _refuse_leaf(x)
     base = x._base
-    if base is not None and base._requires_grad and base.grad_fn is None:
+    # x's base is a leaf, and x requires grad (or did when it was taken: it has a grad_fn,
+    # though base.detach_() has since turned the base's requires_grad off), as PyTorch's
+    # check_inplace
+    if base is not None and base.grad_fn is None and (base._requires_grad or x.grad_fn is not None):
         raise RuntimeError(
             "a view of a leaf Variable that requires grad is being used in an in-place "
             "operation. (Change the leaf itself under `with minitensor.no_grad():`.)"
@@ -125,14 +128,18 @@ def _inplace(x, op, *others, **options):
             "grad (PyTorch does, through CopySlices). Use .clone() first, or an out-of-place "
             "op such as torch.where."
         )
-    # The op must see x's value from before the change: copy it if the op saves it.
     before = x._data
-    if 0 in op.saves_inputs:
-        before = x.device.xp.asarray(before, copy=True)
     old_x = Tensor._from_array(before, x.device, grad_fn=x.grad_fn, requires_grad=x._requires_grad)
     result = op.apply(old_x, *others, **options)
-    _write(x, result._data)
     node = result.grad_fn
+    # If the op saved x's value from before the change, keep a copy: x's memory is about
+    # to be overwritten.
+    if any(saved is before for saved in node.saved_tensors):
+        node.saved_tensors = tuple(
+            x.device.xp.asarray(saved, copy=True) if saved is before else saved
+            for saved in node.saved_tensors
+        )
+    _write(x, result._data)
     if x._retains_grad:  # retain_grad() follows the tensor to its new node, as in PyTorch
         old_hooks = x.grad_fn._pre_hooks
         for hook in [h for h in old_hooks if getattr(h, "retains_grad", False)]:
@@ -140,8 +147,11 @@ def _inplace(x, op, *others, **options):
             node.register_prehook(hook)
     x.grad_fn, x._requires_grad = node, True
     node._output = weakref.ref(x)
-    if op.saves_output:  # the output now lives in x: watch x's counter from here on
-        node._saved_versions = node._saved_versions[:-1] + ((x._version, x._version[0], -1),)
+    # A saved output now lives in x: watch x's counter from here on.
+    node._saved_versions = tuple(
+        (x._version, x._version[0], -1) if which == -1 else (counter, version, which)
+        for counter, version, which in node._saved_versions
+    )
     return x
 
 
@@ -274,9 +284,7 @@ def zero_(x):
 def copy_(x, source):
     _check_leaf(x)
     if not isinstance(source, Tensor):
-        from ..creation import tensor
-
-        source = tensor(source, dtype=x.dtype)
+        source = creation.tensor(source, dtype=x.dtype)
     if source.device is not x.device:
         source = to(source, x.device)
     _check_fits(x, source, "copy_")
@@ -298,12 +306,8 @@ def _fill_random(x, host):
 
 
 def uniform_(x, a=0.0, b=1.0, *, generator=None):
-    from ..creation import _rng
-
-    return _fill_random(x, _rng(generator).uniform(a, b, tuple(x.shape)))
+    return _fill_random(x, creation._rng(generator).uniform(a, b, tuple(x.shape)))
 
 
 def normal_(x, mean=0.0, std=1.0, *, generator=None):
-    from ..creation import _rng
-
-    return _fill_random(x, _rng(generator).normal(mean, std, tuple(x.shape)))
+    return _fill_random(x, creation._rng(generator).normal(mean, std, tuple(x.shape)))

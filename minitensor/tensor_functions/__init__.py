@@ -1,14 +1,17 @@
-"""The torch-level functions (`mt.add`, `mt.sum`, `mt.cat`, ...) behind every Tensor method.
+"""The functions on tensors (`mt.add`, `mt.sum`, `mt.cat`, ...) behind every Tensor method.
 
-Each function does the argument handling PyTorch users expect, then calls one primitive op
-from ops/ (or composes a few). Where things live, in reading order:
+Named for what it holds, and apart from its neighbours: ops/ holds the primitive ops (the
+maths on raw arrays), nn/functional.py PyTorch's `torch.nn.functional` (layers and losses as
+functions), nn/loss_functions.py the losses among them. Each function here does the
+argument handling PyTorch users expect, then calls one primitive op from ops/ (or composes a
+few). Where things live, in reading order:
 
     _args.py        `dim` and shape arguments; operands given as numbers or NumPy arrays
     promotion.py    type promotion (int tensor + 0.5 is float32) and broadcasting checks
-    arithmetic.py   add, sub, mul, div, pow, clamp, maximum, minimum, where, ...
+    arithmetic.py   add, sub, mul, div, pow, maximum, minimum, where, ...
     unary.py        exp, log, sqrt, sin, tanh, sigmoid, relu, abs, softmax, ...
     linalg.py       matmul (the @ operator), mm, dot
-    comparison.py   eq, lt, ... (==, <), logical_and, isnan, allclose, equal
+    comparison.py   eq, lt, ... (==, <), logical_and, isnan, allclose, equal, clamp
     reduction.py    sum, mean, var, std, max, min, argmax, all, any, norm
     shape.py        reshape, view, permute, transpose, expand, cat, stack, ... (views)
     indexing.py     x[index] and x[index] = value
@@ -22,13 +25,14 @@ are PyTorch's. Inside this package the real ones are always written `builtins.ma
 This file only re-exports. Read next: promotion.py, then ops/ for the maths of each op.
 """
 
-# Two private helpers are used outside this package: tensor.py calls `F._dim` and
+# Two private helpers are used outside this package: tensor.py calls `functions._dim` and
 # nn/functional.py calls `_inplace` (relu(inplace=True)).
+# Tensor's methods reach all their functions through this package: backward and
+# register_hook (autograd.py) and the legacy constructor's tensor and zeros (creation.py).
+from ..creation import tensor, zeros
 from ._args import _dim
 from .arithmetic import (
     add,
-    clamp,
-    clip,
     div,
     floor_divide,
     masked_fill,
@@ -43,8 +47,11 @@ from .arithmetic import (
     true_divide,
     where,
 )
+from .autograd import backward, register_hook
 from .comparison import (
     allclose,
+    clamp,
+    clip,
     eq,
     equal,
     ge,

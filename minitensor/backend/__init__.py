@@ -1,4 +1,4 @@
-"""Devices and the array libraries behind them: the only module that picks NumPy or CuPy.
+"""Devices and the array libraries behind them: the only package that picks NumPy or CuPy.
 
 Every tensor stores its numbers in an array of one *backend*:
 
@@ -9,8 +9,14 @@ Every tensor stores its numbers in an array of one *backend*:
 Ops never ask "am I on the GPU?". They call `xp = tensor.device.xp` and use the array-API
 functions of that namespace (`xp.exp`, `xp.sum`, `xp.matmul`, ...), which NumPy 2, CuPy
 (through array_api_compat) and the test stand-in all provide. The few things the array API
-does not cover are methods of the backend classes below, so device-specific code lives here
-and nowhere else:
+does not cover are methods of the backend classes, one file each, so device-specific code
+lives in this folder and nowhere else:
+
+    numpy_backend.py   NumpyBackend, behind device("cpu")
+    cupy_backend.py    CupyBackend, behind device("cuda") (CuPy, imported on first use)
+    standin.py         ArrayApiStrictBackend, the GPU played by array_api_strict in tests
+
+Each backend has:
 
     asarray(host_data, dtype)    host numbers -> an array on this device
     to_numpy(array)              an array on this device -> a NumPy array (the only way back)
@@ -22,118 +28,22 @@ Tests on machines without a GPU swap in a *stand-in* CUDA backend built on
 turn into NumPy arrays and refuse to mix with CPU arrays, as CuPy's do, so a leak fails
 loudly on any machine.
 
-Read next: tensor.py; cuda.py for `mt.cuda.is_available()`.
+Read next: numpy_backend.py, then ../tensor.py; ../cuda.py for `mt.cuda.is_available()`.
 """
 
 import sys
 
 import numpy as np
 
-from . import dtypes
-from .standin import ArrayApiStrictBackend  # noqa: F401  (the test stand-in; see standin.py)
+from .cupy_backend import CupyBackend
+from .numpy_backend import NumpyBackend
+from .standin import ArrayApiStrictBackend  # noqa: F401  (tests put it behind "cuda")
 
 GPU_INSTALL_HINT = (
     'Install the GPU extra with  pip install -e ".[gpu]"  (CuPy for CUDA 12; for CUDA 13 '
     "drivers: pip install cupy-cuda13x array-api-compat), or with conda: "
     "conda install -c conda-forge cupy array-api-compat."
 )
-
-
-class NumpyBackend:
-    """The CPU backend: plain NumPy arrays."""
-
-    name = "numpy"
-    xp = np
-
-    def asarray(self, data, dtype=None):
-        """An array on this backend from host data (NumPy array, list, number)."""
-        return np.asarray(data, dtype=None if dtype is None else dtype.numpy)
-
-    def to_numpy(self, array):
-        return np.asarray(array)
-
-    def dtype_of(self, array):
-        return dtypes.from_numpy_dtype(array.dtype)
-
-    def native_dtype(self, dtype):
-        """Our dtype object as this library's own dtype (what `xp.astype` takes)."""
-        return dtype.numpy
-
-    def is_array(self, obj):
-        return isinstance(obj, np.ndarray)
-
-    def getitem(self, array, index):
-        """array[index]: basic indexing gives a view, array indexing a copy."""
-        return array[index]
-
-    def setitem(self, array, index, values):
-        """array[index] = values, in place."""
-        array[index] = values
-
-    def index_add(self, target, index, values):
-        """target[index] += values, adding repeated indices up (`x[[0, 0]] += 1` adds 2).
-
-        Plain `target[index] += values` would add only once per position: NumPy evaluates
-        it as `target[index] = target[index] + values`. Returns the result (which may be
-        `target` itself, changed in place).
-        """
-        np.add.at(target, index, values)
-        return target
-
-    def device_count(self):
-        return 0
-
-    def synchronize(self):
-        """Wait until queued work is done (NumPy finishes each call before returning)."""
-
-    def device_name(self):
-        return "CPU"
-
-
-class CupyBackend(NumpyBackend):
-    """The CUDA backend: CuPy arrays, seen through array_api_compat's CuPy namespace.
-
-    The namespace is needed because CuPy's own names are NumPy 1's (`concatenate`, no
-    `permute_dims`, `astype` only as a method); array_api_compat adds the array-API names.
-    Any CuPy build works (cupy-cuda12x, cupy-cuda13x, conda's cupy): all import as `cupy`.
-    """
-
-    name = "cupy"
-
-    def __init__(self, cupy_module):
-        import array_api_compat.cupy as cupy_namespace
-
-        self.cupy = cupy_module
-        self.xp = cupy_namespace
-
-    def asarray(self, data, dtype=None):
-        return self.cupy.asarray(data, dtype=None if dtype is None else dtype.numpy)
-
-    def to_numpy(self, array):
-        return self.cupy.asnumpy(array)
-
-    def is_array(self, obj):
-        return isinstance(obj, self.cupy.ndarray)
-
-    def index_add(self, target, index, values):
-        add_at = getattr(self.cupy.add, "at", None)  # CuPy >= 12; older: cupyx.scatter_add
-        if add_at is None:
-            import cupyx
-
-            cupyx.scatter_add(target, index, values)
-        else:
-            add_at(target, index, values)
-        return target
-
-    def device_count(self):
-        return self.cupy.cuda.runtime.getDeviceCount()
-
-    def synchronize(self):
-        self.cupy.cuda.Device().synchronize()
-
-    def device_name(self):
-        name = self.cupy.cuda.runtime.getDeviceProperties(0)["name"]
-        return name.decode() if isinstance(name, bytes) else str(name)
 
 
 # ----------------------------------------------------------------------------- devices
@@ -195,6 +105,12 @@ class device:
         if self.type == "cpu":
             return np  # every op asks this: the common case answers without a detour
         return self.backend.xp
+
+    def is_floating(self, array):
+        """Is `array` of a real floating dtype? (Only those can carry a gradient.)"""
+        if self.type == "cpu":
+            return array.dtype.kind == "f"  # the common case, without NumPy's isdtype()
+        return self.xp.isdtype(array.dtype, "real floating")
 
     def __repr__(self):
         if self.index is None:
@@ -322,3 +238,11 @@ def backend_of(array):
     if cupy is not None and isinstance(array, getattr(cupy, "ndarray", ())):
         return cuda0
     return None
+
+
+def raise_device_mismatch(first, second):
+    """PyTorch's error for an op on tensors from two devices."""
+    raise RuntimeError(
+        "Expected all tensors to be on the same device, but found at least two devices, "
+        f"{first} and {second}!"
+    )

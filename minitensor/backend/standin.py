@@ -6,20 +6,21 @@ place with `backend.use_cuda_backend`). Like a GPU's arrays, its arrays refuse
 `np.asarray` and refuse to mix with CPU arrays, so an op that silently falls back to NumPy,
 or builds an array on the host and mixes it in, fails under this backend on any machine.
 
-It offers the same methods as the backends in backend.py. Two things the array API cannot
-do, and CuPy can, are emulated: NumPy's full indexing (the array API allows integer-array
-indices only in a few forms) and scatter-add. Both work out *where* elements go on the
-host, from the index alone, and move the numbers with array-API functions on the device.
+It offers the same methods as the backends beside it (numpy_backend.py, cupy_backend.py).
+Two things the array API cannot do, and CuPy can, are emulated: NumPy's full indexing (the
+array API allows integer-array indices only in a few forms) and scatter-add. Both work out
+*where* elements go on the host, from the index alone, and move the numbers with array-API
+functions on the device.
 Slow, and fine for tests. No float16 (the array API has none).
 
-Read next: backend.py.
+Read next: __init__.py (devices, and `use_cuda_backend`).
 """
 
 import math
 
 import numpy as np
 
-from . import dtypes
+from .. import dtypes
 
 
 class ArrayApiStrictBackend:

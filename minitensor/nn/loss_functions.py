@@ -22,11 +22,10 @@ Read next: loss.py (the nn.MSELoss, nn.CrossEntropyLoss, ... modules that call t
 
 import warnings
 
-import minitensor as mt
-
-from .. import dtypes
+from .. import creation, dtypes
 from ..autograd.custom_function import Function
-from ..functional.promotion import _broadcast_check
+from ..tensor_functions import clamp, exp, log, log_softmax, maximum, where
+from ..tensor_functions.promotion import _broadcast_check
 
 # ----------------------------------------------------------------------------- reduction
 
@@ -69,9 +68,13 @@ def _check_floating(kernel, input):
 def _promoted(kernel, input, target):
     """input and target in their common dtype, which must be floating point (int + float
     is float32, as for `+`; int + int has no loss kernel in PyTorch)."""
+    if input.dtype is target.dtype and input.dtype.is_floating_point:
+        return input, target  # the common case: nothing to convert, nothing to check
     # by dtype alone: a 0-d float64 target makes a float32 input float64, unlike `+`
-    dtype = dtypes.result_type(mt.empty(0, dtype=input.dtype), mt.empty(0, dtype=target.dtype))
-    _check_floating(kernel, mt.empty(0, dtype=dtype))
+    dtype = dtypes.result_type(
+        creation.empty(0, dtype=input.dtype), creation.empty(0, dtype=target.dtype)
+    )
+    _check_floating(kernel, creation.empty(0, dtype=dtype))
     return input.to(dtype), target.to(dtype)
 
 
@@ -102,7 +105,7 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     """Mean absolute error: l_i = |x_i - y_i|."""
     reduction = _reduction(size_average, reduce, reduction)
     _warn_if_sizes_differ(input, target)
-    return _reduce(mt.abs(input - target), reduction)
+    return _reduce((input - target).abs(), reduction)
 
 
 # ----------------------------------------------------------------------------- classification
@@ -117,7 +120,7 @@ def _class_dim(input):
 def _check_class_targets(input, target, weight):
     """Class-index targets: integer dtype, shape = input's without the class dim, weight (C,)."""
     classes = input.shape[_class_dim(input)]  # first, so a 0-d input fails with its message
-    if target.dtype not in (mt.int64, mt.uint8):
+    if target.dtype not in (dtypes.int64, dtypes.uint8):
         legacy = {"float32": "Float", "float64": "Double", "int32": "Int", "bool": "Bool"}
         got = legacy.get(target.dtype.name, target.dtype.name)
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got {got}")
@@ -167,13 +170,13 @@ def _nll_parts(input, target, weight, ignore_index):
         flags = out_of_range.reshape(-1).tolist()
         first_bad = next(t for t, bad in zip(target.reshape(-1).tolist(), flags) if bad)
         raise IndexError(f"Target {first_bad} is out of bounds.")
-    class_ids = _along_classes(mt.arange(classes, device=input.device), input)
+    class_ids = _along_classes(creation.arange(classes, device=input.device), input)
     picked = (target.unsqueeze(class_dim) == class_ids) & valid.unsqueeze(class_dim)
-    chosen = mt.where(picked, input, 0.0).sum(class_dim)  # x[i, y_i]; 0 where ignored
+    chosen = where(picked, input, 0.0).sum(class_dim)  # x[i, y_i]; 0 where ignored
     if weight is None:
         sample_weight = valid.to(input.dtype)
     else:
-        sample_weight = mt.where(picked, _along_classes(weight, input), 0.0).sum(class_dim)
+        sample_weight = where(picked, _along_classes(weight, input), 0.0).sum(class_dim)
     return -chosen * sample_weight, sample_weight, valid
 
 
@@ -213,7 +216,7 @@ def cross_entropy(
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     class_dim = _class_dim(input)
     classes = input.shape[class_dim]
-    log_p = mt.log_softmax(input, class_dim)
+    log_p = log_softmax(input, class_dim)
     if target.shape == input.shape:
         return _cross_entropy_probabilities(
             log_p, target, weight, ignore_index, reduction, label_smoothing
@@ -223,7 +226,7 @@ def cross_entropy(
         return loss.sum() / sample_weight.sum() if reduction == "mean" else _reduce(loss, reduction)
     # The eps / C part: -sum_c w[c] * log_p[i, c], for every non-ignored element.
     weighted = log_p if weight is None else log_p * _along_classes(weight, input)
-    smooth = mt.where(valid, -weighted.sum(class_dim), 0.0)
+    smooth = where(valid, -weighted.sum(class_dim), 0.0)
     if reduction == "mean":
         total = sample_weight.sum()
         loss, smooth = loss.sum() / total, smooth.sum() / total
@@ -261,7 +264,7 @@ def _clamped_log(v):
     Clamping v to a tiny positive number first avoids NumPy's divide-by-zero warning for
     log(0); log(1e-45) is about -103, which the second clamp turns into -100.
     """
-    return mt.log(mt.clamp(v, min=1e-45)).clamp(min=-100.0)
+    return log(clamp(v, min=1e-45)).clamp(min=-100.0)
 
 
 class BinaryCrossEntropy(Function):
@@ -282,10 +285,10 @@ class BinaryCrossEntropy(Function):
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
-        grad_x = grad * (x - y) / mt.clamp(x * (1 - x), min=1e-12)
+        grad_x = grad * (x - y) / clamp(x * (1 - x), min=1e-12)
         grad_y = None
         if ctx.needs_input_grad[1]:
-            grad_y = grad * (mt.log(1 - x) - mt.log(x))
+            grad_y = grad * (log(1 - x) - log(x))
         return grad_x, grad_y
 
 
@@ -347,9 +350,9 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
             f"result type Float can't be cast to the desired output type "
             f"{_LEGACY.get(target.dtype.name, target.dtype.name)}"
         )
-    log_one_plus_exp = mt.log(1 + mt.exp(-mt.abs(input)))  # exp of a number <= 0: <= 1
+    log_one_plus_exp = log(1 + exp(-input.abs()))  # exp of a number <= 0: <= 1
     log_weight = 1 if pos_weight is None else 1 + (pos_weight - 1) * target
-    relu_of_minus_x = mt.maximum(-input, mt.zeros_like(input))
+    relu_of_minus_x = maximum(-input, creation.zeros_like(input))
     loss = (1 - target) * input + log_weight * (log_one_plus_exp + relu_of_minus_x)
     if weight is not None:
         loss = loss * weight

@@ -1,19 +1,25 @@
-"""`backward`, `grad` and `backward_steps` on tensors: checks first, then the engine.
+"""`backward`, `grad`, `backward_steps` and `register_hook` on tensors: checks first, then
+the engine.
 
-The engine (engine.py) works on graph nodes and raw arrays; these functions take tensors,
-check them the way PyTorch does, and turn them into the engine's roots and seeds.
+The engine (../autograd/engine.py) works on graph nodes and raw arrays; these functions
+take tensors, check them the way PyTorch does, and turn them into the engine's roots and
+seeds. They are `mt.autograd.backward` and `mt.autograd.grad`, and what `loss.backward()`
+and `t.register_hook(f)` call; they live here, beside the other functions Tensor's methods
+call, so that the engine can sit below Tensor.
 
-Read next: engine.py (the walk these functions start), node.py (the nodes it visits).
+Read next: ../autograd/engine.py (the walk these functions start), ../autograd/node.py
+(the nodes it visits).
 """
 
-from . import engine
-from .node import _raise_device_mismatch
+from .. import backend
+from ..autograd import engine
+from ..autograd.function import _GradHook, edge_of
+from ..hooks import RemovableHandle
+from ..tensor import Tensor
 
 
 def _roots(tensors, grad_tensors):
     """The engine's starting nodes and their seed gradients, with PyTorch's checks."""
-    from ..tensor import Tensor
-
     if isinstance(tensors, Tensor):
         tensors = (tensors,)
     if grad_tensors is None:
@@ -36,15 +42,13 @@ def _roots(tensors, grad_tensors):
             raise RuntimeError(
                 f"element {i} of tensors does not require grad and does not have a grad_fn"
             )
-        roots.append(t._edge())
+        roots.append(edge_of(t))
         seeds.append(seed)
     return roots, seeds
 
 
 def _seed(i, t, g):
     """The gradient backward starts from at output `t` (number i): g's array, or 1 for a scalar."""
-    from ..tensor import Tensor
-
     if g is None:
         if t.numel() != 1:
             raise RuntimeError(
@@ -61,7 +65,7 @@ def _seed(i, t, g):
             f"output[{i}] has a shape of {t.shape}."
         )
     if g.device is not t.device:
-        _raise_device_mismatch(t.device, g.device)
+        backend.raise_device_mismatch(t.device, g.device)
     return g._data
 
 
@@ -92,8 +96,6 @@ def grad(
     outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=None
 ):
     """d(outputs)/d(inputs), returned as a tuple; no `.grad` is changed."""
-    from ..tensor import Tensor
-
     if create_graph:
         raise NotImplementedError("create_graph=True (double backward) is not supported")
     single = isinstance(inputs, Tensor)
@@ -104,7 +106,7 @@ def grad(
                 f"One of the differentiated Tensors does not require grad (input {i}, of "
                 f"shape {list(t.shape)})"
             )
-    wanted = {t._edge(): i for i, t in enumerate(inputs)}
+    wanted = {edge_of(t): i for i, t in enumerate(inputs)}
     results = [None] * len(inputs)
     roots, seeds = _roots(outputs, grad_outputs)
     for step in engine.backward_steps(
@@ -120,3 +122,18 @@ def grad(
                 "graph. Set allow_unused=True if this is the desired behavior."
             )
     return tuple(results)
+
+
+def register_hook(tensor, hook):
+    """`tensor.register_hook(hook)`: call `hook(grad)` when the tensor's gradient has been
+    computed; it may return a replacement. On a leaf the hook is kept by the tensor itself
+    (its AccumulateGrad runs it), on any other tensor by its grad_fn."""
+    if not tensor._requires_grad:
+        raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+    if tensor.grad_fn is not None:
+        return tensor.grad_fn.register_prehook(hook)
+    if tensor._hooks is None:
+        tensor._hooks = []
+    hook = _GradHook(hook)
+    tensor._hooks.append(hook)
+    return RemovableHandle(tensor._hooks, hook)
