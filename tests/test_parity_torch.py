@@ -1386,6 +1386,10 @@ KNOWN_DIFFERENCES = {
     "detach_saved_non_leaf": (
         "detach_() of a non-leaf an op saved: the graph keeps the saved value (PyTorch raises)"
     ),
+    "grad_of_a_reshaped_leaf": (
+        "a leaf reshaped in place after it got a .grad: the next backward raises, as in "
+        "PyTorch, also while a graph holds the leaf (PyTorch then sums into the old shape)"
+    ),
     "no_grad_view_flags": (
         "reading is_leaf or grad_fn of a no_grad() view whose base changed in place answers "
         "(PyTorch raises; both refuse to record the view)"
@@ -1435,6 +1439,25 @@ def test_known_difference_detach_of_a_saved_non_leaf():
     with pytest.raises(RuntimeError, match="detached in-place"):
         run(torch)
     assert run(mt) == [1.0, 0.5]  # d/dx log(-x) = 1/x, from the value saved
+
+
+def test_known_difference_grad_of_a_leaf_reshaped_in_place():
+    def run(lib, keep_a_graph):
+        x = leaf(lib, [1.0, 2.0])
+        x.sum().backward()
+        kept = -x if keep_a_graph else None  # noqa: F841 (a graph holding x's grad node)
+        with lib.no_grad():
+            x.unsqueeze_(0)
+        x.sum().backward()
+        return x.grad.tolist()
+
+    assert "grad_of_a_reshaped_leaf" in KNOWN_DIFFERENCES
+    for lib in (torch, mt):  # both refuse to add a (1, 2) gradient into a (2,) .grad
+        with pytest.raises(RuntimeError, match="doesn't match the broadcast shape"):
+            run(lib, keep_a_graph=False)
+    assert run(torch, keep_a_graph=True) == [2.0, 2.0]  # summed back to the old shape
+    with pytest.raises(RuntimeError, match="kept its old shape"):
+        run(mt, keep_a_graph=True)
 
 
 def test_known_difference_flags_of_a_changed_no_grad_view():
