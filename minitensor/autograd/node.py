@@ -178,16 +178,12 @@ def unbroadcast(xp, grad, shape):
         grad (2, 3)  --sum over the new leading axis-->  (3,)
 
     Axes where the input had size 1 (shape (2, 1) against (2, 3)) are summed with keepdims.
-    An input may also have *more* axes, all of size 1 (x[0] = v with v of shape (1,)): they
-    come back as size-1 axes.
     """
     if grad.shape == shape:
         return grad
     extra = grad.ndim - len(shape)
-    if extra > 0:
+    if extra:
         grad = xp.sum(grad, axis=tuple(range(extra)))
-    elif extra < 0:
-        grad = xp.reshape(grad, (1,) * -extra + grad.shape)
     stretched = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
     if stretched:
         grad = xp.sum(grad, axis=stretched, keepdims=True)

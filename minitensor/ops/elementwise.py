@@ -649,11 +649,12 @@ class IndexPut(Op):
     (x[mask] = v, x[[0, 2]] = v).
     """
 
-    __slots__ = ("backend", "advanced")
+    __slots__ = ("backend", "advanced", "values_ndim")
 
     def forward(self, x, values, *, index, backend, advanced=False):
         # backend.setitem / getitem: a[index] = v and a[index], with NumPy's indexing rules
         self.backend, self.advanced = backend, advanced
+        self.values_ndim = getattr(values, "ndim", 0)
         # Kept as a saved value: freed after backward, so a second backward through
         # x[index] = v raises, as PyTorch's (CopySlices and IndexPutBackward0 both do).
         self.save_for_backward(index)
@@ -666,6 +667,10 @@ class IndexPut(Op):
         grad_x = self.xp.asarray(grad, copy=True)
         self.backend.setitem(grad_x, index, 0)
         grad_values = self.backend.getitem(grad, index)
+        # values may carry leading size-1 axes the slot lacks (x[0] = v with v of shape (1,))
+        missing = self.values_ndim - grad_values.ndim
+        if missing > 0:
+            grad_values = self.xp.reshape(grad_values, (1,) * missing + grad_values.shape)
         return grad_x, grad_values  # summed to values' shape if they were broadcast
 
     def name(self):
