@@ -155,6 +155,32 @@ def test_language_is_chinese_for_a_notebook_in_a_folder_named_zh(monkeypatch, tm
     assert get_language() == "en"
 
 
+def test_a_chinese_notebook_speaks_chinese_wherever_it_is_copied(monkeypatch, tmp_path):
+    import json
+
+    def notebook(name, language):
+        path = tmp_path / "home" / name
+        path.parent.mkdir(exist_ok=True)
+        lesson = {"name": "01_tensors"} | ({"language": language} if language else {})
+        path.write_text(json.dumps({"metadata": {"lesson": lesson}, "cells": []}))
+        return path
+
+    monkeypatch.setenv("JPY_SESSION_NAME", str(notebook("mine.ipynb", "zh")))
+    assert get_language() == "zh"  # from its metadata, in a folder not named zh
+    monkeypatch.setenv("JPY_SESSION_NAME", str(notebook("english.ipynb", None)))
+    assert get_language() == "en"
+    monkeypatch.setenv("JPY_SESSION_NAME", str(notebook("odd.ipynb", "fr")))
+    assert get_language() == "en"  # not a course language: the other clues decide
+    broken = tmp_path / "home" / "broken.ipynb"
+    broken.write_text("{not json")
+    monkeypatch.setenv("JPY_SESSION_NAME", str(broken))
+    assert get_language() == "en"
+    # a server that names the notebook relative to its root: the kernel runs in its folder
+    monkeypatch.chdir(tmp_path / "home")
+    monkeypatch.setenv("JPY_SESSION_NAME", "home/mine.ipynb")
+    assert get_language() == "zh"
+
+
 def test_language_is_chinese_for_a_kernel_started_in_a_folder_named_zh(monkeypatch, tmp_path):
     (tmp_path / "zh").mkdir()
     monkeypatch.chdir(tmp_path / "zh")

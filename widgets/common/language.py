@@ -9,10 +9,13 @@ The language is one setting, looked up in this order:
 1. `set_language(...)`, when it was called in this Python process;
 2. the environment variable `MINITENSOR_LANG` ("en" or "zh"): the grader sets it from the
    notebook's metadata, and a teacher can set it for a whole JupyterHub;
-3. the notebook's folder: Jupyter starts a kernel in the folder of its notebook (and tells
-   it the notebook's path in `JPY_SESSION_NAME`), so a notebook in lessons/zh/ or
-   lessons/solutions/zh/ speaks Chinese without a line of code;
-4. English.
+3. the notebook's metadata: Jupyter tells a kernel its notebook's path
+   (`JPY_SESSION_NAME`), and the Chinese notebooks say `"lesson": {"language": "zh"}`
+   there, so they speak Chinese without a line of code, wherever they are copied;
+4. the notebook's folder: Jupyter starts a kernel in the folder of its notebook, so any
+   notebook in a folder named zh (lessons/zh/, lessons/solutions/zh/) speaks Chinese
+   (nbval and nbclient, which name no notebook, rely on this);
+5. English.
 
 Only the course speaks Chinese: minitensor's own error messages stay in English, as
 PyTorch's do, since learners search the web for them.
@@ -29,6 +32,7 @@ Chinese with the same fields. A text missing from the catalogue is shown in Engl
 tests make sure none is missing).
 """
 
+import json
 import os
 from contextlib import contextmanager
 from pathlib import Path
@@ -60,6 +64,30 @@ def _notebook_folder_language():
     return "zh" if folder.name == "zh" else None
 
 
+_metadata_languages = {}  # notebook path -> its metadata's language (read once)
+
+
+def _notebook_metadata_language():
+    """The language in the kernel's notebook's metadata (`lesson.language`, which the
+    Chinese notebooks carry), so that a copy moved out of lessons/zh/ still speaks Chinese.
+    Jupyter names the notebook in JPY_SESSION_NAME; it is read once per kernel."""
+    session = os.environ.get("JPY_SESSION_NAME")
+    if not session or not session.endswith(".ipynb"):
+        return None
+    if session not in _metadata_languages:
+        # an absolute path, or (older servers) one relative to the server's root: then the
+        # notebook is the file of that name in the kernel's folder
+        path = Path(session) if Path(session).is_absolute() else Path.cwd() / Path(session).name
+        try:
+            with open(path, encoding="utf-8") as file:
+                lesson = json.load(file).get("metadata", {}).get("lesson", {})
+            language = lesson.get("language") if isinstance(lesson, dict) else None
+        except (OSError, ValueError, AttributeError):
+            language = None  # unreadable, or not a notebook: the other clues decide
+        _metadata_languages[session] = language if language in LANGUAGES else None
+    return _metadata_languages[session]
+
+
 def get_language():
     """The language the course speaks now: "en" or "zh" (see the module docstring)."""
     if _chosen is not None:
@@ -67,7 +95,7 @@ def get_language():
     from_environment = os.environ.get("MINITENSOR_LANG")
     if from_environment:
         return _checked(from_environment, "the environment variable MINITENSOR_LANG")
-    return _notebook_folder_language() or "en"
+    return _notebook_metadata_language() or _notebook_folder_language() or "en"
 
 
 class Catalogue:
