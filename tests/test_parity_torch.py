@@ -983,6 +983,16 @@ def unrecorded_in_place_on_a_no_grad_view_of_a_plain_tensor(lib):
 
 
 @scenario
+def a_result_reshaped_in_place_sends_its_leaf_a_gradient_of_the_leaf_s_shape(lib):
+    x = leaf(lib, [1.0, 2.0])
+    y = -x
+    with lib.no_grad():
+        y.unsqueeze_(0)
+    y.sum().backward()
+    return y, x.grad
+
+
+@scenario
 def max_and_min_of_a_nan_send_it_the_gradient(lib):
     x = leaf(lib, [1.0, float("nan"), 3.0])
     y = leaf(lib, float("nan"))

@@ -210,8 +210,17 @@ class AccumulateGrad:
         return self.variable._hooks
 
     def accumulate(self, grad):
-        """leaf.grad += grad: the tensor layer decides how (Tensor._accumulate_grad)."""
-        self.variable._accumulate_grad(grad)
+        """leaf.grad += grad: the tensor layer decides how (Tensor._accumulate_grad).
+
+        A gradient with more axes than the leaf comes from a graph whose tensor changed
+        shape in place after it was recorded (y = -x; y.unsqueeze_(0) under no_grad):
+        summed back to the leaf's shape, as PyTorch sums a gradient to its input's shape."""
+        leaf = self.variable
+        if grad.ndim > leaf.ndim:
+            summed = unbroadcast(leaf.device.xp, grad, tuple(leaf.shape))
+            if summed.shape == tuple(leaf.shape):
+                grad = summed
+        leaf._accumulate_grad(grad)
 
     _next = ()
     next_functions = ()
