@@ -140,6 +140,8 @@ CASES = {
     "stack": (lambda a, b: mt.stack([a, b], dim=1), [A34, B34]),
     "softmax": (lambda a: a.softmax(1), [A34]),
     "log_softmax": (lambda a: a.log_softmax(0), [A34]),
+    "mse_loss": (lambda a, b: NN.mse_loss(a, b), [A34, B34]),
+    "mse_loss_broadcast_none": (lambda a, b: NN.mse_loss(a, b, reduction="none"), [A34, B4]),
     "cross_entropy": (lambda a: NN.cross_entropy(a, mt.tensor(CLASSES3, device=a.device)), [A34]),
     "nll_loss_weighted": (
         lambda a: NN.nll_loss(

@@ -497,6 +497,22 @@ def _nll_loss(draw):
     return _example([x], fn, ref)
 
 
+@st.composite
+def _mse_loss(draw):
+    shape = draw(S.shapes())
+    x, y = draw(S.arrays(shape)), draw(S.arrays(shape))
+    reduction = draw(st.sampled_from(["mean", "sum", "none"]))
+
+    def ref(a, b):
+        squares = (a - b) ** 2
+        return {"mean": np.mean, "sum": np.sum, "none": np.asarray}[reduction](squares)
+
+    def fn(a, b):
+        return mt.nn.functional.mse_loss(a, b, reduction=reduction)
+
+    return _example([x, y], fn, ref)
+
+
 def _sigmoid(a):
     return 1 / (1 + np.exp(-a))
 
@@ -561,6 +577,7 @@ CASES = {
     ops.Softmax: _softmax(log=False),
     ops.LogSoftmax: _softmax(log=True),
     ops.NllLoss: _nll_loss(),
+    ops.MseLoss: _mse_loss(),
 }
 
 # The mean of an empty tensor is nan, as in PyTorch; NumPy also warns about it.

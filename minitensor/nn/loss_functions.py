@@ -5,15 +5,16 @@ C = number of classes, and the loss of one element is l_i. Every loss takes `red
 
     'mean' (default)   average of the l_i       'sum'   their sum       'none'   all l_i
 
-The losses are built from minitensor's ops (so backward needs nothing new), with two
-exceptions. `nll_loss` (and so `cross_entropy`, the loss of every classifier) is one
-primitive op, NllLoss in ../ops/loss.py, as in PyTorch: composed, it was about ten ops and
-a quarter of a training epoch; the composed form stays for the cases the op does not
-cover (label smoothing, a weight that wants a gradient). `binary_cross_entropy` is a custom
-autograd Function, to reproduce PyTorch's gradient at inputs of exactly 0 or 1 (see
+The losses are built from minitensor's ops (so backward needs nothing new), with three
+exceptions. `mse_loss` and `nll_loss` (and so `cross_entropy`, the loss of every
+classifier) are primitive ops, MseLoss and NllLoss in ../ops/loss.py, one node each as in
+PyTorch: composed, they were 3 and about 10 ops, and the loss was a quarter of a training
+epoch. The composed form of `cross_entropy` stays for what NllLoss does not cover (label
+smoothing, a weight that wants a gradient). `binary_cross_entropy` is a custom autograd
+Function, to reproduce PyTorch's gradient at inputs of exactly 0 or 1 (see
 BinaryCrossEntropy below). So the values and gradients are PyTorch's, but the graph of
-the other losses differs: it shows the ops a loss is made of (PowBackward0 ->
-MeanBackward0 for mse_loss) where PyTorch shows one node (MseLossBackward0).
+the other losses differs: it shows the ops a loss is made of (AbsBackward0 ->
+MeanBackward0 for l1_loss) where PyTorch shows one node (L1LossBackward0).
 
 Numerical care, as in PyTorch:
 - cross_entropy uses log_softmax (a primitive that subtracts the max first), never
@@ -27,7 +28,7 @@ import warnings
 
 from .. import creation, dtypes
 from ..autograd.custom_function import Function
-from ..ops.loss import NllLoss
+from ..ops.loss import MseLoss, NllLoss
 from ..tensor_functions import clamp, exp, log, log_softmax, maximum, where
 from ..tensor_functions.promotion import _broadcast_check
 
@@ -102,7 +103,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     _warn_if_sizes_differ(input, target)
     _broadcast_check(input, target, "mse_loss")
     input, target = _promoted("mse_cpu", input, target)
-    return _reduce((input - target) ** 2, reduction)
+    return MseLoss.apply(input, target, reduction=reduction)  # one node: ops/loss.py
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):

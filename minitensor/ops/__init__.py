@@ -7,8 +7,8 @@ one is here for at least one of three reasons:
   Reshape, Index, ...);
 - PyTorch records it as one node, so `grad_fn` shows PyTorch's name and a drawing of the
   graph looks like PyTorch's (Mean: MeanBackward0, not SumBackward0 then DivBackward0;
-  Var, Std, Sub, Clamp, the in-place Fill, Zero, Copy, IndexPut, NllLoss), and one node
-  is cheaper than several (composed, `nll_loss` was about ten: loss.py);
+  Var, Std, Sub, Clamp, the in-place Fill, Zero, Copy, IndexPut, NllLoss, MseLoss), and
+  one node is cheaper than several (composed, `nll_loss` was about ten: loss.py);
 - a composition would be numerically wrong: Log1p (log(1 + x) loses tiny x), Sigmoid and
   Softmax / LogSoftmax (exp overflows), Norm (sqrt(sum(x * x)) has a nan slope at 0).
 
@@ -60,7 +60,7 @@ from .elementwise import (
     Zero,
 )
 from .linalg import MatMul
-from .loss import NllLoss
+from .loss import MseLoss, NllLoss
 from .reduction import Max, MaxAlongDim, Mean, Min, MinAlongDim, Norm, Prod, Std, Sum, Var
 from .shape import (
     Cat,
@@ -83,5 +83,5 @@ PRIMITIVES = (
     Clone, ToCopy, Fill, Zero, Copy, IndexPut,
     Sum, Mean, Max, Min, MaxAlongDim, MinAlongDim, Prod, Norm, Var, Std, MatMul,
     Reshape, Unsqueeze, Squeeze, Permute, Transpose, T, Expand, Repeat, Index, Cat, Stack,
-    Softmax, LogSoftmax, NllLoss,
+    Softmax, LogSoftmax, NllLoss, MseLoss,
 )  # fmt: skip

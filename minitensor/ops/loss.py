@@ -1,11 +1,12 @@
-"""Negative log likelihood: the one loss recorded as a single node, as PyTorch records it.
+"""The two losses of every first model, each recorded as one node, as PyTorch records them.
 
 Composed from minitensor's ops, `nll_loss` took about ten (a one-hot mask, `where`, sums,
 a division), each one a node to record and to run backward through: a quarter of a training
-epoch went into the loss. PyTorch records NllLossBackward0 (after LogSoftmaxBackward0 for
-`cross_entropy`); so does this op. The other losses stay composed (../nn/loss_functions.py).
+epoch went into the loss; `mse_loss` took three (-, ** 2, mean). PyTorch records one node,
+NllLossBackward0 (after LogSoftmaxBackward0 for `cross_entropy`) and MseLossBackward0; so
+do these ops. The other losses stay composed (../nn/loss_functions.py).
 
-Read next: ../nn/loss_functions.py (`nll_loss` and `cross_entropy` call this op).
+Read next: ../nn/loss_functions.py (`mse_loss`, `nll_loss` and `cross_entropy` call these).
 """
 
 from ..autograd.function import Op
@@ -60,3 +61,36 @@ class NllLoss(Op):
     def name(self):
         # PyTorch runs inputs with extra dims, (N, C, d1, ...), through its 2-D kernel
         return "NllLoss2DBackward0" if self.ndim >= 3 else "NllLossBackward0"
+
+
+class MseLoss(Op):
+    """Mean squared error of x against y: l_i = (x_i - y_i)^2, then the reduction
+
+        out = sum_i l_i / n   'mean' (n elements);  'sum': sum_i l_i;  'none': every l_i
+
+    d out/d x_i = 2 (x_i - y_i) g_i  and  d out/d y_i = -2 (x_i - y_i) g_i, with g_i the
+    gradient that reaches l_i: grad / n ('mean'), grad ('sum'), grad[i] ('none'). If x and
+    y broadcast against each other, each gradient is summed back to its input's shape (by
+    the engine, as for every op).
+    """
+
+    __slots__ = ("reduction",)
+
+    def forward(self, x, y, *, reduction):
+        self.reduction = reduction
+        diff = x - y
+        self.save_for_backward(diff)
+        squares = diff * diff
+        if reduction == "mean":
+            return self.xp.mean(squares)
+        return self.xp.sum(squares) if reduction == "sum" else squares
+
+    def backward(self, grad):
+        (diff,) = self.saved_tensors
+        if self.reduction == "mean":
+            grad = grad / max(diff.size, 1)  # an empty x has an empty gradient: no 1/0
+        grad_x = grad * 2 * diff
+        return grad_x, -grad_x if self.needs_input_grad[1] else None
+
+    def name(self):
+        return "MseLossBackward0"
