@@ -16,6 +16,7 @@ from device_training import train_classifier  # tests/device_training.py
 import minitensor as mt
 from minitensor import ops
 from minitensor import tensor_functions as F
+from minitensor.nn import functional as NN
 
 RNG = np.random.default_rng(0)
 
@@ -32,6 +33,7 @@ TIES = np.array([[1.0, 2.0, 3.0], [0.0, -1.0, 3.0]])  # with TIES_B: equal in th
 TIES_B = np.array([[1.0, 0.0, 3.0], [0.0, 2.0, 1.0]])
 WITH_ZERO = np.array([[1.5, 0.0, -2.0], [0.5, 3.0, 1.0]])
 M45, V4, V5, BATCH = host(4, 5), host(4), host(5), host(2, 3, 4)
+CLASSES3, W4 = np.array([2, 0, 3]), host(4, low=0.5, high=2.0)  # class targets of A34's rows
 
 
 def _setitem(x, index, value):
@@ -138,6 +140,19 @@ CASES = {
     "stack": (lambda a, b: mt.stack([a, b], dim=1), [A34, B34]),
     "softmax": (lambda a: a.softmax(1), [A34]),
     "log_softmax": (lambda a: a.log_softmax(0), [A34]),
+    "mse_loss": (lambda a, b: NN.mse_loss(a, b), [A34, B34]),
+    "mse_loss_broadcast_none": (lambda a, b: NN.mse_loss(a, b, reduction="none"), [A34, B4]),
+    "cross_entropy": (lambda a: NN.cross_entropy(a, mt.tensor(CLASSES3, device=a.device)), [A34]),
+    "nll_loss_weighted": (
+        lambda a: NN.nll_loss(
+            a,
+            mt.tensor(CLASSES3, device=a.device),
+            mt.tensor(W4, dtype=a.dtype, device=a.device),
+            ignore_index=0,
+            reduction="none",
+        ),
+        [A34],
+    ),
     "log1p": (lambda a: a.log1p(), [POS34]),
     "remainder": (lambda a, b: a % b, [A34, POS34]),
     "remainder_number": (lambda a: a % 0.75, [A34]),

@@ -463,6 +463,56 @@ def _softmax(draw, log):
     return _example([x], lambda t: mt.softmax(t, dim), lambda a: np.exp(_np_log_softmax(a, dim)))
 
 
+@st.composite
+def _nll_loss(draw):
+    """Log-probabilities (N, C, d...) or (C,) and class targets, some of them ignored (-1),
+    with or without class weights, each reduction."""
+    shape = draw(S.shapes(min_dims=1, min_side=1))
+    x = draw(S.arrays(shape))
+    class_dim = 0 if x.ndim == 1 else 1
+    classes = shape[class_dim]
+    target_shape = () if x.ndim == 1 else shape[:1] + shape[2:]
+    y = draw(hnp.arrays(np.int64, target_shape, elements=st.integers(-1, classes - 1)))
+    w = draw(st.none() | S.positive((classes,)))
+    reduction = draw(st.sampled_from(["mean", "sum", "none"]))
+
+    def fn(t):
+        weight = None if w is None else mt.tensor(w, dtype=t.dtype, device=t.device)
+        target = mt.tensor(y, device=t.device)
+        return mt.nn.functional.nll_loss(
+            t, target, weight, ignore_index=-1, reduction=reduction
+        )  # fmt: skip
+
+    def ref(a):
+        weights = np.ones(classes) if w is None else w
+        picked = np.expand_dims(y, class_dim) == np.arange(classes).reshape(
+            [classes if d == class_dim else 1 for d in range(a.ndim)]
+        )
+        w_y = np.where(y == -1, 0.0, weights[np.maximum(y, 0)])
+        loss = -np.sum(np.where(picked, a, 0.0), axis=class_dim) * w_y
+        if reduction == "none":
+            return loss
+        return loss.sum() / w_y.sum() if reduction == "mean" else loss.sum()
+
+    return _example([x], fn, ref)
+
+
+@st.composite
+def _mse_loss(draw):
+    shape = draw(S.shapes())
+    x, y = draw(S.arrays(shape)), draw(S.arrays(shape))
+    reduction = draw(st.sampled_from(["mean", "sum", "none"]))
+
+    def ref(a, b):
+        squares = (a - b) ** 2
+        return {"mean": np.mean, "sum": np.sum, "none": np.asarray}[reduction](squares)
+
+    def fn(a, b):
+        return mt.nn.functional.mse_loss(a, b, reduction=reduction)
+
+    return _example([x, y], fn, ref)
+
+
 def _sigmoid(a):
     return 1 / (1 + np.exp(-a))
 
@@ -526,6 +576,8 @@ CASES = {
     ops.Stack: _stack(),
     ops.Softmax: _softmax(log=False),
     ops.LogSoftmax: _softmax(log=True),
+    ops.NllLoss: _nll_loss(),
+    ops.MseLoss: _mse_loss(),
 }
 
 # The mean of an empty tensor is nan, as in PyTorch; NumPy also warns about it.

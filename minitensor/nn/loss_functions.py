@@ -5,12 +5,16 @@ C = number of classes, and the loss of one element is l_i. Every loss takes `red
 
     'mean' (default)   average of the l_i       'sum'   their sum       'none'   all l_i
 
-The losses are built from minitensor's ops (so backward needs nothing new), with one
-exception, `binary_cross_entropy`, written as a custom autograd Function to reproduce
-PyTorch's gradient at inputs of exactly 0 or 1 (see BinaryCrossEntropy below). So the
-values and gradients are PyTorch's, but the graph differs: it shows the ops a loss is made
-of (PowBackward0 -> MeanBackward0 for mse_loss) where PyTorch shows one node per loss
-(MseLossBackward0, NllLossBackward0, ...).
+The losses are built from minitensor's ops (so backward needs nothing new), with three
+exceptions. `mse_loss` and `nll_loss` (and so `cross_entropy`, the loss of every
+classifier) are primitive ops, MseLoss and NllLoss in ../ops/loss.py, one node each as in
+PyTorch: composed, they were 3 and about 10 ops, and the loss was a quarter of a training
+epoch. The composed form of `cross_entropy` stays for what NllLoss does not cover (label
+smoothing, a weight that wants a gradient). `binary_cross_entropy` is a custom autograd
+Function, to reproduce PyTorch's gradient at inputs of exactly 0 or 1 (see
+BinaryCrossEntropy below). So the values and gradients are PyTorch's, but the graph of
+the other losses differs: it shows the ops a loss is made of (AbsBackward0 ->
+MeanBackward0 for l1_loss) where PyTorch shows one node (L1LossBackward0).
 
 Numerical care, as in PyTorch:
 - cross_entropy uses log_softmax (a primitive that subtracts the max first), never
@@ -24,6 +28,7 @@ import warnings
 
 from .. import creation, dtypes
 from ..autograd.custom_function import Function
+from ..ops.loss import MseLoss, NllLoss
 from ..tensor_functions import clamp, exp, log, log_softmax, maximum, where
 from ..tensor_functions.promotion import _broadcast_check
 
@@ -98,7 +103,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     _warn_if_sizes_differ(input, target)
     _broadcast_check(input, target, "mse_loss")
     input, target = _promoted("mse_cpu", input, target)
-    return _reduce((input - target) ** 2, reduction)
+    return MseLoss.apply(input, target, reduction=reduction)  # one node: ops/loss.py
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
@@ -152,6 +157,18 @@ def _along_classes(values, input):
     return values.reshape(shape)
 
 
+def _check_target_range(input, target, ignore_index):
+    """Every target is a class, 0 <= y_i < C, or ignore_index; returns y != ignore_index."""
+    classes = input.shape[_class_dim(input)]
+    valid = target != ignore_index
+    out_of_range = valid & ((target < 0) | (target >= classes))
+    if out_of_range.any():
+        flags = out_of_range.reshape(-1).tolist()
+        first_bad = next(t for t, bad in zip(target.reshape(-1).tolist(), flags) if bad)
+        raise IndexError(f"Target {first_bad} is out of bounds.")
+    return valid
+
+
 def _nll_parts(input, target, weight, ignore_index):
     """The per-element loss l_i = -w[y_i] * x[i, y_i] and the weights w[y_i] (0 if ignored).
 
@@ -164,12 +181,7 @@ def _nll_parts(input, target, weight, ignore_index):
     classes = input.shape[class_dim]
     if target.ndim == 1 and input.ndim == 1:
         target = target.reshape(())
-    valid = target != ignore_index
-    out_of_range = valid & ((target < 0) | (target >= classes))
-    if out_of_range.any():
-        flags = out_of_range.reshape(-1).tolist()
-        first_bad = next(t for t, bad in zip(target.reshape(-1).tolist(), flags) if bad)
-        raise IndexError(f"Target {first_bad} is out of bounds.")
+    valid = _check_target_range(input, target, ignore_index)
     class_ids = _along_classes(creation.arange(classes, device=input.device), input)
     picked = (target.unsqueeze(class_dim) == class_ids) & valid.unsqueeze(class_dim)
     chosen = where(picked, input, 0.0).sum(class_dim)  # x[i, y_i]; 0 where ignored
@@ -191,10 +203,31 @@ def nll_loss(
     all-ignored input gives nan (0 / 0), as PyTorch.
     """
     reduction = _reduction(size_average, reduce, reduction)
+    if _fused_nll_fits(input, target, weight):
+        _check_class_targets(input, target, weight)
+        _check_target_range(input, target, ignore_index)
+        class_dim = _class_dim(input)
+        if target.ndim == 1 and input.ndim == 1:
+            target = target.reshape(())
+        return NllLoss.apply(
+            input, target, weight, class_dim=class_dim, ignore_index=ignore_index,
+            reduction=reduction,
+        )  # fmt: skip
     loss, sample_weight, _ = _nll_parts(input, target, weight, ignore_index)
     if reduction == "mean":
         return loss.sum() / sample_weight.sum()
     return _reduce(loss, reduction)
+
+
+def _fused_nll_fits(input, target, weight):
+    """Whether the one-node NllLoss (ops/loss.py) computes this case exactly as the composed
+    `_nll_parts` would: floating input, int64 target, no weight or a weight of the input's
+    dtype that needs no gradient (PyTorch gives it none; the composed path does)."""
+    return (
+        input.dtype.is_floating_point
+        and target.dtype is dtypes.int64
+        and (weight is None or (weight.dtype is input.dtype and not weight.requires_grad))
+    )
 
 
 def cross_entropy(
@@ -221,9 +254,9 @@ def cross_entropy(
         return _cross_entropy_probabilities(
             log_p, target, weight, ignore_index, reduction, label_smoothing
         )
+    if label_smoothing == 0.0:  # PyTorch's two nodes: LogSoftmaxBackward0, NllLossBackward0
+        return nll_loss(log_p, target, weight, ignore_index=ignore_index, reduction=reduction)
     loss, sample_weight, valid = _nll_parts(log_p, target, weight, ignore_index)
-    if label_smoothing == 0.0:
-        return loss.sum() / sample_weight.sum() if reduction == "mean" else _reduce(loss, reduction)
     # The eps / C part: -sum_c w[c] * log_p[i, c], for every non-ignored element.
     weighted = log_p if weight is None else log_p * _along_classes(weight, input)
     smooth = where(valid, -weighted.sum(class_dim), 0.0)

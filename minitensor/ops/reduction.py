@@ -16,10 +16,10 @@ def _restore_dims(xp, grad, dims, keepdim, ndim):
     """Give `grad` back the reduced axes as size-1 axes, so it broadcasts over the input."""
     if keepdim or dims is None and grad.ndim == ndim:
         return grad
-    axes = range(ndim) if dims is None else sorted(dims)
-    for axis in axes:
-        grad = xp.expand_dims(grad, axis=axis)
-    return grad
+    # One reshape, not an expand_dims per axis: each of those is a Python function call.
+    kept = iter(grad.shape)
+    shape = tuple(1 if dims is None or axis in dims else next(kept) for axis in range(ndim))
+    return xp.reshape(grad, shape)
 
 
 def _count(shape, dims):
