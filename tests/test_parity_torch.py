@@ -993,6 +993,20 @@ def a_result_reshaped_in_place_sends_its_leaf_a_gradient_of_the_leaf_s_shape(lib
 
 
 @scenario
+def setitem_of_the_whole_tensor_is_a_copy_and_backward_runs_twice(lib):
+    x = leaf(lib, [1.0, 2.0])
+    w = leaf(lib, [[3.0, 4.0]])
+    results = []
+    for index in (Ellipsis, slice(None), (Ellipsis, slice(None))):
+        y = lib.zeros(2, 2)
+        y[index] = w * x
+        y.sum().backward()
+        y.sum().backward()  # nothing saved: allowed, as for copy_
+        results += [y, x.grad.clone(), w.grad.clone()]
+    return results
+
+
+@scenario
 def max_and_min_of_a_nan_send_it_the_gradient(lib):
     x = leaf(lib, [1.0, float("nan"), 3.0])
     y = leaf(lib, float("nan"))

@@ -111,12 +111,22 @@ def index_put_(x, index, value):
                 )
             value = _cast(value, x.dtype)
             _check_expands_to(value, target)
+            if _selects_all(index) and value.ndim <= x.ndim:
+                # x[...] = v and x[:] = v write all of x: PyTorch does x.copy_(v) there
+                # (CopyBackwards, which saves nothing, so a second backward is allowed)
+                return _inplace(x, ops.Copy, value)
         advanced = kind == "IndexBackward0"
         return _inplace(
             x, ops.IndexPut, value, index=normalised, backend=x.device.backend, advanced=advanced
         )
     except IndexError as error:
         raise _index_error(x, error) from None
+
+
+def _selects_all(index):
+    """Whether `index` is `...`, `:` or a tuple of them: the whole tensor, as it is."""
+    parts = index if isinstance(index, tuple) else (index,)
+    return builtins.all(p is Ellipsis or (type(p) is slice and p == slice(None)) for p in parts)
 
 
 def _no_conversion(index, value):
