@@ -147,7 +147,9 @@ DOCUMENTED_TORCH_ERRORS = [
     ("modified by an inplace operation", "clamp(min="),
     # norm(0) sends no gradient; torch still runs (and version-checks) the nodes behind it
     ("modified by an inplace operation", "norm(0)"),
-    ("Subtraction, the `-` operator, with a bool tensor", "mse_loss"),  # torch's own bug
+    # torch's own bug: backward formulas that subtract from a bool operand (mse_loss of
+    # bools, x ** bool_tensor); minitensor gives the gradient
+    ("Subtraction, the `-` operator, with a bool tensor", ""),
     # a non-leaf detach_()ed after an op saved it: the graph keeps the value it saved
     ("saved tensor that has been detached in-place", ""),
     # torch's own slip: x_int[...] = y (y requiring grad) leaves an integer tensor that
