@@ -1007,6 +1007,13 @@ def setitem_of_the_whole_tensor_is_a_copy_and_backward_runs_twice(lib):
 
 
 @scenario
+def remainder_of_an_infinity_gives_its_divisor_a_nan_gradient(lib):
+    b = leaf(lib, [-1.0, 2.0, 3.0])
+    (lib.tensor([float("-inf"), 5.0, -7.0]) % b).sum().backward()
+    return b.grad
+
+
+@scenario
 def max_and_min_of_a_nan_send_it_the_gradient(lib):
     x = leaf(lib, [1.0, float("nan"), 3.0])
     y = leaf(lib, float("nan"))

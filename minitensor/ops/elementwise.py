@@ -137,7 +137,9 @@ class Remainder(Op):
         grad_b = None
         if self.needs_input_grad[1]:
             a, b = self.saved_tensors
-            grad_b = -grad * self.xp.floor(a / b)
+            # floor_divide, not floor(a / b): it gives nan for an infinite a (inf // 1 has no
+            # step to speak of), as PyTorch's floor division does
+            grad_b = -grad * self.xp.floor_divide(a, b)
         return grad, grad_b
 
 
