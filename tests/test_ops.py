@@ -165,6 +165,9 @@ def _basic_indices(shape, allow_ellipsis):
 def _index_put(draw):
     x = draw(S.arrays(draw(S.shapes(min_dims=1, min_side=1))))
     index = draw(_basic_indices(x.shape, allow_ellipsis=False))
+    parts = index if isinstance(index, tuple) else (index,)
+    if all(p == slice(None) for p in parts):  # all of x: x.copy_(v), not IndexPut
+        index = (0, *parts[1:])
     target_shape = x[index].shape
     # the values: the target's shape, or one that broadcasts to it
     values_shape = draw(st.sampled_from([target_shape, target_shape[1:], ()]))
