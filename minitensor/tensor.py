@@ -43,7 +43,8 @@ class Tensor:
             made = functions.zeros(*(data or (0,)), dtype=dtype, device=device)  # Tensor() is empty
         else:
             raise TypeError(f"Tensor() expects data or sizes (ints), got {data!r}")
-        self._adopt(made._data, made.device)
+        for slot in Tensor.__slots__[:-1]:  # take over what the new tensor holds
+            setattr(self, slot, getattr(made, slot))
         self.requires_grad = requires_grad
 
     # ------------------------------------------------------------------ construction
@@ -52,32 +53,27 @@ class Tensor:
     def _from_array(cls, array, device, grad_fn=None, requires_grad=False):
         """Wrap an array without copying (the fast path every op result takes)."""
         t = object.__new__(cls)
-        t._adopt(array, device)
-        t.grad_fn = grad_fn
-        t._requires_grad = requires_grad or grad_fn is not None
-        return t
-
-    def _adopt(self, array, device):
         if device is backend.cpu:
             if type(array) is not backend.np.ndarray:
                 array = backend.np.asarray(array)  # NumPy returns scalars from 0-d maths
-            self.dtype = dtypes.from_numpy_dtype(array.dtype)
+            t.dtype = dtypes.from_numpy_dtype(array.dtype)
         else:
-            self.dtype = device.backend.dtype_of(array)
-        self._data = array
-        self.device = device
-        self.grad_fn = None
-        self._requires_grad = False
-        self._grad = None
-        self._version = [0]
-        self._hooks = None
-        self._accumulator = None
-        self._retains_grad = False
-        self._base = None  # for views (reshape, indexing): the tensor whose numbers they share
-        self._base_grad_fn = None  # for views: the base's grad_fn when the view was taken
+            t.dtype = device.backend.dtype_of(array)
+        t._data = array
+        t.device = device
+        t.grad_fn = grad_fn
+        t._requires_grad = requires_grad or grad_fn is not None
+        t._grad = None
+        t._version = [0]
+        t._hooks = None
+        t._accumulator = None
+        t._retains_grad = False
+        t._base = None  # for views (reshape, indexing): the tensor whose numbers they share
+        t._base_grad_fn = None  # for views: the base's grad_fn when the view was taken
         # for views taken under no_grad() of a tensor that requires grad: the shared version
         # counter's value then (tensor_functions/shape.py, _view_of)
-        self._no_grad_view_version = None
+        t._no_grad_view_version = None
+        return t
 
     # ------------------------------------------------------------------ autograd attributes
 

@@ -41,27 +41,44 @@ class Op(Node):
 
     @classmethod
     def apply(cls, *inputs, **options):
-        """Run the op on tensors (and plain numbers); record it if a gradient is needed."""
-        device, arrays, needs = _unwrap(inputs)
+        """Run the op on tensors (and plain numbers); record it if a gradient is needed.
+
+        This runs for every op, so it is written flat: one pass over the inputs, the
+        forward, the result tensor, then the node's links (each step commented).
+        """
+        # 1. The inputs' arrays, their device, which of them want a gradient and, in grad
+        # mode, the node each of those links to.
+        device, arrays, needs, edges = _unwrap(inputs, grad_mode._enabled)
         node = cls.__new__(cls)
-        node.xp = device.xp
+        node.xp = backend.np if device is backend.cpu else device.xp  # (a property call)
         node.saved_tensors = ()
         recording = grad_mode._enabled and True in needs
         # Under no_grad() nothing needs a gradient, so forward saves nothing.
         node.needs_input_grad = needs if recording else _shared((False,) * len(needs))
+        # 2. The maths, and the result.
         out = node.forward(*arrays, **options)
         if cls.moves_device:
             device = node.target_device
-        if not recording or not device.is_floating(out):
+        result = Tensor._from_array(out, device)
+        if not recording or not result.dtype.is_floating_point:
             # An integer or bool result has no gradient (x.long(), x // 2 of ints): PyTorch
             # records nothing for it and its requires_grad is False.
-            return Tensor._from_array(out, device)
-        node._next = tuple([edge_of(x) if need else None for x, need in zip(inputs, needs)])
+            return result
+        # 3. The node's links: to the inputs' nodes, and (weakly) to the result.
+        result.grad_fn = node
+        result._requires_grad = True
+        node._output = weakref.ref(result)
+        node._next = tuple(edges)
         node.sequence_nr = next(_sequence)
         node._pre_hooks = None
-        node.input_shapes = _shapes_if_broadcast(arrays, out)
-        result = Tensor._from_array(out, device, grad_fn=node)
-        node._output = weakref.ref(result)
+        # 4. What backward checks: the inputs' shapes if broadcasting made the output
+        # larger (it sums the gradient back, node.py), the versions of what was saved.
+        shape = out.shape
+        node.input_shapes = None
+        for a in arrays:
+            if getattr(a, "shape", shape) != shape:
+                node.input_shapes = tuple([getattr(a, "shape", None) for a in arrays])
+                break
         if node.saved_tensors:
             _record_saved(node, inputs, arrays, out, result)
         else:
@@ -75,7 +92,7 @@ class Op(Node):
         In-place ops whose change needs no recording (`p.add_(...)` under no_grad, in every
         optimizer step) write this array straight into the tensor's own memory.
         """
-        device, arrays, needs = _unwrap(inputs)
+        device, arrays, needs, _ = _unwrap(inputs, False)
         node = cls.__new__(cls)
         node.xp = device.xp
         node.saved_tensors = ()
@@ -138,11 +155,13 @@ def _shared(needs):
     return _patterns.setdefault(needs, needs)
 
 
-def _unwrap(inputs):
-    """(the inputs' device, their arrays, which require grad); numbers pass as they are."""
+def _unwrap(inputs, link):
+    """(the inputs' device, their arrays, which require grad, and with `link` the node
+    each such input links to: edge_of); numbers pass as they are."""
     device = None
     arrays = []
     needs = []
+    edges = []
     for x in inputs:
         if isinstance(x, Tensor):
             if device is None:
@@ -151,19 +170,13 @@ def _unwrap(inputs):
                 backend.raise_device_mismatch(device, x.device)
             arrays.append(x._data)
             needs.append(x._requires_grad)
+            edges.append(edge_of(x) if link and x._requires_grad else None)
         else:
             arrays.append(x)
             needs.append(False)
-    return device, arrays, _shared(tuple(needs))
-
-
-def _shapes_if_broadcast(arrays, out):
-    """The inputs' shapes (None for a number) if one differs from the output's, else None."""
-    shape = out.shape
-    for a in arrays:
-        if getattr(a, "shape", shape) != shape:
-            return tuple([getattr(a, "shape", None) for a in arrays])
-    return None
+            edges.append(None)
+    needs = tuple(needs)
+    return device, arrays, _patterns.setdefault(needs, needs), edges
 
 
 def _record_saved(node, inputs, arrays, out, result):
@@ -173,19 +186,20 @@ def _record_saved(node, inputs, arrays, out, result):
     versions = []
     for saved in node.saved_tensors:
         source = None
-        if saved is not None:
-            for i, array in enumerate(arrays):
-                if saved is array:
-                    source = i
-                    break
-            else:
-                if saved is out:
-                    source = -1
-        sources.append(source)
-        if source == -1:
+        i = 0
+        for array in arrays:  # by identity: the same array, not equal numbers
+            if saved is array:
+                source = i
+                break
+            i += 1
+        if source is not None:
+            x = inputs[i]
+            if isinstance(x, Tensor):
+                versions.append((x._version, x._version[0], i))
+        elif saved is out and saved is not None:
+            source = -1
             versions.append((result._version, 0, -1))
-        elif source is not None and isinstance(inputs[source], Tensor):
-            counter = inputs[source]._version
-            versions.append((counter, counter[0], source))
-    node._saved_sources = _shared(tuple(sources))
+        sources.append(source)
+    sources = tuple(sources)
+    node._saved_sources = _patterns.setdefault(sources, sources)
     node._saved_versions = tuple(versions)
