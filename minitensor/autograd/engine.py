@@ -50,17 +50,17 @@ class BackwardStep:
 
 def _count_dependencies(roots):
     """How many edges point at each node reachable from `roots` (iterative DFS)."""
-    dependencies = {}
-    stack = list(roots)
-    seen = set(stack)
+    dependencies = dict.fromkeys(roots, 0)  # a root may also be another root's input
+    stack = list(dependencies)
     while stack:
         node = stack.pop()
         for child in node._next:
             if child is None:
                 continue
-            dependencies[child] = dependencies.get(child, 0) + 1
-            if child not in seen:
-                seen.add(child)
+            if child in dependencies:
+                dependencies[child] += 1
+            else:  # the first edge to it: walk on from it, once
+                dependencies[child] = 1
                 stack.append(child)
     return dependencies
 

@@ -121,8 +121,10 @@ class Node:
         grads = self.backward(grad)
         if type(grads) is not tuple:
             grads = (grads,)
-        if self.input_shapes is None and False not in self.needs_input_grad:
-            return grads  # the common case: every input wants its gradient, as it is
+        if self.input_shapes is None:  # the common case: no input was broadcast
+            if False not in self.needs_input_grad:
+                return grads
+            return tuple([g if need else None for g, need in zip(grads, self.needs_input_grad)])
         return tuple([self._to_input(i, g) for i, g in enumerate(grads)])
 
     def _to_input(self, i, grad):
