@@ -115,6 +115,8 @@ CASES = {
     "matmul_matrix_vector": (lambda a, b: a @ b, [A34, V4]),
     "matmul_vector_matrix": (lambda a, b: a @ b, [V4, M45]),
     "matmul_batched": (lambda a, b: a @ b, [BATCH, M45]),
+    # nn.Linear on a batch: Addmm (bias + x @ W^T); W of shape (5, 4) is M45's transpose
+    "linear": (lambda x, w, b: mt.nn.functional.linear(x, w, b), [A34, M45.T.copy(), V5]),
     "reshape": (lambda a: a.reshape(4, 3), [A34]),
     "view_infer": (lambda a: a.view(-1), [A34]),
     "flatten": (lambda a: a.flatten(), [BATCH]),

@@ -318,6 +318,14 @@ def _matmul(draw):
     return _example([draw(S.arrays(shape_a)), draw(S.arrays(shape_b))], mt.matmul, np.matmul)
 
 
+@st.composite
+def _addmm(draw):
+    """nn.functional.linear of a batch with a bias: one Addmm node (bias + x @ W^T)."""
+    n, k, m = draw(st.tuples(*[st.integers(0, S.MAX_SIDE)] * 3))
+    x, w, b = draw(S.arrays((n, k))), draw(S.arrays((m, k))), draw(S.arrays((m,)))
+    return _example([x, w, b], mt.nn.functional.linear, lambda x, w, b: x @ w.T + b)
+
+
 # ----------------------------------------------------------------------------- shape ops
 
 
@@ -566,6 +574,7 @@ CASES = {
     ops.Var: _var("var"),
     ops.Std: _var("std"),
     ops.MatMul: _matmul(),
+    ops.Addmm: _addmm(),
     ops.Reshape: _reshape(),
     ops.Unsqueeze: _unsqueeze(),
     ops.Squeeze: _squeeze(),

@@ -688,6 +688,25 @@ def graph_structure(lib):
 
 
 @scenario
+def linear_layer_graph(lib):
+    """nn.Linear on a batch is one AddmmBackward0 (bias, input, W^T), as PyTorch records it;
+    without a bias, or on one sample, the graph differs but values and gradients agree."""
+    lib.manual_seed(0)
+    layer = lib.nn.Linear(3, 2)
+    with lib.no_grad():
+        layer.weight.copy_(lib.tensor([[1.0, -2.0, 0.5], [0.25, 3.0, -1.0]]))
+        layer.bias.copy_(lib.tensor([0.5, -0.5]))
+    x = leaf(lib, X)
+    y = layer(x)
+    (bias, _), (mat1, _), (mat2, _) = y.grad_fn.next_functions
+    names = (_name(y.grad_fn), _name(bias), _name(mat1), _name(mat2))
+    (y * y).sum().backward()
+    plain = lib.nn.functional.linear(lib.tensor(X), layer.weight.detach())
+    one = layer(lib.tensor(X[0]))
+    return names, y, x.grad, layer.weight.grad, layer.bias.grad, plain, one.detach()
+
+
+@scenario
 def retain_grad_through_in_place(lib):
     x = leaf(lib, [1.0, 2.0])
     y = x * 2

@@ -6,8 +6,8 @@
 
 Each nn layer's `forward` is one call to a function here, so the maths lives in one place.
 The functions build on minitensor's ops, so autograd records them like any other
-computation; the graph shows the ops they are made of (a Linear layer appears as
-TBackward0 -> MmBackward0 -> AddBackward0 where PyTorch shows one fused AddmmBackward0).
+computation; the graph shows the ops they are made of, with PyTorch's names (a Linear
+layer on a batch is TBackward0 -> AddmmBackward0, as in PyTorch).
 
 The losses live in loss_functions.py and are imported here, so `F.mse_loss` works.
 
@@ -39,10 +39,26 @@ def linear(input, weight, bias=None):
     W is stored (out, in) so each row of W holds the weights of one output; x W^T then
     gives shape (*, out_features).
     """
-    output = input.matmul(weight.t())
+    weight_t = weight.t()
+    if _one_node(input, weight, bias):
+        # a batch (n, in) through a layer with a bias: one node, bias + x @ W^T, as PyTorch
+        return ops.Addmm.apply(bias, input, weight_t)
+    output = input.matmul(weight_t)  # (matmul's checks name any shape or dtype mismatch)
     if bias is not None:
         output = output + bias
     return output
+
+
+def _one_node(input, weight, bias):
+    """Is this PyTorch's addmm case: a 2-D batch, a bias (out,), shapes and dtypes agreeing?"""
+    return (
+        bias is not None
+        and input.ndim == 2
+        and weight.ndim == 2
+        and input.shape[1] == weight.shape[1]
+        and bias.shape == (weight.shape[0],)
+        and input.dtype is weight.dtype is bias.dtype
+    )
 
 
 def relu(input, inplace=False):

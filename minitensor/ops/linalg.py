@@ -1,4 +1,5 @@
-"""Matrix multiplication, the op behind `@`, `nn.Linear` and every layer of a network.
+"""Matrix multiplication, the op behind `@`, `nn.Linear` and every layer of a network:
+`MatMul` (a @ b, any shapes) and `Addmm` (bias + a @ b: a Linear layer on a batch).
 
 Read next: ../autograd/node.py (`unbroadcast`: how batch axes are summed back),
 ../nn/linear.py.
@@ -63,3 +64,29 @@ class MatMul(Op):
         if self.a_ndim == 1 and self.b_ndim == 2:
             return "SqueezeBackward4"
         return "UnsafeViewBackward0"
+
+
+class Addmm(Op):
+    """out = bias + a @ b, for matrices a (n, k) and b (k, m) and a bias of shape (m,).
+
+    nn.Linear on a batch (x @ W^T + b) is this one node, as in PyTorch (AddmmBackward0,
+    with b = W^T from a TBackward0 node), instead of MmBackward0 then AddBackward0:
+
+        d out/d bias = grad, summed over the rows (Op.apply sums it back to (m,))
+        d out/d a    = grad @ b^T        (n, m) @ (m, k) -> (n, k)
+        d out/d b    = a^T @ grad        (k, n) @ (n, m) -> (k, m)
+    """
+
+    __slots__ = ()
+
+    def forward(self, bias, a, b):
+        _, need_a, need_b = self.needs_input_grad
+        self.save_for_backward(a if need_b else None, b if need_a else None)
+        return bias + self.xp.matmul(a, b)
+
+    def backward(self, grad):
+        xp = self.xp
+        a, b = self.saved_tensors
+        grad_a = xp.matmul(grad, xp.matrix_transpose(b)) if b is not None else None
+        grad_b = xp.matmul(xp.matrix_transpose(a), grad) if a is not None else None
+        return grad, grad_a, grad_b
