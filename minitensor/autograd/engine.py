@@ -25,8 +25,8 @@ Read next: node.py (the nodes), ../tensor_functions/autograd.py (`backward`, `gr
 checks on tensors before the walk).
 """
 
-import heapq
 import itertools
+from heapq import heapify, heappop, heappush
 
 from .node import AccumulateGrad
 
@@ -92,10 +92,10 @@ def backward_steps(roots, grad_roots, retain_graph=False, accumulate=True):
         for node in buffers
         if dependencies.get(node, 0) == 0
     ]
-    heapq.heapify(ready)
+    heapify(ready)
 
     while ready:
-        node = heapq.heappop(ready)[2]
+        node = heappop(ready)[2]
         grad = buffers.pop(node)
         if node._pre_hooks:
             grad = _run_pre_hooks(node, grad)
@@ -120,9 +120,10 @@ def backward_steps(roots, grad_roots, retain_graph=False, accumulate=True):
             else:
                 buffers[child] = child_grad
                 accumulated.append(False)
-            dependencies[child] -= 1
-            if dependencies[child] == 0:
-                heapq.heappush(ready, (-child.sequence_nr, next(tiebreak), child))
+            waiting = dependencies[child] - 1  # edges into child not yet run
+            dependencies[child] = waiting
+            if waiting == 0:
+                heappush(ready, (-child.sequence_nr, next(tiebreak), child))
         yield BackwardStep(node, grad, grad_inputs, tuple(accumulated))
 
 
