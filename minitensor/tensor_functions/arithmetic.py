@@ -26,13 +26,14 @@ def add(a, b, *, alpha=1):
 
 
 def sub(a, b, *, alpha=1):
-    bools = [isinstance(x, Tensor) and x.dtype is dtypes.bool for x in (a, b)]
-    if builtins.all(bools):
+    a_bool = isinstance(a, Tensor) and a.dtype is dtypes.bool
+    b_bool = isinstance(b, Tensor) and b.dtype is dtypes.bool
+    if a_bool and b_bool:
         raise RuntimeError(
             "Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
             "`^` or `logical_xor()` operator instead."
         )
-    if builtins.any(bools):
+    if a_bool or b_bool:
         raise RuntimeError(
             "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
             "trying to invert a mask, use the `~` or `logical_not()` operator instead."

@@ -6,7 +6,7 @@
     _cast(x, dtype)       a recorded conversion, so gradients flow back through it
     _float(x)             an int tensor as the default float dtype (softmax, var, std)
     _broadcast_check      the shape error, naming both shapes (NumPy's names neither)
-    _binary(op, a, b)     _promote, _broadcast_check, then op.apply(a, b)
+    _binary(op, a, b)     _promote, then op.apply(a, b) (_broadcast_check if it fails)
 
 Read next: arithmetic.py (add, mul, ... are one `_binary` call each), dtypes.py (the rule).
 """
@@ -68,23 +68,36 @@ def _promote(a, b, floating=False):
 
 def _broadcast_check(a, b, op_name):
     """Name both shapes when they cannot broadcast (NumPy's message names neither tensor)."""
+    error = _broadcast_error(a, b, op_name)
+    if error is not None:
+        raise error
+
+
+def _broadcast_error(a, b, op_name):
+    """The RuntimeError for shapes that cannot broadcast, or None if they can."""
     shape_a, shape_b = getattr(a, "shape", ()), getattr(b, "shape", ())
     for i, (m, n) in enumerate(zip(reversed(shape_a), reversed(shape_b))):
         if m != n and m != 1 and n != 1:
             dim = builtins.max(len(shape_a), len(shape_b)) - 1 - i
-            raise RuntimeError(
+            return RuntimeError(
                 f"The size of tensor a ({m}) must match the size of tensor b ({n}) at "
                 f"non-singleton dimension {dim} ({op_name} of shapes {list(shape_a)} and "
                 f"{list(shape_b)})"
             )
+    return None
 
 
 def _binary(op, a, b, name, floating=False):
     a, b = _promote(a, b, floating)
-    # the arrays' shapes: a tensor's .shape would build a Size object for each
-    if isinstance(a, Tensor) and isinstance(b, Tensor) and a._data.shape != b._data.shape:
-        _broadcast_check(a, b, name)
-    return op.apply(a, b)
+    try:
+        return op.apply(a, b)
+    except ValueError:
+        # NumPy's "operands could not be broadcast together" names neither tensor: checked
+        # here, after the fact, so that the ops that do broadcast pay nothing for it
+        error = _broadcast_error(a, b, name)
+        if error is None:
+            raise
+    raise error from None
 
 
 def _float(x):
