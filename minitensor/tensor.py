@@ -651,6 +651,15 @@ class Tensor:
     def min(self, dim=None, keepdim=False, *, axis=None):
         return functions.min(self, dim, keepdim, axis=axis)
 
+    def amax(self, dim=(), keepdim=False):
+        return functions.amax(self, dim, keepdim)
+
+    def amin(self, dim=(), keepdim=False):
+        return functions.amin(self, dim, keepdim)
+
+    def logsumexp(self, dim, keepdim=False):
+        return functions.logsumexp(self, dim, keepdim)
+
     def argmax(self, dim=None, keepdim=False, *, axis=None):
         return functions.argmax(self, dim, keepdim, axis=axis)
 

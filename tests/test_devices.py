@@ -156,6 +156,8 @@ CASES = {
         [A34],
     ),
     "log1p": (lambda a: a.log1p(), [POS34]),
+    "amax_amin": (lambda a: a.amax(0) + a.amin(dim=(0, 1), keepdim=True), [A34]),
+    "logsumexp": (lambda a: a.logsumexp(1) + a.logsumexp((0, 1)), [A34]),
     "remainder": (lambda a, b: a % b, [A34, POS34]),
     "remainder_number": (lambda a: a % 0.75, [A34]),
     "masked_fill": (lambda a: a.masked_fill(a > 0, 0.5), [A34]),

@@ -74,6 +74,7 @@ EXPRESSIONS = [
     ("{x}.var({dim})", "f"), ("{x}.std({dim})", "f"), ("{x}.var(correction=2)", "f"),
     ("{x}.norm()", "f"), ("{x}.norm(dim={dim})", "f"), ("{x}.norm({p})", "f"),
     ("{x}.any({dim})", "b"), ("{x}.all({dim})", "b"), ("{x}.argmax({dim})", "fi"),
+    ("{x}.amax({dim})", "fib"), ("{x}.amin()", "fi"), ("{x}.logsumexp({dim})", "fi"),
     # shapes and views
     ("{x}.reshape(-1)", "fib"), ("{x}.flatten()", "fib"), ("{x}.flatten({dim}, {dim2})", "fib"),
     ("{x}.transpose({dim}, {dim2})", "fib"), ("{x}.t()", "fi"), ("{x}.mT", "fi"),
@@ -83,6 +84,8 @@ EXPRESSIONS = [
     # dtypes
     ("{x}.long()", "fib"), ("{x}.bool()", "fi"), ("{x}.float()", "fib"),
     ("{x}.double()", "fi"), ("{x}.to(lib.int64)", "f"), ("{x}.type_as({y})", "fib"),
+    # matrix products: matmul, and nn.Linear's function (with a bias: Addmm, as PyTorch)
+    ("{x} @ {y}", "fi"), ("F.linear({x}, {y})", "f"), ("F.linear({x}, {y}, {y}.sum(1))", "f"),
     # losses
     ("F.mse_loss({x}, {y})", "f"), ("F.binary_cross_entropy({x}.sigmoid(), {y}.sigmoid())", "f"),
     ("F.binary_cross_entropy_with_logits({x}, {y})", "f"),

@@ -235,6 +235,38 @@ def _extreme_along_dim(draw, method):
 
 
 @st.composite
+def _amax_amin(draw, method):
+    """x.amax(dim) / x.amin(dim), over all dims by default: distinct values (no ties, where
+    the gradient is shared evenly between equal maxima)."""
+    x = draw(S.distinct(draw(S.shapes(min_side=1))))
+    dim = draw(S.dims(x.ndim))
+    keepdim = draw(st.booleans())
+    axis = S.normalised_axes(dim, x.ndim) if x.ndim else None
+
+    def fn(t):
+        return getattr(t, method)(() if dim is None else dim, keepdim=keepdim)
+
+    return _example([x], fn, lambda a: getattr(np, method[1:])(a, axis=axis, keepdims=keepdim))
+
+
+@st.composite
+def _logsumexp(draw):
+    """log(sum(exp(x))) over dim (required), empty tensors included (-inf)."""
+    x = draw(S.arrays(draw(S.shapes())))
+    dim = draw(S.dims(x.ndim, allow_none=False))
+    keepdim = draw(st.booleans())
+
+    def ref(a):
+        if a.ndim == 0:
+            return a  # over a 0-d tensor's dim 0: the number itself
+        with np.errstate(divide="ignore"):
+            axis = S.normalised_axes(dim, a.ndim)
+            return np.log(np.sum(np.exp(a), axis=axis, keepdims=keepdim))
+
+    return _example([x], lambda t: t.logsumexp(dim, keepdim=keepdim), ref)
+
+
+@st.composite
 def _remainder(draw):
     # a / b is never an integer here, so a % b is never at one of its jumps
     shape_a, shape_b = draw(S.broadcast_shapes())
@@ -569,6 +601,9 @@ CASES = {
     ops.Min: _extreme("min"),
     ops.MaxAlongDim: _extreme_along_dim("max"),
     ops.MinAlongDim: _extreme_along_dim("min"),
+    ops.Amax: _amax_amin("amax"),
+    ops.Amin: _amax_amin("amin"),
+    ops.Logsumexp: _logsumexp(),
     ops.Prod: _prod(),
     ops.Norm: _norm(),
     ops.Var: _var("var"),

@@ -7,6 +7,7 @@ other library must raise the same exception type. Differences we keep on purpose
 listed in `KNOWN_DIFFERENCES` with the reason, so they stay visible rather than untested.
 """
 
+import math
 from builtins import sum as builtins_sum
 
 import numpy as np
@@ -685,6 +686,62 @@ def graph_structure(lib):
         len(x_acc.next_functions),
         (x * lib.tensor([1.0, 1.0])).grad_fn.next_functions[1][0] is None,
     )
+
+
+@scenario
+def amax_amin_share_ties(lib):
+    """amax/amin share the gradient evenly among equal extremes (max(dim) does not)."""
+    x = leaf(lib, [[1.0, 3.0, 3.0], [2.0, 0.0, 2.0]])
+    y = x.amax() + x.amax(dim=1).sum() + x.amin(0, keepdim=True).sum() + lib.amax(x, (0, 1))
+    y.backward()
+    ints = lib.tensor([[1, 5], [7, 2]])
+    return y, x.grad, ints.amax(1), ints.amin(), lib.tensor([True, False]).amax()
+
+
+@scenario
+def amax_of_an_empty_tensor(lib):
+    return lib.zeros(0, 3).amax(dim=1), lib.zeros(0, 3).amax()
+
+
+@scenario
+def amax_along_an_empty_dim(lib):
+    return lib.zeros(0, 3).amax(dim=0)
+
+
+@scenario
+def logsumexp_values_and_gradient(lib):
+    x = leaf(lib, [[1.0, 3.0, 1000.0], [2.0, -1000.0, 2.0]])
+    y = x.logsumexp(1)
+    (y * lib.tensor([1.0, 2.0])).sum().backward()
+    infinite = lib.tensor([[-math.inf, -math.inf], [math.inf, 1.0]])
+    return (
+        y, x.grad, lib.logsumexp(x, (0, 1)), x.logsumexp(0, keepdim=True),
+        lib.logsumexp(lib.tensor([1, 2]), 0), lib.logsumexp(lib.tensor(2.0), 0),
+        lib.logsumexp(lib.zeros(2, 0), 1), lib.logsumexp(infinite, 1),
+    )  # fmt: skip
+
+
+@scenario
+def logsumexp_needs_a_dim(lib):
+    return lib.logsumexp(lib.ones(2))
+
+
+@scenario
+def linear_bias_of_another_dtype(lib):
+    """PyTorch adds the bias inside addmm, which refuses a bias of another dtype."""
+    return lib.nn.functional.linear(lib.ones(4, 3), lib.ones(2, 3), lib.ones(2).double())
+
+
+@scenario
+def matmul_of_bools(lib):
+    return lib.ones(2, 3, dtype=lib.bool) @ lib.ones(3, 2, dtype=lib.bool)
+
+
+@scenario
+def matmul_of_bools_with_nothing_to_add(lib):
+    inner_empty = lib.ones(2, 0, dtype=lib.bool) @ lib.ones(0, 2, dtype=lib.bool)
+    result_empty = lib.ones(0, 2, dtype=lib.bool) @ lib.ones(2, 3, dtype=lib.bool)
+    return inner_empty, result_empty
 
 
 @scenario

@@ -16,7 +16,7 @@ Read next: loss_functions.py, then linear.py / activation.py for the layers that
 
 import warnings
 
-from .. import creation, ops, tensor_functions
+from .. import creation, dtypes, ops, tensor_functions
 from .loss_functions import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -39,6 +39,12 @@ def linear(input, weight, bias=None):
     W is stored (out, in) so each row of W holds the weights of one output; x W^T then
     gives shape (*, out_features).
     """
+    if bias is not None and bias.dtype is not weight.dtype and (bias.ndim or input.ndim == 2):
+        # PyTorch adds the bias inside its matrix product (addmm), which takes one dtype
+        raise RuntimeError(
+            "self and mat2 must have the same dtype, but got "
+            f"{dtypes.scalar_type_name(bias.dtype)} and {dtypes.scalar_type_name(weight.dtype)}"
+        )
     weight_t = weight.t()
     if _one_node(input, weight, bias):
         # a batch (n, in) through a layer with a bias: one node, bias + x @ W^T, as PyTorch

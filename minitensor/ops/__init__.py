@@ -7,20 +7,20 @@ one is here for at least one of three reasons:
   Reshape, Index, ...);
 - PyTorch records it as one node, so `grad_fn` shows PyTorch's name and a drawing of the
   graph looks like PyTorch's (Mean: MeanBackward0, not SumBackward0 then DivBackward0;
-  Var, Std, Sub, Clamp, the in-place Fill, Zero, Copy, IndexPut, Addmm for nn.Linear,
-  NllLoss, MseLoss), and
-  one node is cheaper than several (composed, `nll_loss` was about ten: loss.py);
-- a composition would be numerically wrong: Log1p (log(1 + x) loses tiny x), Sigmoid and
-  Softmax / LogSoftmax (exp overflows), Norm (sqrt(sum(x * x)) has a nan slope at 0).
+  Var, Std, Sub, Clamp, Amax, the in-place Fill, Zero, Copy, IndexPut, Addmm for
+  nn.Linear, NllLoss, MseLoss), and one node is cheaper than several (composed,
+  `nll_loss` was about ten: loss.py);
+- a composition would be numerically wrong: Log1p (log(1 + x) loses tiny x), Sigmoid,
+  Softmax / LogSoftmax and Logsumexp (exp overflows), Norm (sqrt(sum(x * x)) has a nan
+  slope at 0).
 
 Everything else is composed from these in ../tensor_functions/ and ../nn/: a number
 divided by a tensor (2 / x is 2 * reciprocal(x), as PyTorch records it), `square`,
 `clamp` with tensor bounds, `linear` of a single sample or without a bias, the other
-losses, `dropout`. `PRIMITIVES` lists
-them all; the test suite is parametrized over it, so a new op without a test case fails the
-suite. Two recorded ops are not among them, as they have no gradient: `FloorDivide`
-(x // y), whose backward raises, as PyTorch's does, and `NonzeroCount` (x.norm(0)), which
-sends none.
+losses, `dropout`. `PRIMITIVES` lists them all; the test suite is parametrized over it,
+so a new op without a test case fails the suite. Two recorded ops are not among them, as
+they have no gradient: `FloorDivide` (x // y), whose backward raises, as PyTorch's does,
+and `NonzeroCount` (x.norm(0)), which sends none.
 
 Read next: ../autograd/function.py (the Op base class), then elementwise.py.
 """
@@ -63,7 +63,21 @@ from .elementwise import (
 )
 from .linalg import Addmm, MatMul
 from .loss import MseLoss, NllLoss
-from .reduction import Max, MaxAlongDim, Mean, Min, MinAlongDim, Norm, Prod, Std, Sum, Var
+from .reduction import (
+    Amax,
+    Amin,
+    Logsumexp,
+    Max,
+    MaxAlongDim,
+    Mean,
+    Min,
+    MinAlongDim,
+    Norm,
+    Prod,
+    Std,
+    Sum,
+    Var,
+)
 from .shape import (
     Cat,
     Expand,
@@ -83,7 +97,8 @@ PRIMITIVES = (
     Add, Sub, Mul, Div, Reciprocal, Remainder, Neg, Pow, PowTensor, Exp, Log, Log1p, Sqrt, Sin,
     Cos, Tanh, Sigmoid, Relu, LeakyRelu, Abs, Sign, Clamp, Maximum, Minimum, Where, MaskedFill,
     Clone, ToCopy, Fill, Zero, Copy, IndexPut,
-    Sum, Mean, Max, Min, MaxAlongDim, MinAlongDim, Prod, Norm, Var, Std, MatMul, Addmm,
+    Sum, Mean, Max, Min, MaxAlongDim, MinAlongDim, Amax, Amin, Logsumexp, Prod, Norm, Var,
+    Std, MatMul, Addmm,
     Reshape, Unsqueeze, Squeeze, Permute, Transpose, T, Expand, Repeat, Index, Cat, Stack,
     Softmax, LogSoftmax, NllLoss, MseLoss,
 )  # fmt: skip

@@ -1,4 +1,5 @@
-"""Reductions: sum, mean, max/min (over everything or along dims), prod, var.
+"""Reductions: sum, mean, max/min (over everything or along dims), amax/amin, logsumexp,
+prod, norm, var, std.
 
 `dim` arrives already normalised by the caller (tensor_functions/reduction.py) to a tuple of
 non-negative axes, or None for "all of them". Backward has to undo the reduction: put the
@@ -143,6 +144,75 @@ class MinAlongDim(MaxAlongDim):
 
     __slots__ = ()
     reduce = "min"
+
+
+class Amax(Op):
+    """out = the largest x over `dims` (x.amax(dims)): the values only, no indices.
+
+    d out/d x[i] = 1 / (number of ties) where x[i] equals its output, else 0. Equal maxima
+    share the gradient evenly, as PyTorch's AmaxBackward0 (x.max(dim) gives it all to the
+    one its index points to). A nan maximum equals nothing: 0 / 0 shares, and the gradient
+    is nan, as PyTorch's.
+    """
+
+    __slots__ = ("dims", "keepdim")
+    reduce = "max"
+
+    def forward(self, x, *, dims, keepdim):
+        self.dims, self.keepdim = dims, keepdim
+        out = getattr(self.xp, self.reduce)(x, axis=dims, keepdims=keepdim)
+        self.save_for_backward(x, out)
+        return out
+
+    def backward(self, grad):
+        xp = self.xp
+        x, out = self.saved_tensors
+        out = _restore_dims(xp, out, self.dims, self.keepdim, x.ndim)
+        grad = _restore_dims(xp, grad, self.dims, self.keepdim, x.ndim)
+        hits = xp.astype(x == out, grad.dtype)
+        return hits * (grad / xp.sum(hits, axis=self.dims, keepdims=True))
+
+    def name(self):
+        return f"A{self.reduce}Backward0"
+
+
+class Amin(Amax):
+    """out = the smallest x over `dims`; equal minima share the gradient evenly."""
+
+    __slots__ = ()
+    reduce = "min"
+
+
+class Logsumexp(Op):
+    """out = log(sum(exp(x))) over `dims`, computed as m + log(sum(exp(x - m))) with m the
+    largest x: exp(1000.0) overflows to inf, exp(1000.0 - 1000.0) is 1.
+
+    d out/d x[i] = exp(x[i]) / sum(exp(x)) = exp(x[i] - out): the softmax of x over `dims`.
+    """
+
+    __slots__ = ("dims", "keepdim")
+
+    def forward(self, x, *, dims, keepdim):
+        xp = self.xp
+        self.dims, self.keepdim = dims, keepdim
+        if x.size == 0:  # nothing to take the maximum of; the log of an empty sum is -inf
+            out = xp.full_like(xp.sum(x, axis=dims, keepdims=keepdim), -math.inf)
+        else:
+            m = xp.max(x, axis=dims, keepdims=True)
+            # an infinite m is not subtracted (inf - inf is nan): exp(x) gives inf or 0 there
+            m = xp.where(xp.isinf(m), xp.zeros_like(m), m)
+            out = xp.log(xp.sum(xp.exp(x - m), axis=dims, keepdims=True)) + m
+            if not keepdim:
+                out = xp.squeeze(out, axis=tuple(range(x.ndim)) if dims is None else dims)
+        self.save_for_backward(x, out)
+        return out
+
+    def backward(self, grad):
+        xp = self.xp
+        x, out = self.saved_tensors
+        out = _restore_dims(xp, out, self.dims, self.keepdim, x.ndim)
+        grad = _restore_dims(xp, grad, self.dims, self.keepdim, x.ndim)
+        return grad * xp.exp(x - out)
 
 
 class Prod(Op):

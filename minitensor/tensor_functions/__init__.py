@@ -12,7 +12,7 @@ few). Where things live, in reading order:
     unary.py        exp, log, sqrt, sin, tanh, sigmoid, relu, abs, softmax, ...
     linalg.py       matmul (the @ operator), mm, dot
     comparison.py   eq, lt, ... (==, <), logical_and, isnan, allclose, equal, clamp
-    reduction.py    sum, mean, var, std, max, min, argmax, all, any, norm
+    reduction.py    sum, mean, var, std, max, min, amax, logsumexp, argmax, all, any, norm
     shape.py        reshape, view, permute, transpose, expand, cat, stack, ... (views)
     indexing.py     x[index] and x[index] = value
     inplace.py      add_, mul_, zero_, copy_, ...: the leaf check, the version bump and the
@@ -95,9 +95,12 @@ from .reduction import (
     MaxResult,
     MinResult,
     all,
+    amax,
+    amin,
     any,
     argmax,
     argmin,
+    logsumexp,
     max,
     mean,
     min,

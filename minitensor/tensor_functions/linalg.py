@@ -6,7 +6,7 @@ both shapes as PyTorch's do ("mat1 and mat2 shapes cannot be multiplied (2x3 and
 Read next: comparison.py, ops/linalg.py (MatMul's forward and backward).
 """
 
-from .. import ops
+from .. import dtypes, ops
 from ..tensor import Tensor
 from .promotion import _promote
 
@@ -40,7 +40,23 @@ def matmul(a, b):
         raise RuntimeError(
             f"expected m1 and m2 to have the same dtype, but got: {a.dtype} != {b.dtype}"
         )
+    if a.dtype is dtypes.bool:
+        _refuse_bool(a, b, inner_a)
     return ops.MatMul.apply(a, b)
+
+
+def _refuse_bool(a, b, inner):
+    """PyTorch has no bool kernel for matmul and names the one it would have used, except
+    where nothing is to be computed (an empty inner dimension or an empty result: the
+    answer is all False); dot, vector with vector, refuses even then."""
+    others = tuple(a.shape[:-1]) + (tuple(b.shape[:-2]) + tuple(b.shape[-1:]) if b.ndim > 1 else ())
+    if a.ndim == b.ndim == 1:
+        kernel = "dot"
+    elif inner == 0 or 0 in others:
+        return
+    else:
+        kernel = {1: "addmv_impl_cpu", 2: "addmm_impl_cpu_"}.get(b.ndim, "bmm")
+    raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
 
 
 def mm(a, b):

@@ -1,4 +1,5 @@
-"""Reductions: `sum`, `mean`, `prod`, `var`, `std`, `max`, `min`, `argmax`, `all`, `norm`, ...
+"""Reductions: `sum`, `mean`, `prod`, `var`, `std`, `max`, `min`, `amax`, `logsumexp`, `argmax`,
+`all`, `norm`, ...
 
 `dim` (None, an int or a tuple) is normalised here with `_dims` (_args.py), so ops/ gets
 non-negative axes. With a `dim`, `max` and `min` return a (values, indices) pair that
@@ -145,6 +146,43 @@ def min(x, dim=None, keepdim=False, *, axis=None):  # noqa: A001
         return minimum(x, dim)
     dim = _dim_or_axis(dim, axis)
     return _extreme(ops.Min, ops.MinAlongDim, MinResult, x, dim, keepdim)
+
+
+def amax(x, dim=(), keepdim=False):
+    """The largest values over `dim` (all dims by default), without indices; equal maxima
+    share the gradient evenly (x.max(dim) gives it all to the one its index points to)."""
+    return _amax_amin(ops.Amax, x, dim, keepdim)
+
+
+def amin(x, dim=(), keepdim=False):
+    """The smallest values over `dim` (all dims by default); see amax."""
+    return _amax_amin(ops.Amin, x, dim, keepdim)
+
+
+def _amax_amin(op, x, dim, keepdim):
+    name = op.__name__.lower()
+    dims = _dims(dim, x.ndim)  # () and [] mean every dim, as None does
+    if x.numel() == 0:  # there must be an element to pick in each reduced row
+        if dims is None:
+            raise RuntimeError(
+                f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
+                "Specify the reduction dim with the 'dim' argument."
+            )
+        for axis in dims:
+            if x.shape[axis] == 0:
+                raise IndexError(
+                    f"{name}(): Expected reduction dim {axis} to have non-zero size (the "
+                    f"tensor has shape {list(x.shape)})."
+                )
+    return op.apply(x, dims=dims, keepdim=keepdim)
+
+
+def logsumexp(x, dim, keepdim=False):
+    """log(sum(exp(x))) over `dim` (required, as in PyTorch), without overflow: see
+    ops.Logsumexp. An integer tensor gives the default float dtype."""
+    if not x.dtype.is_floating_point:
+        x = to(x, dtypes.get_default_dtype())
+    return ops.Logsumexp.apply(x, dims=_dims(dim, x.ndim), keepdim=keepdim)
 
 
 def _arg(name, x, dim, keepdim):
