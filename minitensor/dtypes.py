@@ -74,6 +74,19 @@ def scalar_type_name(d):
     return _SCALAR_TYPE_NAMES[d.name]
 
 
+# The C++ type behind each dtype, which some of PyTorch's messages name instead (matmul's).
+_CPP_TYPE_NAMES = {
+    "float16": "c10::Half", "float32": "float", "float64": "double", "int8": "signed char",
+    "uint8": "unsigned char", "int16": "short int", "int32": "int", "int64": "long int",
+    "bool": "bool",
+}  # fmt: skip
+
+
+def cpp_type_name(d):
+    """The C++ type name PyTorch's matmul errors use: float32 -> 'float', int64 -> 'long int'."""
+    return _CPP_TYPE_NAMES[d.name]
+
+
 def get_default_dtype():
     return _default_float
 

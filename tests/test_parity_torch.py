@@ -745,6 +745,16 @@ def matmul_of_bools_with_nothing_to_add(lib):
 
 
 @scenario
+def reduction_naming_a_dim_twice(lib):
+    return lib.ones(2, 3).sum((0, -2))
+
+
+@scenario
+def linear_input_of_another_dtype(lib):
+    return lib.nn.functional.linear(lib.ones(3).double(), lib.ones(2, 3), lib.ones(2))
+
+
+@scenario
 def linear_layer_graph(lib):
     """nn.Linear on a batch is one AddmmBackward0 (bias, input, W^T), as PyTorch records it;
     without a bias, or on one sample, the graph differs but values and gradients agree."""

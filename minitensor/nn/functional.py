@@ -45,6 +45,11 @@ def linear(input, weight, bias=None):
             "self and mat2 must have the same dtype, but got "
             f"{dtypes.scalar_type_name(bias.dtype)} and {dtypes.scalar_type_name(weight.dtype)}"
         )
+    if bias is not None and input.dtype is not weight.dtype:
+        raise RuntimeError(
+            "mat1 and mat2 must have the same dtype, but got "
+            f"{dtypes.scalar_type_name(input.dtype)} and {dtypes.scalar_type_name(weight.dtype)}"
+        )
     weight_t = weight.t()
     if _one_node(input, weight, bias):
         # a batch (n, in) through a layer with a bias: one node, bias + x @ W^T, as PyTorch

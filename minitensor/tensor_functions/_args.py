@@ -38,8 +38,11 @@ def _dims(dim, ndim):
     if dim is None:
         return None
     if isinstance(dim, (tuple, list)):
-        axes = tuple(sorted({_dim(d, ndim) for d in dim}))
-        return axes if axes else None
+        axes = [_dim(d, ndim) for d in dim]
+        for axis in axes:
+            if axes.count(axis) > 1:  # x.sum((0, -2)) of a 2-D x names dim 0 twice
+                raise RuntimeError(f"dim {axis} appears multiple times in the list of dims")
+        return tuple(sorted(axes)) if axes else None
     axis = _dim(dim, ndim)
     return (axis,) if ndim else ()
 

@@ -37,8 +37,14 @@ def matmul(a, b):
         cols = "x".join(str(s) for s in (b.shape if b.ndim > 1 else (b.shape[0], 1)))
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows} and {cols})")
     if a.dtype is not b.dtype:
+        if a.ndim == b.ndim == 1:
+            raise RuntimeError(
+                "dot : expected both vectors to have same dtype, but found "
+                f"{dtypes.scalar_type_name(a.dtype)} and {dtypes.scalar_type_name(b.dtype)}"
+            )
         raise RuntimeError(
-            f"expected m1 and m2 to have the same dtype, but got: {a.dtype} != {b.dtype}"
+            "expected m1 and m2 to have the same dtype, but got: "
+            f"{dtypes.cpp_type_name(a.dtype)} != {dtypes.cpp_type_name(b.dtype)}"
         )
     if a.dtype is dtypes.bool:
         _refuse_bool(a, b, inner_a)

@@ -40,6 +40,8 @@ def mean(x, dim=None, keepdim=False, *, axis=None):
 
 def prod(x, dim=None, keepdim=False, *, axis=None):
     dim = _dim_or_axis(dim, axis)
+    if isinstance(dim, (tuple, list)):  # PyTorch's prod takes one dim, unlike sum
+        raise TypeError(f"prod(): dim must be an int, not a {type(dim).__name__}")
     if x.dtype.category < 2 and x.dtype is not dtypes.int64:
         x = to(x, dtypes.int64)  # as sum: the product of bools or small ints is int64
     return ops.Prod.apply(x, dims=_dims(dim, x.ndim), keepdim=keepdim)
@@ -180,6 +182,8 @@ def _amax_amin(op, x, dim, keepdim):
 def logsumexp(x, dim, keepdim=False):
     """log(sum(exp(x))) over `dim` (required, as in PyTorch), without overflow: see
     ops.Logsumexp. An integer tensor gives the default float dtype."""
+    if dim is None:
+        raise TypeError("logsumexp(): argument 'dim' must be an int or a tuple of ints, not None")
     if not x.dtype.is_floating_point:
         x = to(x, dtypes.get_default_dtype())
     return ops.Logsumexp.apply(x, dims=_dims(dim, x.ndim), keepdim=keepdim)
