@@ -1505,7 +1505,9 @@ KNOWN_DIFFERENCES = {
     ),
     "grad_of_a_reshaped_leaf": (
         "a leaf reshaped in place after it got a .grad: the next backward raises, as in "
-        "PyTorch, also while a graph holds the leaf (PyTorch then sums into the old shape)"
+        "PyTorch, also while a graph holds the leaf (PyTorch then sums into the old shape); "
+        "without a .grad yet, it gets one of its new shape (PyTorch, while a graph holds "
+        "the leaf: of its old shape)"
     ),
     "no_grad_view_flags": (
         "reading is_leaf or grad_fn of a no_grad() view whose base changed in place answers "
@@ -1575,6 +1577,24 @@ def test_known_difference_grad_of_a_leaf_reshaped_in_place():
     assert run(torch, keep_a_graph=True) == [2.0, 2.0]  # summed back to the old shape
     with pytest.raises(RuntimeError, match="kept its old shape"):
         run(mt, keep_a_graph=True)
+
+
+def test_known_difference_first_grad_of_a_leaf_reshaped_in_place():
+    """The same leaf without a .grad yet: minitensor gives it a gradient of its shape now;
+    PyTorch, while another graph holds the leaf, one of its old shape (a .grad shaped
+    unlike its tensor)."""
+
+    def run(lib):
+        x = leaf(lib, 2.0)
+        kept = -x  # noqa: F841 (a graph holding x's grad node)
+        with lib.no_grad():
+            x.unsqueeze_(0)
+        x.sum().backward()
+        return tuple(x.shape), tuple(x.grad.shape)
+
+    assert "grad_of_a_reshaped_leaf" in KNOWN_DIFFERENCES
+    assert run(mt) == ((1,), (1,))
+    assert run(torch) == ((1,), ())
 
 
 def test_known_difference_flags_of_a_changed_no_grad_view():
