@@ -73,17 +73,20 @@ from .tensor_functions import (
     argmax,
     argmin,
     cat,
+    ceil,
     clamp,
     clip,
     clone,
     concat,
     cos,
+    cumsum,
     div,
     dot,
     eq,
     equal,
     exp,
     flatten,
+    floor,
     floor_divide,
     ge,
     gt,
@@ -113,10 +116,12 @@ from .tensor_functions import (
     permute,
     pow,
     prod,
+    reciprocal,
     relu,
     remainder,
     repeat,
     reshape,
+    round,
     sigmoid,
     sign,
     sin,
@@ -131,9 +136,20 @@ from .tensor_functions import (
     t,
     tanh,
     transpose,
+    trunc,
     unsqueeze,
     var,
     where,
 )
 
 __version__ = "0.1.0"
+
+
+def is_tensor(obj):
+    """True for a minitensor Tensor (a Parameter too), as torch.is_tensor."""
+    return isinstance(obj, Tensor)
+
+
+def numel(input):
+    """The number of elements of a tensor, as torch.numel."""
+    return input.numel()

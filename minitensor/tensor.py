@@ -578,6 +578,25 @@ class Tensor:
     def sign(self):
         return functions.sign(self)
 
+    def floor(self):
+        return functions.floor(self)
+
+    def ceil(self):
+        return functions.ceil(self)
+
+    def trunc(self):
+        return functions.trunc(self)
+
+    def round(self, *, decimals=0):
+        return functions.round(self, decimals=decimals)
+
+    def reciprocal(self):
+        return functions.reciprocal(self)
+
+    def where(self, condition, other):
+        """self where condition is True, else other: functions.where(condition, self, other)."""
+        return functions.where(condition, self, other)
+
     def clamp(self, min=None, max=None):
         return functions.clamp(self, min, max)
 
@@ -659,6 +678,9 @@ class Tensor:
 
     def logsumexp(self, dim, keepdim=False):
         return functions.logsumexp(self, dim, keepdim)
+
+    def cumsum(self, dim):
+        return functions.cumsum(self, dim)
 
     def argmax(self, dim=None, keepdim=False, *, axis=None):
         return functions.argmax(self, dim, keepdim, axis=axis)

@@ -158,6 +158,8 @@ CASES = {
     "log1p": (lambda a: a.log1p(), [POS34]),
     "amax_amin": (lambda a: a.amax(0) + a.amin(dim=(0, 1), keepdim=True), [A34]),
     "logsumexp": (lambda a: a.logsumexp(1) + a.logsumexp((0, 1)), [A34]),
+    "rounding": (lambda a: a * (a.floor() + a.ceil() + a.trunc() + a.round(decimals=1)), [A34]),
+    "cumsum": (lambda a: a.cumsum(1) * a.cumsum(-2), [A34]),
     "remainder": (lambda a, b: a % b, [A34, POS34]),
     "remainder_number": (lambda a: a % 0.75, [A34]),
     "masked_fill": (lambda a: a.masked_fill(a > 0, 0.5), [A34]),

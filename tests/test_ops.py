@@ -267,6 +267,28 @@ def _logsumexp(draw):
 
 
 @st.composite
+def _round(draw):
+    """Halves to even; off-grid values (odd sixteenths) are never on a half, at any of these
+    decimals."""
+    x = draw(S.off_grid(draw(S.shapes())))
+    decimals = draw(st.sampled_from([0, 1, 2]))
+    return _example(
+        [x], lambda t: t.round(decimals=decimals), lambda a: np.round(a, decimals=decimals)
+    )
+
+
+@st.composite
+def _cumsum(draw):
+    x = draw(S.arrays(draw(S.shapes())))
+    dim = draw(S.dims(x.ndim, allow_none=False, allow_tuple=False))
+
+    def ref(a):
+        return a.copy() if a.ndim == 0 else np.cumsum(a, axis=dim)
+
+    return _example([x], lambda t: t.cumsum(dim), ref)
+
+
+@st.composite
 def _remainder(draw):
     # a / b is never an integer here, so a % b is never at one of its jumps
     shape_a, shape_b = draw(S.broadcast_shapes())
@@ -584,6 +606,10 @@ CASES = {
     ),
     ops.Abs: _unary(abs, np.abs, S.off_grid),
     ops.Sign: _unary(mt.sign, np.sign, S.off_grid),
+    ops.Floor: _unary(mt.floor, np.floor, S.off_grid),
+    ops.Ceil: _unary(mt.ceil, np.ceil, S.off_grid),
+    ops.Trunc: _unary(mt.trunc, np.trunc, S.off_grid),
+    ops.Round: _round(),
     ops.Clamp: _clamp(),
     ops.Maximum: _binary(mt.maximum, np.maximum, S.off_grid, S.on_grid),
     ops.Minimum: _binary(mt.minimum, np.minimum, S.on_grid, S.off_grid),
@@ -604,6 +630,7 @@ CASES = {
     ops.Amax: _amax_amin("amax"),
     ops.Amin: _amax_amin("amin"),
     ops.Logsumexp: _logsumexp(),
+    ops.Cumsum: _cumsum(),
     ops.Prod: _prod(),
     ops.Norm: _norm(),
     ops.Var: _var("var"),

@@ -755,6 +755,78 @@ def linear_input_of_another_dtype(lib):
 
 
 @scenario
+def rounding_staircases(lib):
+    """floor/ceil/trunc/round: recorded with a zero gradient; halves round to even."""
+    x = leaf(lib, [-1.5, -0.5, 0.5, 1.5, 2.5, 2.675, -2.675])
+    parts = (x.floor(), x.ceil(), x.trunc(), x.round(), lib.round(x, decimals=2))
+    builtins_sum(p.sum() for p in parts).backward()
+    ints = lib.tensor([1, -2])
+    wide = lib.tensor([1234.5678, -1250.0])
+    return (*parts, x.grad, ints.floor(), ints.round(), wide.round(decimals=-2), lib.ceil(x))
+
+
+@scenario
+def rounding_a_bool_tensor(lib):
+    return lib.tensor([True]).floor()
+
+
+@scenario
+def rounding_integers_to_decimals(lib):
+    return lib.tensor([1, 2]).round(decimals=1)
+
+
+@scenario
+def reciprocal_and_where_method(lib):
+    x = leaf(lib, [0.5, -2.0, 4.0])
+    y = x.reciprocal() + x.where(x > 0, lib.tensor(0.0))
+    y.sum().backward()
+    return y, x.grad, lib.tensor([1, 0]).reciprocal(), lib.reciprocal(lib.tensor([True]))
+
+
+@scenario
+def cumsum_values_and_gradient(lib):
+    x = leaf(lib, [[1.0, 2.0], [3.0, 4.0]])
+    y = x.cumsum(0) * lib.tensor([[1.0, 2.0], [3.0, 4.0]]) + lib.cumsum(x, dim=-1)
+    y.sum().backward()
+    bools, small = lib.tensor([True, True]), lib.tensor([1, 2], dtype=lib.int8)
+    return y, x.grad, bools.cumsum(0), small.cumsum(0), lib.tensor(3.0).cumsum(0)
+
+
+@scenario
+def one_hot_rows(lib):
+    F = lib.nn.functional
+    labels = lib.tensor([0, 2])
+    return (
+        F.one_hot(labels), F.one_hot(labels, 4), F.one_hot(lib.tensor([[1], [0]])),
+        F.one_hot(lib.tensor(2), 3), F.one_hot(lib.tensor([], dtype=lib.int64), 3),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda lib: lib.nn.functional.one_hot(lib.tensor([0.0, 2.0])),
+        lambda lib: lib.nn.functional.one_hot(lib.tensor([-1, 2])),
+        lambda lib: lib.nn.functional.one_hot(lib.tensor([0, 3]), 3),
+        lambda lib: lib.nn.functional.one_hot(lib.tensor([], dtype=lib.int64)),
+    ],
+    ids=["float", "negative", "too_large", "empty_without_num_classes"],
+)
+def test_one_hot_refuses_as_pytorch(make):
+    with pytest.raises(RuntimeError) as theirs:
+        make(torch)
+    with pytest.raises(RuntimeError) as ours:
+        make(mt)
+    assert str(theirs.value) in str(ours.value)
+
+
+@scenario
+def is_tensor_and_numel(lib):
+    x = lib.ones(2, 3)
+    return lib.is_tensor(x), lib.is_tensor(3), lib.is_tensor([1.0]), lib.numel(x)
+
+
+@scenario
 def linear_layer_graph(lib):
     """nn.Linear on a batch is one AddmmBackward0 (bias, input, W^T), as PyTorch records it;
     without a bias, or on one sample, the graph differs but values and gradients agree."""

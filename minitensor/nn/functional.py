@@ -27,7 +27,8 @@ from .loss_functions import (
 )
 
 __all__ = [
-    "linear", "relu", "leaky_relu", "tanh", "sigmoid", "softmax", "log_softmax", "dropout",
+    "linear", "one_hot", "relu", "leaky_relu", "tanh", "sigmoid", "softmax", "log_softmax",
+    "dropout",
     "mse_loss", "l1_loss", "cross_entropy", "nll_loss", "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
 ]  # fmt: skip
@@ -70,6 +71,30 @@ def _one_node(input, weight, bias):
         and bias.shape == (weight.shape[0],)
         and input.dtype is weight.dtype is bias.dtype
     )
+
+
+def one_hot(tensor, num_classes=-1):
+    """Class indices (int64) as rows of 0s with a 1 at the index: shape (*, num_classes).
+
+    num_classes=-1 takes the largest index + 1. The result is int64, as PyTorch's; call
+    .float() to multiply it with a float tensor.
+    """
+    if tensor.dtype is not dtypes.int64:
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    if tensor.numel() == 0 and num_classes == -1:
+        raise RuntimeError("Can not infer total number of classes from empty tensor.")
+    if tensor.numel():
+        if bool((tensor < 0).any()):
+            raise RuntimeError("Class values must be non-negative.")
+        if num_classes == -1:
+            num_classes = int(tensor.max().item()) + 1
+        elif bool((tensor >= num_classes).any()):
+            raise RuntimeError(
+                f"Class values must be smaller than num_classes. (num_classes={num_classes}, "
+                f"largest class value {int(tensor.max().item())})"
+            )
+    classes = creation.arange(num_classes, device=tensor.device)
+    return (tensor.unsqueeze(-1) == classes).long()
 
 
 def relu(input, inplace=False):

@@ -28,6 +28,7 @@ Read next: ../autograd/function.py (the Op base class), then elementwise.py.
 from .elementwise import (
     Abs,
     Add,
+    Ceil,
     Clamp,
     Clone,
     Copy,
@@ -35,6 +36,7 @@ from .elementwise import (
     Div,
     Exp,
     Fill,
+    Floor,
     FloorDivide,
     IndexPut,
     LeakyRelu,
@@ -51,6 +53,7 @@ from .elementwise import (
     Reciprocal,
     Relu,
     Remainder,
+    Round,
     Sigmoid,
     Sign,
     Sin,
@@ -58,6 +61,7 @@ from .elementwise import (
     Sub,
     Tanh,
     ToCopy,
+    Trunc,
     Where,
     Zero,
 )
@@ -66,6 +70,7 @@ from .loss import MseLoss, NllLoss
 from .reduction import (
     Amax,
     Amin,
+    Cumsum,
     Logsumexp,
     Max,
     MaxAlongDim,
@@ -97,8 +102,9 @@ PRIMITIVES = (
     Add, Sub, Mul, Div, Reciprocal, Remainder, Neg, Pow, PowTensor, Exp, Log, Log1p, Sqrt, Sin,
     Cos, Tanh, Sigmoid, Relu, LeakyRelu, Abs, Sign, Clamp, Maximum, Minimum, Where, MaskedFill,
     Clone, ToCopy, Fill, Zero, Copy, IndexPut,
-    Sum, Mean, Max, Min, MaxAlongDim, MinAlongDim, Amax, Amin, Logsumexp, Prod, Norm, Var,
-    Std, MatMul, Addmm,
+    Floor, Ceil, Trunc, Round,
+    Sum, Mean, Max, Min, MaxAlongDim, MinAlongDim, Amax, Amin, Logsumexp, Cumsum, Prod, Norm,
+    Var, Std, MatMul, Addmm,
     Reshape, Unsqueeze, Squeeze, Permute, Transpose, T, Expand, Repeat, Index, Cat, Stack,
     Softmax, LogSoftmax, NllLoss, MseLoss,
 )  # fmt: skip

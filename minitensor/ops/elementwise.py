@@ -435,6 +435,64 @@ class Sign(Op):
         return self.xp.zeros_like(grad)
 
 
+class Floor(Op):
+    """out = the largest whole number <= x.   d out/d x = 0: a staircase is flat between
+    its steps (and has no slope at them). Recorded anyway, as PyTorch does (FloorBackward0).
+
+    Ceil, Trunc and Round are the same staircase with its steps in other places.
+    """
+
+    __slots__ = ()
+    function = "floor"  # the array library's function of that name
+
+    def forward(self, x):
+        return getattr(self.xp, self.function)(x)
+
+    def backward(self, grad):
+        return self.xp.zeros_like(grad)
+
+
+class Ceil(Floor):
+    """out = the smallest whole number >= x.   d out/d x = 0."""
+
+    __slots__ = ()
+    function = "ceil"
+
+
+class Trunc(Floor):
+    """out = x without its fractional part (towards 0).   d out/d x = 0."""
+
+    __slots__ = ()
+    function = "trunc"
+
+
+class Round(Floor):
+    """out = x rounded to `decimals` places, halves to the even neighbour (2.5 -> 2, as
+    PyTorch and NumPy).   d out/d x = 0.
+
+    With decimals (PyTorch's RoundBackward1), as PyTorch computes it: round(x * 10**d) /
+    10**d, or for d < 0 round(x / 10**-d) * 10**-d (dividing by 10**-d is exact where
+    multiplying by 10**d, 0.01, is not).
+    """
+
+    __slots__ = ("decimals",)
+    function = "round"
+
+    def name(self):
+        return "RoundBackward1" if self.decimals else "RoundBackward0"
+
+    def forward(self, x, *, decimals=0):
+        xp = self.xp
+        self.decimals = decimals
+        if decimals == 0:
+            return xp.round(x)
+        if decimals > 0:
+            scale = 10.0**decimals
+            return xp.round(x * scale) / scale
+        scale = 10.0**-decimals
+        return xp.round(x / scale) * scale
+
+
 class Abs(Op):
     """out = |x|.   d out/d x = sign(x) (0 at x = 0, as PyTorch)."""
 

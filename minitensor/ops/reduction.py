@@ -1,5 +1,5 @@
 """Reductions: sum, mean, max/min (over everything or along dims), amax/amin, logsumexp,
-prod, norm, var, std.
+prod, norm, var, std; and cumsum, a running sum.
 
 `dim` arrives already normalised by the caller (tensor_functions/reduction.py) to a tuple of
 non-negative axes, or None for "all of them". Backward has to undo the reduction: put the
@@ -213,6 +213,35 @@ class Logsumexp(Op):
         out = _restore_dims(xp, out, self.dims, self.keepdim, x.ndim)
         grad = _restore_dims(xp, grad, self.dims, self.keepdim, x.ndim)
         return grad * xp.exp(x - out)
+
+
+class Cumsum(Op):
+    """out[i] = x[0] + x[1] + ... + x[i] along `dim` (a running total).
+
+    d out[j]/d x[i] = 1 for every j >= i, so x[i]'s gradient is grad[i] + grad[i+1] + ...:
+    the running total of grad taken from the end (flip, cumsum, flip back).
+    """
+
+    __slots__ = ("dim",)
+
+    def forward(self, x, *, dim):
+        self.dim = dim
+        if x.ndim == 0:  # a 0-d tensor's running total is itself
+            return self.xp.asarray(x, copy=True)
+        return _cumulative_sum(self.xp, x, dim)
+
+    def backward(self, grad):
+        xp = self.xp
+        if grad.ndim == 0:
+            return grad
+        return xp.flip(_cumulative_sum(xp, xp.flip(grad, axis=self.dim), self.dim), axis=self.dim)
+
+
+def _cumulative_sum(xp, x, axis):
+    # The array API (and NumPy 2) calls it cumulative_sum; older CuPy only has cumsum.
+    if hasattr(xp, "cumulative_sum"):
+        return xp.cumulative_sum(x, axis=axis)
+    return xp.cumsum(x, axis=axis)
 
 
 class Prod(Op):

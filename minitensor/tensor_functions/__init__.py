@@ -100,6 +100,7 @@ from .reduction import (
     any,
     argmax,
     argmin,
+    cumsum,
     logsumexp,
     max,
     mean,
@@ -129,13 +130,17 @@ from .shape import (
 )
 from .unary import (
     abs,
+    ceil,
     cos,
     exp,
+    floor,
     leaky_relu,
     log,
     log1p,
     log_softmax,
+    reciprocal,
     relu,
+    round,
     sigmoid,
     sign,
     sin,
@@ -143,4 +148,5 @@ from .unary import (
     sqrt,
     square,
     tanh,
+    trunc,
 )

@@ -1,5 +1,5 @@
 """Reductions: `sum`, `mean`, `prod`, `var`, `std`, `max`, `min`, `amax`, `logsumexp`, `argmax`,
-`all`, `norm`, ...
+`all`, `norm`, ..., and `cumsum`, a running sum.
 
 `dim` (None, an int or a tuple) is normalised here with `_dims` (_args.py), so ops/ gets
 non-negative axes. With a `dim`, `max` and `min` return a (values, indices) pair that
@@ -187,6 +187,14 @@ def logsumexp(x, dim, keepdim=False):
     if not x.dtype.is_floating_point:
         x = to(x, dtypes.get_default_dtype())
     return ops.Logsumexp.apply(x, dims=_dims(dim, x.ndim), keepdim=keepdim)
+
+
+def cumsum(x, dim):
+    """The running sum along `dim` (required, as in PyTorch). Bools and small ints sum as
+    int64, as in sum."""
+    if x.dtype.category < 2 and x.dtype is not dtypes.int64:
+        x = to(x, dtypes.int64)
+    return ops.Cumsum.apply(x, dim=_dim(dim, x.ndim))
 
 
 def _arg(name, x, dim, keepdim):

@@ -1,8 +1,9 @@
-"""One tensor in, one tensor out: `exp`, `log`, `sqrt`, `tanh`, `sigmoid`, `relu`, `softmax`...
+"""One tensor in, one tensor out: `exp`, `log`, `sqrt`, `tanh`, `sigmoid`, `relu`, `floor`,
+`softmax`...
 
 An integer input becomes the default float dtype first when the result is a float (`exp`
 of an int tensor is float32, as in PyTorch); `relu`, `abs` and `sign` keep an integer dtype.
-`abs` shadows Python's builtin on purpose (PyTorch's name).
+`abs` and `round` shadow Python's builtins on purpose (PyTorch's names).
 
 Read next: linalg.py (matmul), ops/elementwise.py and ops/softmax.py (the maths).
 """
@@ -78,6 +79,42 @@ def sign(x):
     if x.dtype is dtypes.bool:
         return x.clone()  # the sign of True is True
     return ops.Sign.apply(x)
+
+
+def reciprocal(x):
+    """1 / x; an integer tensor gives the default float dtype (1 / 0 is inf), as PyTorch."""
+    return _unary(ops.Reciprocal, x)
+
+
+def floor(x):
+    return _staircase(ops.Floor, x)
+
+
+def ceil(x):
+    return _staircase(ops.Ceil, x)
+
+
+def trunc(x):
+    return _staircase(ops.Trunc, x)
+
+
+def round(x, *, decimals=0):  # noqa: A001
+    """Halves go to the even neighbour (round(2.5) is 2), as in PyTorch and NumPy."""
+    if decimals and not x.dtype.is_floating_point and x.dtype is not dtypes.bool:
+        raise NotImplementedError(
+            f"\"round_cpu\" not implemented for '{dtypes.scalar_type_name(x.dtype)}'"
+        )
+    return _staircase(ops.Round, x, decimals=decimals)
+
+
+def _staircase(op, x, **options):
+    """floor, ceil, trunc, round: an integer tensor is whole already (a copy, its dtype
+    kept); PyTorch has no bool kernel for them."""
+    if x.dtype is dtypes.bool:
+        raise NotImplementedError(f"\"{op.function}_vml_cpu\" not implemented for 'Bool'")
+    if not x.dtype.is_floating_point:
+        return x.clone()
+    return op.apply(x, **options)
 
 
 def _softmax_axis(x, dim, axis):
