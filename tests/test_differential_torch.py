@@ -80,6 +80,10 @@ EXPRESSIONS = [
     ("{x}.norm()", "f"), ("{x}.norm(dim={dim})", "f"), ("{x}.norm({p})", "f"),
     ("{x}.any({dim})", "b"), ("{x}.all({dim})", "b"), ("{x}.argmax({dim})", "fi"),
     ("{x}.amax({dim})", "fib"), ("{x}.amin()", "fi"), ("{x}.logsumexp({dim})", "fi"),
+    ("{x}.cumsum({dim})", "fib"),
+    # rounding (a zero gradient), 1 / x
+    ("{x}.floor()", "fib"), ("{x}.round()", "fi"), ("{x}.round(decimals=1)", "fi"),
+    ("{x}.reciprocal()", "fib"),
     # shapes and views
     ("{x}.reshape(-1)", "fib"), ("{x}.flatten()", "fib"), ("{x}.flatten({dim}, {dim2})", "fib"),
     ("{x}.transpose({dim}, {dim2})", "fib"), ("{x}.t()", "fi"), ("{x}.mT", "fi"),
@@ -402,7 +406,7 @@ def _a_view_followed_its_base(problem, line, theirs):
 # result by a whole step (3 // 2.9999998 is 1, 3 // 3.0000002 is 0).
 DISCONTINUOUS = (
     "//", "%", ">", "<", "==", ".long()", ".bool()", "int64", "type_as", "argmax", "amax",
-    "amin", "max", "min", "sign", "clamp", "relu", "where", "masked_fill",
+    "amin", "max", "min", "sign", "clamp", "relu", "where", "masked_fill", "floor", "round",
 )  # fmt: skip
 
 
