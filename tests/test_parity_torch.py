@@ -827,6 +827,17 @@ def is_tensor_and_numel(lib):
 
 
 @scenario
+def integer_copy_of_a_changed_no_grad_view(lib):
+    """A no_grad() view whose base then changed may still be read into an integer tensor:
+    nothing is recorded, so nothing is refused (a float op on it is)."""
+    x = leaf(lib, [1.0, 2.0])
+    with lib.no_grad():
+        v = x.reshape(-1)
+        x.add_(1)
+    return v.long(), v > 1
+
+
+@scenario
 def linear_layer_graph(lib):
     """nn.Linear on a batch is one AddmmBackward0 (bias, input, W^T), as PyTorch records it;
     without a bias, or on one sample, the graph differs but values and gradients agree."""

@@ -43,12 +43,11 @@ class Op(Node):
     def apply(cls, *inputs, **options):
         """Run the op on tensors (and plain numbers); record it if a gradient is needed.
 
-        This runs for every op, so it is written flat: one pass over the inputs, the
-        forward, the result tensor, then the node's links (each step commented).
+        This runs for every op, so it is written flat: a pass over the inputs, the forward,
+        the result tensor, then the node's links (each step commented).
         """
-        # 1. The inputs' arrays, their device, which of them want a gradient and, in grad
-        # mode, the node each of those links to.
-        device, arrays, needs, edges = _unwrap(inputs, grad_mode._enabled)
+        # 1. The inputs' arrays, their device, and which of them want a gradient.
+        device, arrays, needs = _unwrap(inputs)
         node = cls.__new__(cls)
         node.xp = backend.np if device is backend.cpu else device.xp  # (a property call)
         node.saved_tensors = ()
@@ -68,7 +67,8 @@ class Op(Node):
         result.grad_fn = node
         result._requires_grad = True
         node._output = weakref.ref(result)
-        node._next = tuple(edges)
+        # (only now: an integer result links to nothing, so it checks nothing either)
+        node._next = tuple([edge_of(x) if need else None for x, need in zip(inputs, needs)])
         node.sequence_nr = next(_sequence)
         node._pre_hooks = None
         # 4. What backward checks: the inputs' shapes if broadcasting made the output
@@ -92,7 +92,7 @@ class Op(Node):
         In-place ops whose change needs no recording (`p.add_(...)` under no_grad, in every
         optimizer step) write this array straight into the tensor's own memory.
         """
-        device, arrays, needs, _ = _unwrap(inputs, False)
+        device, arrays, needs = _unwrap(inputs)
         node = cls.__new__(cls)
         node.xp = device.xp
         node.saved_tensors = ()
@@ -155,13 +155,11 @@ def _shared(needs):
     return _patterns.setdefault(needs, needs)
 
 
-def _unwrap(inputs, link):
-    """(the inputs' device, their arrays, which require grad, and with `link` the node
-    each such input links to: edge_of); numbers pass as they are."""
+def _unwrap(inputs):
+    """(the inputs' device, their arrays, which require grad); numbers pass as they are."""
     device = None
     arrays = []
     needs = []
-    edges = []
     for x in inputs:
         if isinstance(x, Tensor):
             if device is None:
@@ -170,13 +168,11 @@ def _unwrap(inputs, link):
                 backend.raise_device_mismatch(device, x.device)
             arrays.append(x._data)
             needs.append(x._requires_grad)
-            edges.append(edge_of(x) if link and x._requires_grad else None)
         else:
             arrays.append(x)
             needs.append(False)
-            edges.append(None)
     needs = tuple(needs)
-    return device, arrays, _patterns.setdefault(needs, needs), edges
+    return device, arrays, _patterns.setdefault(needs, needs)
 
 
 def _record_saved(node, inputs, arrays, out, result):
