@@ -106,12 +106,6 @@ class device:
             return np  # every op asks this: the common case answers without a detour
         return self.backend.xp
 
-    def is_floating(self, array):
-        """Is `array` of a real floating dtype? (Only those can carry a gradient.)"""
-        if self.type == "cpu":
-            return array.dtype.kind == "f"  # the common case, without NumPy's isdtype()
-        return self.xp.isdtype(array.dtype, "real floating")
-
     def __repr__(self):
         if self.index is None:
             return f"device(type='{self.type}')"
