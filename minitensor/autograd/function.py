@@ -172,7 +172,7 @@ def _unwrap(inputs):
             arrays.append(x)
             needs.append(False)
     needs = tuple(needs)
-    return device, arrays, _patterns.setdefault(needs, needs)
+    return device, arrays, _patterns.setdefault(needs, needs)  # _shared(needs), inlined
 
 
 def _record_saved(node, inputs, arrays, out, result):
@@ -197,5 +197,5 @@ def _record_saved(node, inputs, arrays, out, result):
             versions.append((result._version, 0, -1))
         sources.append(source)
     sources = tuple(sources)
-    node._saved_sources = _patterns.setdefault(sources, sources)
+    node._saved_sources = _patterns.setdefault(sources, sources)  # _shared(sources), inlined
     node._saved_versions = tuple(versions)

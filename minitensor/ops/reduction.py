@@ -153,6 +153,9 @@ class Amax(Op):
     share the gradient evenly, as PyTorch's AmaxBackward0 (x.max(dim) gives it all to the
     one its index points to). A nan maximum equals nothing: 0 / 0 shares, and the gradient
     is nan, as PyTorch's.
+
+    Not `Max` with dims: over everything, `x.max()` (MaxBackward1) sends the gradient to
+    a nan, where `x.amax()` makes it nan; PyTorch keeps the two apart, and so do we.
     """
 
     __slots__ = ("dims", "keepdim")

@@ -55,7 +55,9 @@ def _refuse_bool(a, b, inner):
     """PyTorch has no bool kernel for matmul and names the one it would have used, except
     where nothing is to be computed (an empty inner dimension or an empty result: the
     answer is all False); dot, vector with vector, refuses even then."""
-    others = tuple(a.shape[:-1]) + (tuple(b.shape[:-2]) + tuple(b.shape[-1:]) if b.ndim > 1 else ())
+    # every size but the inner one: if any is 0, the result is empty
+    b_others = tuple(b.shape[:-2]) + tuple(b.shape[-1:]) if b.ndim > 1 else ()
+    others = tuple(a.shape[:-1]) + b_others
     if a.ndim == b.ndim == 1:
         kernel = "dot"
     elif inner == 0 or 0 in others:
